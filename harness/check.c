@@ -1,0 +1,247 @@
+/* Verdicts and records; see check.h. */
+#define _GNU_SOURCE
+#include "check.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *lab_program;
+const char *graded_lab;
+const char *records_path;
+double lab_timeout = 3.0;
+
+static const struct layer *const layers[] = { &layer01, &layer02 };
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void check_begin(struct check *c, const char *id)
+{
+    size_t l, i;
+
+    memset(c, 0, sizeof *c);
+    c->start = now();
+    for (l = 0; l < sizeof layers / sizeof layers[0]; l++)
+        for (i = 0; layers[l]->checks[i].id; i++)
+            if (strcmp(layers[l]->checks[i].id, id) == 0) {
+                c->info = &layers[l]->checks[i];
+                c->layer = layers[l]->lab;
+            }
+    ck_assert_msg(c->info != NULL, "check %s is in no layer's table", id);
+}
+
+/* One JSON line per check, in one write(2), so that checks running in
+ * Check's forked children never interleave. */
+static void write_record(const struct check *c, const char *verdict, const char *expected,
+                         const char *seen)
+{
+    struct json_object *o = json_object_new_object();
+    char layer[3] = { c->layer[0], c->layer[1], '\0' };
+    char hint[256];
+    const char *text;
+    int fd;
+
+    snprintf(hint, sizeof hint, "handouts/%s", c->info->hint);
+    json_object_object_add(o, "lab", json_object_new_string(graded_lab));
+    json_object_object_add(o, "layer", json_object_new_string(layer));
+    json_object_object_add(o, "check", json_object_new_string(c->info->id));
+    json_object_object_add(o, "title", json_object_new_string(c->info->title));
+    json_object_object_add(o, "verdict", json_object_new_string(verdict));
+    json_object_object_add(o, "seconds", json_object_new_double(now() - c->start));
+    json_object_object_add(o, "command", json_object_new_string(c->command));
+    json_object_object_add(o, "expected", json_object_new_string(expected ? expected : ""));
+    json_object_object_add(o, "seen", json_object_new_string(seen ? seen : ""));
+    json_object_object_add(o, "hint", json_object_new_string(strcmp(verdict, "PASS") ? hint : ""));
+    text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (records_path) {
+        char *line = NULL;
+        fd = open(records_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        if (fd != -1 && asprintf(&line, "%s\n", text) > 0 &&
+            write(fd, line, strlen(line)) != (ssize_t)strlen(line))
+            fprintf(stderr, "nslab-check: cannot write %s\n", records_path);
+        free(line);
+        if (fd != -1)
+            close(fd);
+    }
+    json_object_put(o);
+}
+
+void check_pass(struct check *c)
+{
+    write_record(c, "PASS", NULL, NULL);
+}
+
+void check_end(struct check *c, const char *verdict, const char *expected, const char *seen)
+{
+    write_record(c, verdict, expected, seen);
+    ck_abort_msg("%s %s: expected %s; seen %s", verdict, c->info->id, expected, seen);
+    abort();   /* not reached: ck_abort_msg does not return */
+}
+
+void check_fail(struct check *c, const char *expected, const char *fmt, ...)
+{
+    char seen[8192];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(seen, sizeof seen, fmt, ap);
+    va_end(ap);
+    check_end(c, "FAIL", expected, seen);
+}
+
+char *probe(void)
+{
+    static char path[4096];
+
+    snprintf(path, sizeof path, "%s", helper_path("nslab-probe"));
+    return path;
+}
+
+void random_hostname(char *buf, size_t n)
+{
+    char hex[11];
+
+    rand_hex(hex, 10);
+    snprintf(buf, n, "nslab-%s", hex);
+}
+
+/* What the lab printed, to show next to a verdict. */
+static void describe_output(const struct world_result *r, char *buf, size_t n)
+{
+    appendf(buf, n, "stdout: %s%s", r->out[0] ? "\n" : "(empty)", r->out);
+    if (r->out_total > OUT_CAP)
+        appendf(buf, n, "\n[... %zu more bytes not kept]", r->out_total - OUT_CAP);
+    appendf(buf, n, "\nstderr: %s%s", r->err[0] ? "\n" : "(empty)", r->err);
+    if (r->err_total > OUT_CAP)
+        appendf(buf, n, "\n[... %zu more bytes not kept]", r->err_total - OUT_CAP);
+}
+
+struct world_result *lab_run(struct check *c, struct world_spec *spec, char *const *args)
+{
+    struct world_spec local = { 0 };
+    char *argv[64];
+    char seen[16384] = "";
+    struct world_result *r;
+    char *changes;
+    size_t i;
+
+    argv[0] = (char *)lab_program;
+    for (i = 0; args[i] && i < 62; i++)
+        argv[i + 1] = args[i];
+    argv[i + 1] = NULL;
+    if (!spec)
+        spec = &local;
+    spec->argv = argv;
+    if (spec->timeout <= 0)
+        spec->timeout = lab_timeout;
+    quote_argv(argv, c->command, sizeof c->command);
+    if (spec->stdin_text)
+        appendf(c->command, sizeof c->command, " <<< %s", spec->stdin_text);
+
+    r = world_run(spec);
+    if (!r)
+        check_end(c, "ENV", "a test world", "no shared memory for the test world");
+    if (!r->ready) {
+        snprintf(seen, sizeof seen, "the test world could not be made here: %s", r->env_error);
+        check_end(c, "ENV", "a machine that can create namespaces as root (run `make doctor`)", seen);
+    }
+    if (!r->finished)
+        check_end(c, "CRASH", "the test world to survive the lab",
+                  "the test world's PID 1 was killed (did the lab call reboot(2), or kill PID 1?)");
+    if (r->timed_out) {
+        snprintf(seen, sizeof seen, "still running after %.1f s; every process was killed\n", spec->timeout);
+        describe_output(r, seen, sizeof seen);
+        check_end(c, "TIMEOUT", "the lab to finish", seen);
+    }
+    if (WIFSIGNALED(r->lab_status)) {
+        snprintf(seen, sizeof seen, "the lab died of signal %d (%s)\n", WTERMSIG(r->lab_status),
+                 strsignal(WTERMSIG(r->lab_status)));
+        describe_output(r, seen, sizeof seen);
+        check_end(c, "CRASH", "the lab to exit", seen);
+    }
+    changes = diff_lines(r->before, r->after);
+    if (changes) {
+        snprintf(seen, sizeof seen, "the lab changed the host (- before, + after; a \"process\" "
+                 "line is a process left running):\n%s", changes);
+        free(changes);
+        check_end(c, "FAIL", "the host (the test world) as it was before the run", seen);
+    }
+    return r;
+}
+
+void expect_exit(struct check *c, const struct world_result *r, int code)
+{
+    char seen[16384] = "", expected[64];
+
+    if (WIFEXITED(r->lab_status) && WEXITSTATUS(r->lab_status) == code)
+        return;
+    snprintf(expected, sizeof expected, "exit status %d", code);
+    snprintf(seen, sizeof seen, "exit status %d\n", WEXITSTATUS(r->lab_status));
+    describe_output(r, seen, sizeof seen);
+    check_end(c, "FAIL", expected, seen);
+}
+
+void expect_stdout(struct check *c, const struct world_result *r, const char *text)
+{
+    char seen[16384] = "", expected[4096];
+
+    if (strcmp(r->out, text) == 0)
+        return;
+    snprintf(expected, sizeof expected, "stdout: %s", text);
+    describe_output(r, seen, sizeof seen);
+    check_end(c, "FAIL", expected, seen);
+}
+
+void expect_one_error_line(struct check *c, const struct world_result *r)
+{
+    char seen[16384] = "";
+    const char *nl = strchr(r->err, '\n');
+
+    if (r->err[0] && r->err[0] != '\n' && nl && nl[1] == '\0')
+        return;
+    describe_output(r, seen, sizeof seen);
+    check_end(c, "FAIL", "exactly one line on stderr that says what went wrong", seen);
+}
+
+const char *probe_value(const struct world_result *r, const char *key)
+{
+    static char value[1024];
+
+    if (!kv_get(r->probe, key, value, sizeof value))
+        value[0] = '\0';
+    return value;
+}
+
+void expect_probe_ready(struct check *c, const struct world_result *r)
+{
+    char seen[16384] = "the probe (the container's command) never reported; ";
+
+    if (r->probe_ready && r->probe_pid)
+        return;
+    describe_output(r, seen, sizeof seen);
+    check_end(c, "FAIL", "the lab to run the command with its file descriptors 3 and 4 open", seen);
+}
+
+void expect_ns_differs(struct check *c, const struct world_result *r, enum ns_type t)
+{
+    expect_probe_ready(c, r);
+    if (r->probe_ns[t] && r->probe_ns[t] != r->world_ns[t])
+        return;
+    check_fail(c, "a namespace of its own",
+               "readlink /proc/%d/ns/%s = %s:[%lu], the same as the host's %s:[%lu]",
+               (int)r->probe_pid, ns_names[t], ns_names[t], r->probe_ns[t], ns_names[t], r->world_ns[t]);
+}

@@ -1,0 +1,95 @@
+/* What every check shares: running the lab under test in a test world,
+ * turning what happened into a verdict, and writing the verdict's record.
+ *
+ * A check is a Check test case. It reads like this:
+ *
+ *     CHECK(uts_default_hostname)
+ *     {
+ *         struct world_result *r = lab_run(c, NULL, ARGS("--", "hostname"));
+ *         expect_exit(c, r, 0);
+ *         expect_stdout(c, r, "container\n");
+ *     }
+ *
+ * lab_run() already ends the check with ENV, TIMEOUT, CRASH or FAIL when the
+ * world could not be made, the lab hung or died, or it changed the world's
+ * host; the expect_* helpers end it with FAIL; falling off the end is PASS.
+ */
+#ifndef NSLAB_CHECK_H
+#define NSLAB_CHECK_H
+
+#include <check.h>
+#include "world.h"
+
+/* What the grader shows about a check; the code is in checks_NN.c. */
+struct check_info {
+    const char *id;         /* the Check test name, also the rubric's */
+    const char *title;      /* what it proves, in a sentence */
+    const char *hint;       /* the handout section to read when it fails */
+    const TTest *const *test;
+};
+
+/* A layer of checks: the checks that lab NN adds. */
+struct layer {
+    const char *lab;        /* "01_clone_uts" */
+    const struct check_info *checks;
+};
+
+extern const struct layer layer01, layer02;
+
+/* The run in progress. */
+struct check {
+    const struct check_info *info;
+    const char *layer;
+    double start;
+    char command[2048];     /* what was run, as a shell would type it */
+};
+
+/* Set by main(): what is graded, where the records go. */
+extern const char *lab_program;     /* absolute path of the compiled lab */
+extern const char *graded_lab;      /* "02_ipc" */
+extern const char *records_path;
+extern double lab_timeout;
+
+/* Start a check (done by the CHECK macro). */
+void check_begin(struct check *c, const char *id);
+/* End it with PASS (done by the CHECK macro). */
+void check_pass(struct check *c);
+/* End it with a verdict other than PASS: record, then fail the Check test. */
+void check_end(struct check *c, const char *verdict, const char *expected, const char *seen)
+    __attribute__((noreturn));
+void check_fail(struct check *c, const char *expected, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 3, 4)));
+
+/* Run the lab with args (NULL-terminated, after the program name). */
+struct world_result *lab_run(struct check *c, struct world_spec *spec, char *const *args);
+#define ARGS(...) ((char *const[]){ __VA_ARGS__, NULL })
+/* The probe's path, for a lab's COMMAND. */
+char *probe(void);
+
+void expect_exit(struct check *c, const struct world_result *r, int code);
+void expect_stdout(struct check *c, const struct world_result *r, const char *text);
+void expect_one_error_line(struct check *c, const struct world_result *r);
+void expect_probe_ready(struct check *c, const struct world_result *r);
+void expect_ns_differs(struct check *c, const struct world_result *r, enum ns_type t);
+/* The value of `key` in the probe's report (empty string when absent). */
+const char *probe_value(const struct world_result *r, const char *key);
+
+/* Random values a lab cannot hard-code. */
+void random_hostname(char *buf, size_t n);   /* "nslab-" and 10 hex digits */
+
+/* A row of a layer's table: the check's id is its Check test's name. */
+#define CHECK_ENTRY(id, title, hint) { #id, title, hint, &id }
+
+#define CHECK(id)                                          \
+    static void id##_body(struct check *c);               \
+    START_TEST(id)                                         \
+    {                                                      \
+        struct check c;                                    \
+        check_begin(&c, #id);                              \
+        id##_body(&c);                                     \
+        check_pass(&c);                                    \
+    }                                                      \
+    END_TEST                                               \
+    static void id##_body(struct check *c)
+
+#endif

@@ -1,0 +1,111 @@
+/* nslab-probe: the harness's eyes inside a container.
+ *
+ * Run as the container's command, it reports what it sees as "key value"
+ * lines on fd 3 (the harness's pipe, inherited through the lab), then a
+ * READY line; with --wait it then blocks on fd 4 until the harness has looked
+ * at it from outside. It is linked statically so that it runs the same in any
+ * root filesystem, whatever the host's tools print.
+ *
+ *   nslab-probe [--wait] [--exit N] [--ipc-probe KEY] [--ipc-make KEY] [ARG...]
+ *
+ * --ipc-probe KEY  try to reach a message queue, shared memory segment and
+ *                  semaphore set with KEY (hex), report "ipc_reach msg yes|no"
+ * --ipc-make KEY   create all three with KEY, report "ipc_made msg ID"
+ * Unknown arguments are only reported (as "arg N VALUE"): the probe also
+ * checks that a lab passes the command's own options through.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+static int report_fd = 3;
+
+static void report(const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    if (write(report_fd, line, (size_t)n) != n)
+        _exit(125);
+}
+
+static void report_file(const char *key, const char *path)
+{
+    char buf[256];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd == -1 ? -1 : read(fd, buf, sizeof buf - 1);
+
+    if (fd != -1)
+        close(fd);
+    if (n < 0) {
+        report("%s !%s", key, strerror(errno));
+        return;
+    }
+    buf[n] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    report("%s %s", key, buf);
+}
+
+static void ipc_probe(key_t key)
+{
+    report("ipc_reach msg %s", msgget(key, 0) == -1 ? "no" : "yes");
+    report("ipc_reach shm %s", shmget(key, 0, 0) == -1 ? "no" : "yes");
+    report("ipc_reach sem %s", semget(key, 0, 0) == -1 ? "no" : "yes");
+}
+
+static void ipc_make(key_t key)
+{
+    report("ipc_made msg %d", msgget(key, IPC_CREAT | 0600));
+    report("ipc_made shm %d", shmget(key, 4096, IPC_CREAT | 0600));
+    report("ipc_made sem %d", semget(key, 1, IPC_CREAT | 0600));
+}
+
+int main(int argc, char **argv)
+{
+    struct utsname u;
+    int i, wait = 0, code = 0;
+    char go;
+
+    if (fcntl(report_fd, F_GETFD) == -1)
+        report_fd = 1;   /* run by hand: report on stdout */
+    report("pid %d", (int)getpid());
+    report("ppid %d", (int)getppid());
+    if (uname(&u) == 0)
+        report("uname_nodename %s", u.nodename);
+    report_file("proc_hostname", "/proc/sys/kernel/hostname");
+    report("argc %d", argc);
+    for (i = 1; i < argc; i++) {
+        report("arg %d %s", i, argv[i]);
+        if (strcmp(argv[i], "--wait") == 0)
+            wait = 1;
+        else if (strcmp(argv[i], "--exit") == 0 && i + 1 < argc)
+            code = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--ipc-probe") == 0 && i + 1 < argc)
+            ipc_probe((key_t)strtoul(argv[i + 1], NULL, 16));
+        else if (strcmp(argv[i], "--ipc-make") == 0 && i + 1 < argc)
+            ipc_make((key_t)strtoul(argv[i + 1], NULL, 16));
+    }
+    report("READY");
+    if (wait && read(4, &go, 1) < 0)
+        return 125;
+    return code;
+}
