@@ -1,7 +1,7 @@
 /* The checks of lab 01_clone_uts: the command line, the exit statuses, and
  * a UTS namespace of the container's own. Every later lab runs them too. */
 #define _GNU_SOURCE
-#include "check.h"
+#include "verdict.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -41,9 +41,15 @@ CHECK(uts_hostname_in_proc)
 
 CHECK(uts_default_hostname)
 {
-    struct world_result *r = lab_run(c, NULL, ARGS("--", "hostname"));
+    char mark[16], script[64], want[64];
+    struct world_result *r;
 
-    expect_stdout(c, r, "container\n");
+    /* A random line first, so that printing "container" is not enough. */
+    rand_hex(mark, 12);
+    snprintf(script, sizeof script, "echo %s; hostname", mark);
+    snprintf(want, sizeof want, "%s\ncontainer\n", mark);
+    r = lab_run(c, NULL, ARGS("--", "/bin/sh", "-c", script));
+    expect_stdout(c, r, want);
     expect_exit(c, r, 0);
 }
 
@@ -234,12 +240,19 @@ CHECK(waits_for_command)
 
 CHECK(no_process_left)
 {
-    struct world_result *r = lab_run(c, NULL, ARGS("--", "/bin/sh", "-c", "sleep 0.1"));
-    const char *p = strstr(r->after, "process ");
+    char mark[32] = "ran-", script[64], want[40];
+    struct world_result *r;
+    const char *p;
 
+    rand_hex(mark + strlen(mark), 8);
+    snprintf(script, sizeof script, "sleep 0.1; echo %s", mark);
+    snprintf(want, sizeof want, "%s\n", mark);
+    r = lab_run(c, NULL, ARGS("--", "/bin/sh", "-c", script));
     /* lab_run already fails a lab that leaves a process; say it plainly. */
+    p = strstr(r->after, "process ");
     if (p)
         check_fail(c, "no process of the lab left once it returned", "%s", p);
+    expect_stdout(c, r, want);
     expect_exit(c, r, 0);
 }
 

@@ -1,7 +1,7 @@
 /* The checks of lab 02_ipc: System V IPC objects stay on their side of the
  * container's wall, both ways. */
 #define _GNU_SOURCE
-#include "check.h"
+#include "verdict.h"
 #include "util.h"
 
 #include <stdio.h>

@@ -3,12 +3,13 @@
  *   nslab-check --lab NN_name --program PATH [--records FILE] [--only CHECK]
  *               [--timeout SECS] [--list]
  *
+ * The time limit of each run is 3 s, or NSLAB_TIMEOUT seconds, or --timeout.
  * Each check runs the lab in a fresh test world (world.h) and appends one
  * JSON line to FILE (grading/README.md has the format); Check prints its own
  * summary. Exit 0 when every check ran (whatever the verdicts), 1 with
  * --only when that check did not pass, 2 when the checks could not run. */
 #define _GNU_SOURCE
-#include "check.h"
+#include "verdict.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -53,6 +54,8 @@ int main(int argc, char **argv)
     int opt, list = 0, failed;
     SRunner *sr = NULL;
 
+    if (getenv("NSLAB_TIMEOUT"))   /* the kit's own tests shorten it */
+        lab_timeout = atof(getenv("NSLAB_TIMEOUT"));
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (opt) {
         case 'l': lab = optarg; break;

@@ -14,10 +14,10 @@
  * world could not be made, the lab hung or died, or it changed the world's
  * host; the expect_* helpers end it with FAIL; falling off the end is PASS.
  */
-#ifndef NSLAB_CHECK_H
-#define NSLAB_CHECK_H
+#ifndef NSLAB_VERDICT_H
+#define NSLAB_VERDICT_H
 
-#include <check.h>
+#include <check.h>   /* the Check unit-test framework */
 #include "world.h"
 
 /* What the grader shows about a check; the code is in checks_NN.c. */

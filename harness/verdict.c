@@ -1,6 +1,6 @@
 /* Verdicts and records; see check.h. */
 #define _GNU_SOURCE
-#include "check.h"
+#include "verdict.h"
 #include "util.h"
 
 #include <fcntl.h>

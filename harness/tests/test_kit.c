@@ -1,0 +1,431 @@
+/* The kit's own end-to-end tests: the solutions score full marks, each
+ * starter fails exactly its own layer, broken variants and hostile labs are
+ * caught, and the real machine stays as it was throughout.
+ *
+ * Run from the repository root as root, after `make tools` (make test does
+ * both). Scratch files go to build/test-kit/ (not /tmp: the test world has a
+ * /tmp of its own, so a lab there could not be run). */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SCRATCH "build/test-kit"
+#define CFLAGS "-std=gnu11 -Wall -Wextra -Werror -O2"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* Run a shell command line; return its exit status (or 128+signal). */
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+    char *cmd = NULL;
+    va_list ap;
+    int st;
+
+    va_start(ap, fmt);
+    ck_assert_int_ge(vasprintf(&cmd, fmt, ap), 0);
+    va_end(ap);
+    /* Check's own selection variables must not reach the harness's Check. */
+    unsetenv("CK_RUN_CASE");
+    unsetenv("CK_RUN_SUITE");
+    st = system(cmd);
+    free(cmd);
+    ck_assert_int_ne(st, -1);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    char *text = NULL;
+    size_t len = 0;
+
+    if (!f)
+        return strdup("");
+    if (getdelim(&text, &len, '\0', f) < 0) {
+        free(text);
+        text = strdup("");
+    }
+    fclose(f);
+    return text;
+}
+
+/* What a person would notice changed on the real machine. */
+static char *machine_state(void)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    const char *files[] = { "/proc/sys/kernel/hostname", "/proc/sysvipc/msg", "/proc/sysvipc/shm",
+                            "/proc/sysvipc/sem", "/proc/self/mountinfo", "/proc/net/dev" };
+    size_t i;
+
+    for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *t = slurp(files[i]);
+        char *line, *save = NULL;
+        /* /proc/net/dev counts packets and shm counts attaches: keep names. */
+        for (line = strtok_r(t, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            if (strstr(files[i], "net/dev") || strstr(files[i], "sysvipc")) {
+                char a[64] = "", b[64] = "";
+                sscanf(line, "%63s %63s", a, b);
+                fprintf(f, "%s: %s %s\n", files[i], a, strstr(files[i], "sysvipc") ? b : "");
+            } else {
+                fprintf(f, "%s: %s\n", files[i], line);
+            }
+        }
+        free(t);
+    }
+    /* Processes still running from our scratch folder. */
+    fflush(f);
+    fclose(f);
+    return text;
+}
+
+static int leftover_processes(void)
+{
+    return sh("for p in /proc/[0-9]*; do readlink $p/exe; done 2>/dev/null | grep -q \"$(pwd)/" SCRATCH "/\"") == 0;
+}
+
+static void compile(const char *src, const char *out)
+{
+    ck_assert_msg(sh("cc " CFLAGS " -o %s %s $(pkg-config --cflags --libs libcap) 2>%s.log", out, src, out) == 0,
+                  "%s does not compile (see %s.log)", src, out);
+}
+
+/* The verdicts the harness gave PROGRAM as lab LAB: "check VERDICT\n" lines. */
+static char *verdicts(const char *lab, const char *program, const char *extra)
+{
+    char records[256], *text, *line, *save = NULL, *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+
+    snprintf(records, sizeof records, SCRATCH "/%s.jsonl", strrchr(program, '/') + 1);
+    unlink(records);
+    ck_assert_int_eq(sh("%s build/nslab-check --lab %s --program %s --records %s >/dev/null 2>&1",
+                        extra ? extra : "", lab, program, records), 0);
+    text = slurp(records);
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        struct json_object *o = json_tokener_parse(line), *c, *v;
+        ck_assert_msg(o != NULL, "a record is not JSON: %s", line);
+        ck_assert(json_object_object_get_ex(o, "check", &c) && json_object_object_get_ex(o, "verdict", &v));
+        fprintf(f, "%s %s\n", json_object_get_string(c), json_object_get_string(v));
+        json_object_put(o);
+    }
+    free(text);
+    fclose(f);
+    return out;
+}
+
+static const char *verdict_of(const char *list, const char *check)
+{
+    static char v[16];
+    char key[128];
+    const char *p;
+
+    snprintf(key, sizeof key, "%s ", check);
+    for (p = list; (p = strstr(p, key)); p++)
+        if (p == list || p[-1] == '\n') {
+            sscanf(p + strlen(key), "%15s", v);
+            return v;
+        }
+    return "MISSING";
+}
+
+static int count(const char *list, const char *verdict)
+{
+    int n = 0;
+    const char *p = list;
+    char key[32];
+
+    snprintf(key, sizeof key, " %s\n", verdict);
+    while ((p = strstr(p, key))) {
+        n++;
+        p++;
+    }
+    return n;
+}
+
+static int lines(const char *text)
+{
+    int n = 0;
+
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
+/* ---- the solutions ---------------------------------------------------- */
+
+static const char *const lab_names[] = { "01_clone_uts", "02_ipc" };
+#define NLABS (sizeof lab_names / sizeof lab_names[0])
+
+START_TEST(solution_scores_full_marks)
+{
+    char src[128], bin[128], *v;
+
+    snprintf(src, sizeof src, "solutions/%s.c", lab_names[_i]);
+    snprintf(bin, sizeof bin, SCRATCH "/solution-%s", lab_names[_i]);
+    compile(src, bin);
+    v = verdicts(lab_names[_i], bin, NULL);
+    ck_assert_msg(count(v, "PASS") > 0 && count(v, "PASS") == lines(v),
+                  "solution %s did not pass every check:\n%s", lab_names[_i], v);
+    free(v);
+}
+END_TEST
+
+/* ---- the starters ----------------------------------------------------- */
+
+/* The checks each starter must fail: its own layer's, at the least these. */
+static const char *const starter_must_fail[][6] = {
+    { "uts_hostname_from_option", "uts_hostname_in_proc", "uts_default_hostname", "uts_namespace_differs",
+      "exit_status_passthrough", NULL },
+    { "ipc_host_objects_not_listed", "ipc_host_objects_unreachable", "ipc_inside_objects_stay_inside",
+      "ipc_namespace_differs", "ipc_verbose_narrates", NULL },
+};
+
+START_TEST(starter_fails_exactly_its_own_layer)
+{
+    char src[128], bin[128], list[256], *v, *checks, *line, *save = NULL;
+    int i, own_failed = 0;
+
+    snprintf(src, sizeof src, "labs/%s.c", lab_names[_i]);
+    snprintf(bin, sizeof bin, SCRATCH "/starter-%s", lab_names[_i]);
+    compile(src, bin);
+    v = verdicts(lab_names[_i], bin, NULL);
+    for (i = 0; starter_must_fail[_i][i]; i++)
+        ck_assert_msg(strcmp(verdict_of(v, starter_must_fail[_i][i]), "FAIL") == 0,
+                      "starter %s: %s should FAIL:\n%s", lab_names[_i], starter_must_fail[_i][i], v);
+    /* Every check of the earlier layers passes. */
+    snprintf(list, sizeof list, SCRATCH "/checks-%s.txt", lab_names[_i]);
+    ck_assert_int_eq(sh("build/nslab-check --lab %s --list > %s", lab_names[_i], list), 0);
+    checks = slurp(list);
+    for (line = strtok_r(checks, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char layer[32], id[64];
+        ck_assert_int_eq(sscanf(line, "%31s %63s", layer, id), 2);
+        if (strcmp(layer, lab_names[_i]) != 0)
+            ck_assert_msg(strcmp(verdict_of(v, id), "PASS") == 0, "starter %s: earlier check %s should PASS:\n%s",
+                          lab_names[_i], id, v);
+        else
+            own_failed += strcmp(verdict_of(v, id), "PASS") != 0;
+    }
+    ck_assert_int_gt(own_failed, 0);
+    free(checks);
+    free(v);
+}
+END_TEST
+
+/* ---- broken variants of the 02 solution ------------------------------- */
+
+struct variant {
+    const char *name;
+    const char *find, *replace;     /* one edit of solutions/02_ipc.c */
+    const char *must_fail[5];
+    int earlier_layers_pass;        /* the 01 checks must all still pass */
+};
+
+static const struct variant variants[] = {
+    { "no_newuts", "flags |= CLONE_NEWUTS;", "",
+      { "uts_host_hostname_unchanged", "uts_namespace_differs", "uts_hostname_from_option", NULL }, 0 },
+    { "hostname_ignored", "cfg->hostname = optarg;", "(void)optarg;",
+      { "uts_hostname_from_option", "uts_hostname_in_proc", "uts_hostname_64_bytes", NULL }, 0 },
+    { "answer_printed", "execvp(cfg->argv[0], cfg->argv);", "printf(\"%s\\n\", cfg->hostname); exit(0);",
+      { "uts_namespace_differs", "exit_status_passthrough", "args_pass_through", "uts_default_hostname", NULL }, 0 },
+    { "no_wait", "waitpid(pid, &status, 0) == -1", "(status = 0) != 0",
+      { "waits_for_command", "no_process_left", NULL }, 0 },
+    { "status_lost", "return exit_status(status);", "return exit_status(status) * 0;",
+      { "exit_status_passthrough", "exit_status_signal", "exit_127_not_found", "exit_126_not_executable", NULL }, 0 },
+    { "no_newipc", "flags |= CLONE_NEWIPC;", "",
+      { "ipc_host_objects_not_listed", "ipc_host_objects_unreachable", "ipc_inside_objects_stay_inside",
+        "ipc_namespace_differs", NULL }, 1 },
+};
+
+/* Write solutions/02_ipc.c with one edit; the text must occur exactly once,
+ * so that a change of the solution cannot make this test pass silently. */
+static void make_variant(const struct variant *var, const char *path)
+{
+    char *src = slurp("solutions/02_ipc.c"), *at = strstr(src, var->find);
+    FILE *f;
+
+    ck_assert_msg(at != NULL, "variant %s: \"%s\" is not in solutions/02_ipc.c", var->name, var->find);
+    ck_assert_msg(strstr(at + 1, var->find) == NULL, "variant %s: \"%s\" occurs twice", var->name, var->find);
+    f = fopen(path, "we");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%.*s%s%s", (int)(at - src), src, var->replace, at + strlen(var->find));
+    fclose(f);
+    free(src);
+}
+
+START_TEST(broken_variant_is_caught)
+{
+    const struct variant *var = &variants[_i];
+    char src[128], bin[128], *v, *before, *after;
+    int i;
+
+    snprintf(src, sizeof src, SCRATCH "/variant-%s.c", var->name);
+    snprintf(bin, sizeof bin, SCRATCH "/variant-%s", var->name);
+    make_variant(var, src);
+    compile(src, bin);
+    before = machine_state();
+    v = verdicts("02", bin, NULL);
+    after = machine_state();
+    ck_assert_msg(strcmp(before, after) == 0, "variant %s changed the real machine", var->name);
+    ck_assert_msg(!leftover_processes(), "variant %s left processes running", var->name);
+    for (i = 0; var->must_fail[i]; i++)
+        ck_assert_msg(strcmp(verdict_of(v, var->must_fail[i]), "FAIL") == 0, "variant %s: %s should FAIL:\n%s",
+                      var->name, var->must_fail[i], v);
+    if (var->earlier_layers_pass)
+        ck_assert_msg(strcmp(verdict_of(v, "uts_hostname_from_option"), "PASS") == 0 &&
+                      strcmp(verdict_of(v, "exit_status_passthrough"), "PASS") == 0 &&
+                      strcmp(verdict_of(v, "waits_for_command"), "PASS") == 0,
+                      "variant %s: the lab 01 checks should still pass:\n%s", var->name, v);
+    free(before);
+    free(after);
+    free(v);
+}
+END_TEST
+
+/* ---- hostile labs, through the grader --------------------------------- */
+
+struct hostile {
+    const char *name;
+    const char *verdict;        /* what most checks must end in */
+};
+
+static const struct hostile hostiles[] = {
+    { "hang", "TIMEOUT" }, { "flood", "TIMEOUT" }, { "forkbomb", "TIMEOUT" },
+    { "killall", "FAIL" }, { "reboot", "CRASH" }, { "fakepass", "FAIL" }, { "nocompile", "BUILD" },
+};
+
+/* Grade one hostile lab as a submission's 01_clone_uts.c; return the text
+ * of results.json and fill in the grader's exit status. */
+static char *grade_hostile(const struct hostile *h, int *status)
+{
+    char dir[128], out[128], path[256];
+
+    snprintf(dir, sizeof dir, SCRATCH "/submission-%s", h->name);
+    snprintf(out, sizeof out, SCRATCH "/grade-%s", h->name);
+    ck_assert_int_eq(sh("rm -rf %s %s && mkdir -p %s && cp harness/tests/hostile/%s.c %s/01_clone_uts.c",
+                        dir, out, dir, h->name, dir), 0);
+    *status = sh("NSLAB_TIMEOUT=0.4 build/nslab-grade --labs 01 --submission %s --out %s --color never "
+                 "> %s.report 2>&1", dir, out, out);
+    snprintf(path, sizeof path, "%s/results.json", out);
+    return slurp(path);
+}
+
+START_TEST(hostile_lab_gets_a_clear_verdict)
+{
+    const struct hostile *h = &hostiles[_i];
+    struct json_object *results, *score, *tests;
+    char *before = machine_state(), *after, *text;
+    size_t i, matching = 0, n;
+    int status;
+
+    text = grade_hostile(h, &status);
+    after = machine_state();
+    ck_assert_msg(status == 1, "%s: the grader should exit 1 (points lost), exited %d", h->name, status);
+    results = json_tokener_parse(text);
+    ck_assert_msg(results != NULL, "%s: results.json is not JSON", h->name);
+    ck_assert(json_object_object_get_ex(results, "score", &score));
+    ck_assert(json_object_object_get_ex(results, "tests", &tests));
+    n = json_object_array_length(tests);
+    ck_assert_uint_gt(n, 0);
+    for (i = 0; i < n; i++) {
+        struct json_object *t = json_object_array_get_idx(tests, i), *out;
+        if (json_object_object_get_ex(t, "output", &out) && strstr(json_object_get_string(out), h->verdict))
+            matching++;
+    }
+    ck_assert_msg(matching * 2 >= n, "%s: fewer than half the checks ended in %s:\n%s", h->name, h->verdict, text);
+    ck_assert_msg(json_object_get_double(score) < 10, "%s: scored %g", h->name, json_object_get_double(score));
+    ck_assert_msg(strcmp(before, after) == 0, "%s changed the real machine", h->name);
+    ck_assert_msg(!leftover_processes(), "%s left processes running", h->name);
+    json_object_put(results);
+    free(text);
+    free(before);
+    free(after);
+}
+END_TEST
+
+/* ---- the grader's edges ------------------------------------------------- */
+
+START_TEST(unknown_lab_is_a_clear_error)
+{
+    ck_assert_int_eq(sh("build/nslab-grade --labs 11 --out " SCRATCH "/g11 >/dev/null 2>" SCRATCH "/g11.err"), 2);
+    ck_assert_int_eq(sh("test $(wc -l < " SCRATCH "/g11.err) -eq 1"), 0);
+}
+END_TEST
+
+START_TEST(missing_submission_scores_zero_and_says_so)
+{
+    int st = sh("build/nslab-grade --labs 01 --submission /nonexistent --out " SCRATCH "/gmissing "
+                ">" SCRATCH "/gmissing.out 2>&1");
+    char *report;
+
+    ck_assert_msg(st == 1 || st == 2, "exit %d", st);
+    report = slurp(SCRATCH "/gmissing.out");
+    ck_assert_msg(strstr(report, "/nonexistent"), "the report does not name the missing folder:\n%s", report);
+    free(report);
+}
+END_TEST
+
+START_TEST(grader_reports_solutions_full_marks)
+{
+    char *text;
+    struct json_object *results, *score;
+
+    ck_assert_int_eq(sh("build/nslab-grade --submission solutions --out " SCRATCH "/gsol --color never "
+                        ">" SCRATCH "/gsol.out 2>&1"), 0);
+    text = slurp(SCRATCH "/gsol/results.json");
+    results = json_tokener_parse(text);
+    ck_assert_ptr_nonnull(results);
+    ck_assert(json_object_object_get_ex(results, "score", &score));
+    ck_assert_double_gt(json_object_get_double(score), 0);
+    ck_assert_int_eq(sh("grep -q '<testsuites' " SCRATCH "/gsol/junit.xml"), 0);
+    json_object_put(results);
+    free(text);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("nslab kit");
+    TCase *sol = tcase_create("solutions"), *start = tcase_create("starters");
+    TCase *broken = tcase_create("broken variants"), *hostile = tcase_create("hostile labs");
+    TCase *grader = tcase_create("grader");
+    SRunner *sr;
+    int failed;
+
+    if (mkdir(SCRATCH, 0755) == -1 && errno != EEXIST) {
+        perror(SCRATCH);
+        return 2;
+    }
+    tcase_add_loop_test(sol, solution_scores_full_marks, 0, NLABS);
+    tcase_add_loop_test(start, starter_fails_exactly_its_own_layer, 0, NLABS);
+    tcase_add_loop_test(broken, broken_variant_is_caught, 0, sizeof variants / sizeof variants[0]);
+    tcase_add_loop_test(hostile, hostile_lab_gets_a_clear_verdict, 0, sizeof hostiles / sizeof hostiles[0]);
+    tcase_add_test(grader, unknown_lab_is_a_clear_error);
+    tcase_add_test(grader, missing_submission_scores_zero_and_says_so);
+    tcase_add_test(grader, grader_reports_solutions_full_marks);
+    tcase_set_timeout(sol, 120);
+    tcase_set_timeout(start, 120);
+    tcase_set_timeout(broken, 120);
+    tcase_set_timeout(hostile, 180);
+    tcase_set_timeout(grader, 120);
+    suite_add_tcase(s, sol);
+    suite_add_tcase(s, start);
+    suite_add_tcase(s, broken);
+    suite_add_tcase(s, hostile);
+    suite_add_tcase(s, grader);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_VERBOSE);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
