@@ -140,7 +140,7 @@ struct world_result *lab_run(struct check *c, struct world_spec *spec, char *con
     size_t i;
 
     argv[0] = (char *)lab_program;
-    for (i = 0; args[i] && i < 62; i++)
+    for (i = 0; i < 62 && args[i]; i++)
         argv[i + 1] = args[i];
     argv[i + 1] = NULL;
     if (!spec)

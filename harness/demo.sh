@@ -1,0 +1,56 @@
+#!/bin/sh
+# An instructor's narrated demo of a lab's reference solution.
+#
+#   harness/demo.sh NN        (make demo01)
+#
+# Reads handouts/demos/NN_name.txt: plain lines are narration, lines that
+# start with "$ " are commands, run one at a time (on a terminal, Enter runs
+# the next; DEMO_FAST=1 or no terminal runs straight through). Everything
+# runs in a throwaway sandbox (unshare: its own hostname, IPC, mounts and
+# PIDs), so the demo leaves nothing on the machine.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+
+nn=$(printf '%02d' "$(printf '%s' "${1:-}" | sed 's/^0*//; s/_.*//')" 2>/dev/null)
+script=""
+for f in handouts/demos/"$nn"_*.txt; do
+    [ -f "$f" ] && script=$f
+done
+if [ -z "$script" ]; then
+    have=""
+    for f in handouts/demos/*.txt; do have="$have $(basename "$f" | cut -c1-2)"; done
+    echo "demo: no demo for lab '${1:-}' (there are:$have)" >&2
+    exit 2
+fi
+name=$(basename "$script" .txt)
+mkdir -p build/demo
+# shellcheck disable=SC2046 # pkg-config's flags are words
+cc -std=gnu11 -Wall -Wextra -Werror -O2 -o "build/demo/$name" "solutions/$name.c" $(pkg-config --cflags --libs libcap) || exit 2
+
+if [ -z "${NSLAB_DEMO_SANDBOX:-}" ]; then
+    # shellcheck disable=SC2016 # $0 and $1 belong to the inner shell
+    exec env NSLAB_DEMO_SANDBOX=1 unshare --uts --ipc --mount --pid --fork --mount-proc --propagation private \
+        sh -c 'hostname demo-host && exec sh "$0" "$1"' "$0" "$nn"
+fi
+
+bold='' plain='' cyan=''
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+    bold=$(printf '\033[1m') plain=$(printf '\033[0m') cyan=$(printf '\033[36m')
+fi
+interactive=0
+[ -t 0 ] && [ -z "${DEMO_FAST:-}" ] && interactive=1
+
+PATH="$(pwd)/build/demo:$PATH"
+export PATH
+while IFS= read -r line; do
+    case $line in
+        '$ '*)
+            cmd=${line#\$ }
+            printf '%s$ %s%s' "$cyan" "$cmd" "$plain"
+            if [ "$interactive" -eq 1 ]; then read -r _ </dev/tty; else echo; fi
+            sh -c "$cmd"
+            echo "${bold}[exit status $?]${plain}"
+            ;;
+        *) printf '%s%s%s\n' "$bold" "$line" "$plain" ;;
+    esac
+done <"$script"

@@ -1,0 +1,109 @@
+#!/bin/sh
+# The kit's test suite, as `make test` runs it (after building everything).
+# Each step is one test; the Check programs count their own checks. The last
+# line is "N passed, N failed"; the exit status is 1 if anything failed.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+
+passed=0 failed=0
+log=build/test-logs
+mkdir -p "$log"
+
+# step NAME COMMAND...: run one test step, show its verdict and time.
+step() {
+    name=$1
+    shift
+    start=$(date +%s.%N)
+    if "$@" >"$log/$name.log" 2>&1; then
+        verdict=PASS passed=$((passed + 1))
+    else
+        verdict=FAIL failed=$((failed + 1))
+    fi
+    printf '%-48s %s (%.1fs)\n' "$name" "$verdict" "$(echo "$(date +%s.%N) - $start" | bc)"
+    [ "$verdict" = FAIL ] && sed 's/^/    /' "$log/$name.log" | tail -n 40
+    return 0
+}
+
+# check PROGRAM: a Check program; its summary line counts its checks.
+check() {
+    name=$1
+    shift
+    "$@" >"$log/$name.log" 2>&1
+    sed -n '/^[0-9]*%: Checks:/p' "$log/$name.log"
+    grep -E ':[FE]:' "$log/$name.log" | sed 's/^/    /'
+    summary=$(sed -n 's/^[0-9]*%: Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$log/$name.log")
+    if [ -z "$summary" ]; then
+        echo "$name: no Check summary (crashed?)"
+        tail -n 20 "$log/$name.log" | sed 's/^/    /'
+        failed=$((failed + 1))
+        return 0
+    fi
+    read -r total fails errors <<EOF
+$summary
+EOF
+    passed=$((passed + total - fails - errors)) failed=$((failed + fails + errors))
+}
+
+generated_in_sync() {
+    tmp=build/test-generate
+    rm -rf "$tmp"
+    # shellcheck disable=SC2046 # one word per lab name
+    sh solutions/generate.sh solutions/container.c "$tmp" $(sed -n 's/^LAB_NAMES = //p' Makefile) || return 1
+    diff -r "$tmp/labs" labs && diff -r -x container.c -x generate.sh "$tmp/solutions" solutions
+}
+
+all_compile_werror() {
+    for f in labs/*.c solutions/[0-9]*.c; do
+        # shellcheck disable=SC2046 # pkg-config's flags are words
+        cc -std=gnu11 -Wall -Wextra -Werror -O2 -o build/test-compile "$f" $(pkg-config --cflags --libs libcap) || return 1
+    done
+    rm -f build/test-compile
+}
+
+cppcheck_clean() {
+    cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+        --inline-suppr --std=c11 -D__linux__ -DLAB=2 \
+        --suppress=missingIncludeSystem --suppress=unusedFunction --suppress=variableScope \
+        -I harness harness grading labs solutions
+}
+
+shellcheck_clean() {
+    shellcheck -x harness/*.sh harness/tests/*.sh solutions/*.sh grading/tests/*.sh .ci/run
+}
+
+# Every hint the harness gives names a handout section that exists.
+hints_point_to_sections() {
+    ok=0
+    for hint in $(grep -ho '"[0-9][0-9]_[a-z_]*\.md#[a-z0-9-]*"' harness/*.c | tr -d '"' | sort -u); do
+        file=handouts/${hint%%#*} anchor=${hint#*#}
+        # GitHub's slug of each "## Heading": lower case, spaces to hyphens.
+        if ! grep '^##* ' "$file" 2>/dev/null | sed 's/^#* //' | tr '[:upper:]' '[:lower:]' |
+             sed 's/[^a-z0-9 _-]//g; s/ /-/g' | grep -qx "$anchor"; then
+            echo "no section #$anchor in $file"
+            ok=1
+        fi
+    done
+    return $ok
+}
+
+leaves_nothing_behind() {
+    left=$(find /sys/fs/cgroup -maxdepth 4 -name 'nslab-world-*' 2>/dev/null)
+    procs=$(for p in /proc/[0-9]*; do readlink "$p/exe"; done 2>/dev/null | grep "$(pwd)/build/" || true)
+    [ -z "$left$procs" ] || { echo "left behind: $left $procs"; return 1; }
+}
+
+echo "== static checks"
+step generated_files_in_sync generated_in_sync
+step every_lab_compiles_with_Werror all_compile_werror
+step cppcheck_clean cppcheck_clean
+step shellcheck_clean shellcheck_clean
+step hints_point_to_handout_sections hints_point_to_sections
+echo "== unit tests"
+check harness-util build/test_util
+check grader build/test_grader
+echo "== end-to-end tests (solutions, starters, broken variants, hostile labs)"
+check kit build/test_kit
+step nothing_left_behind leaves_nothing_behind
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

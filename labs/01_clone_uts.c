@@ -1,0 +1,221 @@
+/* 01_clone_uts.c: run a command in a new UTS namespace.
+ *
+ * The first layer of a container: a process with its own hostname. The
+ * parent clones a child into a new UTS namespace; the child sets the hostname
+ * (only its namespace sees the change) and executes the command; the parent
+ * waits and exits with the command's status, as `docker run` does.
+ *
+ * Read: clone(2), namespaces(7), uts_namespaces(7), sethostname(2), wait(2),
+ *       handouts/01_clone_uts.md.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PROG "01_clone_uts"
+
+/* Exit statuses, as docker run(1) uses them. */
+enum {
+    EXIT_SETUP = 125,     /* the container could not be set up */
+    EXIT_NOEXEC = 126,    /* the command was found but could not be executed */
+    EXIT_NOTFOUND = 127,  /* the command was not found */
+};
+
+#define STACK_SIZE (1024 * 1024)   /* the child's stack: plenty for exec */
+#define HOSTNAME_MAX 64            /* HOST_NAME_MAX on Linux */
+
+/* Everything the command line says, shared by parent and child. */
+struct config {
+    const char *hostname;   /* --hostname, the name inside */
+    char **argv;            /* the command and its arguments */
+    int verbose;            /* --verbose: narrate each step */
+};
+
+static int verbose;
+
+/* Narrate one step on stderr when --verbose was given. */
+static void say(const char *who, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!verbose)
+        return;
+    fprintf(stderr, "[%s] ", who);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* The one error helper: name the failed step and the reason, exit 125. */
+static void die(const char *step)
+{
+    fprintf(stderr, "%s: %s: %s\n", PROG, step, strerror(errno));
+    exit(EXIT_SETUP);
+}
+
+/* A usage error: one line on stderr, exit 125 like docker run. */
+static void usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "%s: %s%s%s (try --help)\n", PROG, msg, arg ? ": " : "", arg ? arg : "");
+    exit(EXIT_SETUP);
+}
+
+static void usage(void)
+{
+    printf("Usage: %s [OPTION...] [--] [COMMAND [ARG...]]\n"
+           "Run COMMAND (default /bin/sh) in a new container.\n"
+           "\n"
+           "  -h, --help           show this help and exit\n"
+           "  -v, --verbose        narrate each step on stderr\n"
+           "      --hostname NAME  hostname inside the container (default: container)\n"
+           "\n"
+           "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
+           "125 if the container could not be set up; 126 if COMMAND could not be\n"
+           "executed; 127 if COMMAND was not found.\n", PROG);
+}
+
+/* Read the options. A leading '+' makes getopt stop at the first non-option,
+ * so `prog ls -l` passes -l to ls instead of parsing it here. */
+static void parse_args(int argc, char **argv, struct config *cfg)
+{
+    enum { OPT_HOSTNAME = 256 };
+    static const struct option options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "hostname", required_argument, NULL, OPT_HOSTNAME },
+        { NULL, 0, NULL, 0 },
+    };
+    static char *default_command[] = { "/bin/sh", NULL };
+    int opt;
+
+    cfg->hostname = "container";
+    cfg->verbose = 0;
+    opterr = 0;   /* we print our own one-line errors */
+    while ((opt = getopt_long(argc, argv, "+:hv", options, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            usage();
+            exit(0);
+        case 'v':
+            cfg->verbose = 1;
+            break;
+        case OPT_HOSTNAME:
+            if (strlen(optarg) > HOSTNAME_MAX)
+                usage_error("hostname longer than 64 bytes", optarg);
+            cfg->hostname = optarg;
+            break;
+        case ':':
+            usage_error("option needs a value", argv[optind - 1]);
+            break;
+        default:
+            usage_error("unknown option", argv[optind - 1]);
+        }
+    }
+    cfg->argv = optind < argc ? &argv[optind] : default_command;
+    verbose = cfg->verbose;
+}
+
+/* The child: runs inside the new namespaces, sets them up, then becomes the
+ * command. Its return value would be its exit status, but it never returns
+ * unless something failed. */
+static int child_main(void *arg)
+{
+    struct config *cfg = arg;
+
+    say("child", "pid %ld, setting up", (long)getpid());
+
+    /* Lab 01: name the container. This changes only the hostname of our new
+     * UTS namespace; it must happen before exec, while we still run our code. */
+    /* TODO(01): set the hostname of the new UTS namespace to cfg->hostname
+     *           with sethostname(2), before the exec below; on failure call
+     *           die("sethostname"). See uts_namespaces(7). */
+
+    say("child", "execvp(\"%s\")", cfg->argv[0]);
+    execvp(cfg->argv[0], cfg->argv);
+
+    /* Only reached when exec failed: tell "not found" from "not executable". */
+    fprintf(stderr, "%s: %s: %s\n", PROG, cfg->argv[0], strerror(errno));
+    return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+}
+
+/* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
+static const char *flag_names(int flags)
+{
+    static const struct { int flag; const char *name; } names[] = {
+        { CLONE_NEWUTS, "CLONE_NEWUTS" },
+    };
+    static char text[256];
+    size_t i;
+
+    text[0] = '\0';
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (flags & names[i].flag) {
+            strcat(text, names[i].name);
+            strcat(text, "|");
+        }
+    strcat(text, "SIGCHLD");
+    return text;
+}
+
+/* Turn a wait(2) status into our exit status, as a shell does. */
+static int exit_status(int status)
+{
+    int code = EXIT_SETUP;
+
+    /* TODO(01): turn the wait status into the exit status: the command's own
+     *           status when it exited (WIFEXITED, WEXITSTATUS), 128 + the signal
+     *           number when a signal killed it (WIFSIGNALED, WTERMSIG).
+     *           See wait(2). */
+    (void)status;
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    char *stack;
+    pid_t pid;
+    int status;
+    /* SIGCHLD: the child's exit signal, so that plain waitpid() sees it. */
+    int flags = SIGCHLD;
+
+    parse_args(argc, argv, &cfg);
+
+    /* Lab 01: a new UTS namespace gives the child its own hostname. */
+    /* TODO(01): add CLONE_NEWUTS to flags, so that the child gets a new UTS
+     *           namespace. See clone(2) and uts_namespaces(7). */
+
+    /* clone(2) runs the child on a stack we provide. Stacks grow down on
+     * every architecture Linux runs containers on, so pass its top. */
+    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED)
+        die("mmap child stack");
+
+    pid = clone(child_main, stack + STACK_SIZE, flags, &cfg);
+    if (pid == -1)
+        die("clone");
+    say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
+    say("parent", "waiting for %ld", (long)pid);
+
+    /* Wait for the child: the container lives as long as its first process,
+     * and we must not return while it runs. */
+    while (waitpid(pid, &status, 0) == -1)
+        if (errno != EINTR)
+            die("waitpid");
+    say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
+
+    munmap(stack, STACK_SIZE);
+    return exit_status(status);
+}
