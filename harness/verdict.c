@@ -88,7 +88,8 @@ void check_pass(struct check *c)
 void check_end(struct check *c, const char *verdict, const char *expected, const char *seen)
 {
     write_record(c, verdict, expected, seen);
-    ck_abort_msg("%s %s: expected %s; seen %s", verdict, c->info->id, expected, seen);
+    /* Check carries messages of a few KiB at most: the record has it all. */
+    ck_abort_msg("%s %s: expected %.300s; seen %.600s", verdict, c->info->id, expected, seen);
     abort();   /* not reached: ck_abort_msg does not return */
 }
 
