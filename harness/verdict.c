@@ -120,15 +120,26 @@ void random_hostname(char *buf, size_t n)
     snprintf(buf, n, "nslab-%s", hex);
 }
 
+/* One captured stream: "(empty)", inline when one line, else below. */
+static void describe_stream(char *buf, size_t n, const char *name, const char *text, size_t total)
+{
+    const char *nl = strchr(text, '\n');
+
+    if (!text[0])
+        appendf(buf, n, "%s: (empty)\n", name);
+    else if (nl && nl[1] == '\0')
+        appendf(buf, n, "%s: %s", name, text);
+    else
+        appendf(buf, n, "%s:\n%s%s", name, text, nl && text[strlen(text) - 1] == '\n' ? "" : "\n");
+    if (total > OUT_CAP)
+        appendf(buf, n, "[... %zu more bytes not kept]\n", total - OUT_CAP);
+}
+
 /* What the lab printed, to show next to a verdict. */
 static void describe_output(const struct world_result *r, char *buf, size_t n)
 {
-    appendf(buf, n, "stdout: %s%s", r->out[0] ? "\n" : "(empty)", r->out);
-    if (r->out_total > OUT_CAP)
-        appendf(buf, n, "\n[... %zu more bytes not kept]", r->out_total - OUT_CAP);
-    appendf(buf, n, "\nstderr: %s%s", r->err[0] ? "\n" : "(empty)", r->err);
-    if (r->err_total > OUT_CAP)
-        appendf(buf, n, "\n[... %zu more bytes not kept]", r->err_total - OUT_CAP);
+    describe_stream(buf, n, "stdout", r->out, r->out_total);
+    describe_stream(buf, n, "stderr", r->err, r->err_total);
 }
 
 struct world_result *lab_run(struct check *c, struct world_spec *spec, char *const *args)

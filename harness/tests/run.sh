@@ -86,6 +86,14 @@ hints_point_to_sections() {
     return $ok
 }
 
+# The rubric names exactly the harness's checks, layer by layer.
+rubric_matches_checks() {
+    last=$(sed -n 's/^LAB_NAMES = .* //p' Makefile)
+    build/nslab-check --lab "$last" --list | awk -F'\t' '{ print substr($1, 1, 2) "\t" $2 }' | sort >build/test-checks.txt
+    grep -v '^#' grading/rubric.tsv | awk -F'\t' 'NF == 3 { print $1 "\t" $2 }' | sort >build/test-rubric.txt
+    diff build/test-checks.txt build/test-rubric.txt
+}
+
 leaves_nothing_behind() {
     left=$(find /sys/fs/cgroup -maxdepth 4 -name 'nslab-world-*' 2>/dev/null)
     procs=$(for p in /proc/[0-9]*; do readlink "$p/exe"; done 2>/dev/null | grep "$(pwd)/build/" || true)
@@ -98,6 +106,7 @@ step every_lab_compiles_with_Werror all_compile_werror
 step cppcheck_clean cppcheck_clean
 step shellcheck_clean shellcheck_clean
 step hints_point_to_handout_sections hints_point_to_sections
+step rubric_matches_the_checks rubric_matches_checks
 echo "== unit tests"
 check harness-util build/test_util
 check grader build/test_grader

@@ -1,0 +1,77 @@
+/* The grader's parts that know nothing of processes: the rubric, the
+ * harness's records, scores, and the three ways of writing results (the
+ * human report, Gradescope's results.json, JUnit XML). The grader knows
+ * nothing about namespaces; unit-tested in grading/tests/test_grader.c. */
+#ifndef NSLAB_GRADE_H
+#define NSLAB_GRADE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define NLABS 10
+extern const char *const lab_names[NLABS];
+
+/* "3", "03", "03_pid" -> 2; -1 if no such lab. */
+int lab_index(const char *arg);
+
+struct rubric_row {
+    int layer;              /* 1..10 */
+    char check[64];
+    int points;
+};
+
+struct rubric {
+    struct rubric_row *rows;
+    size_t n;
+};
+
+/* Load a rubric file; on error fill err ("FILE:LINE: what") and return -1. */
+int rubric_load(const char *path, struct rubric *r, char *err, size_t errlen);
+void rubric_free(struct rubric *r);
+/* Does any row belong to lab index i's own layer? */
+int rubric_has_layer(const struct rubric *r, int lab);
+
+/* One check's outcome under one graded lab. */
+struct result {
+    const struct rubric_row *row;   /* NULL: a record the rubric lacks */
+    char check[64];
+    char verdict[16];       /* PASS FAIL TIMEOUT CRASH BUILD ENV */
+    char *title, *command, *expected, *seen, *hint;
+    double seconds;
+    int score, max;
+};
+
+enum lab_state { LAB_GRADED, LAB_MISSING, LAB_NO_BUILD, LAB_HARNESS_FAILED };
+
+struct lab_result {
+    int lab;                /* index into lab_names */
+    enum lab_state state;
+    char *source;           /* the file graded */
+    char *build_log;        /* the compiler's messages, or the harness's */
+    struct result *results;
+    size_t n;
+    int score, max;
+    double seconds;
+};
+
+/* Make one result per rubric row of layers <= the lab's, all with verdict
+ * `verdict` and `why` as what was seen (used for BUILD, and before records). */
+void lab_init(struct lab_result *l, const struct rubric *r, const char *verdict, const char *why);
+/* Read the harness's JSON-lines records into l, matching them to the rubric.
+ * Returns the number of records read, or -1 (err filled) if unreadable. */
+int lab_read_records(struct lab_result *l, const char *path, char *err, size_t errlen);
+/* Add up points: PASS gets the row's points, anything else 0. */
+void lab_score(struct lab_result *l);
+void lab_free(struct lab_result *l);
+int lab_count(const struct lab_result *l, const char *verdict);
+
+/* The human report of one lab, like xv6's make grade. */
+void report_lab(FILE *f, const struct lab_result *l, int colour);
+/* The closing table and total. */
+void report_total(FILE *f, const struct lab_result *labs, size_t n, int colour);
+
+/* Write Gradescope's results.json / JUnit XML (atomically). 0 or -1. */
+int write_results_json(const char *path, const struct lab_result *labs, size_t n, double seconds);
+int write_junit(const char *path, const struct lab_result *labs, size_t n);
+
+#endif

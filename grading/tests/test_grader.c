@@ -1,0 +1,355 @@
+/* Unit tests of the grader: grading/grade.c directly, and build/nslab-grade
+ * end to end with grading/tests/fake-harness.sh in place of the harness.
+ * Run from the repository root (make test does). */
+#define _GNU_SOURCE
+#include <check.h>
+#include <json-c/json.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "grade.h"
+
+#define SCRATCH "build/test-grader"
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "we");
+
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    char *text = NULL;
+    size_t len = 0;
+
+    ck_assert_msg(f != NULL, "cannot read %s", path);
+    if (getdelim(&text, &len, '\0', f) < 0) {
+        free(text);
+        text = strdup("");
+    }
+    fclose(f);
+    return text;
+}
+
+static int sh(const char *cmd)
+{
+    int st = system(cmd);
+
+    ck_assert_int_ne(st, -1);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void setup(void)
+{
+    ck_assert_int_eq(sh("mkdir -p " SCRATCH), 0);
+}
+
+static const char *const small_rubric = "# a comment\n01\ta\t2\n01\tb\t3\n\n02\tc\t5\n";
+
+START_TEST(lab_index_accepts_the_usual_spellings)
+{
+    ck_assert_int_eq(lab_index("1"), 0);
+    ck_assert_int_eq(lab_index("01"), 0);
+    ck_assert_int_eq(lab_index("01_clone_uts"), 0);
+    ck_assert_int_eq(lab_index("10"), 9);
+    ck_assert_int_eq(lab_index("03_pid"), 2);
+    ck_assert_int_eq(lab_index("11"), -1);
+    ck_assert_int_eq(lab_index("0"), -1);
+    ck_assert_int_eq(lab_index(""), -1);
+    ck_assert_int_eq(lab_index("01_clone"), -1);
+    ck_assert_int_eq(lab_index("lab01"), -1);
+}
+END_TEST
+
+START_TEST(rubric_loads_rows_and_skips_comments)
+{
+    struct rubric r;
+    char err[256];
+
+    write_text(SCRATCH "/rubric.tsv", small_rubric);
+    ck_assert_int_eq(rubric_load(SCRATCH "/rubric.tsv", &r, err, sizeof err), 0);
+    ck_assert_uint_eq(r.n, 3);
+    ck_assert_str_eq(r.rows[1].check, "b");
+    ck_assert_int_eq(r.rows[1].points, 3);
+    ck_assert_int_eq(r.rows[2].layer, 2);
+    ck_assert(rubric_has_layer(&r, 1));
+    ck_assert(!rubric_has_layer(&r, 2));
+    rubric_free(&r);
+}
+END_TEST
+
+START_TEST(rubric_rejects_bad_lines)
+{
+    static const char *const bad[] = { "01\ta\n", "01\ta\t-1\n", "11\ta\t1\n", "x\ta\t1\n", "01\ta\t1\textra\n",
+                                       "01\ta\tlots\n", "# only a comment\n" };
+    struct rubric r;
+    char err[256];
+    size_t i;
+
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        write_text(SCRATCH "/bad.tsv", bad[i]);
+        ck_assert_msg(rubric_load(SCRATCH "/bad.tsv", &r, err, sizeof err) == -1, "accepted: %s", bad[i]);
+        ck_assert_ptr_nonnull(strstr(err, SCRATCH "/bad.tsv"));
+    }
+    ck_assert_int_eq(rubric_load(SCRATCH "/no-such-rubric.tsv", &r, err, sizeof err), -1);
+}
+END_TEST
+
+/* A lab_result for lab 02 read from `records`, scored. */
+static void graded(struct rubric *r, struct lab_result *l, const char *records, int expect_count)
+{
+    char err[256];
+
+    write_text(SCRATCH "/rubric.tsv", small_rubric);
+    ck_assert_int_eq(rubric_load(SCRATCH "/rubric.tsv", r, err, sizeof err), 0);
+    memset(l, 0, sizeof *l);
+    l->lab = 1;
+    l->source = strdup("labs/02_ipc.c");
+    lab_init(l, r, "CRASH", "no result");
+    write_text(SCRATCH "/records.jsonl", records);
+    ck_assert_int_eq(lab_read_records(l, SCRATCH "/records.jsonl", err, sizeof err), expect_count);
+    lab_score(l);
+}
+
+START_TEST(records_are_matched_and_scored)
+{
+    struct rubric r;
+    struct lab_result l;
+
+    graded(&r, &l,
+           "{\"check\":\"a\",\"verdict\":\"PASS\",\"title\":\"A works\",\"seconds\":0.5}\n"
+           "this line is not JSON\n"
+           "{\"check\":\"c\",\"verdict\":\"FAIL\",\"expected\":\"x\",\"seen\":\"y\"}\n"
+           "{\"check\":\"zzz\",\"verdict\":\"PASS\"}\n",
+           3);
+    /* a and b from layer 01, c from 02, and the stray zzz at the end. */
+    ck_assert_uint_eq(l.n, 4);
+    ck_assert_str_eq(l.results[0].verdict, "PASS");
+    ck_assert_str_eq(l.results[0].title, "A works");
+    ck_assert_str_eq(l.results[1].verdict, "CRASH");   /* no record for b */
+    ck_assert_str_eq(l.results[2].verdict, "FAIL");
+    ck_assert_int_eq(l.score, 2);
+    ck_assert_int_eq(l.max, 10);
+    ck_assert_int_eq(l.results[3].max, 0);            /* zzz is worth nothing */
+    lab_free(&l);
+    rubric_free(&r);
+}
+END_TEST
+
+START_TEST(unknown_verdicts_count_as_crash)
+{
+    struct rubric r;
+    struct lab_result l;
+
+    graded(&r, &l, "{\"check\":\"a\",\"verdict\":\"PASSED!!\"}\n", 1);
+    ck_assert_str_eq(l.results[0].verdict, "CRASH");
+    ck_assert_int_eq(l.score, 0);
+    lab_free(&l);
+    rubric_free(&r);
+}
+END_TEST
+
+START_TEST(results_json_follows_gradescope)
+{
+    struct rubric r;
+    struct lab_result l;
+    struct json_object *top, *tests, *t, *v;
+    char *text;
+
+    graded(&r, &l,
+           "{\"check\":\"a\",\"verdict\":\"PASS\",\"title\":\"A works\"}\n"
+           "{\"check\":\"c\",\"verdict\":\"FAIL\",\"seen\":\"bad bytes \\u001b[31m and \\u0001\"}\n",
+           2);
+    ck_assert_int_eq(write_results_json(SCRATCH "/results.json", &l, 1, 1.2), 0);
+    text = slurp(SCRATCH "/results.json");
+    top = json_tokener_parse(text);
+    ck_assert_ptr_nonnull(top);
+    ck_assert(json_object_object_get_ex(top, "score", &v));
+    ck_assert_int_eq(json_object_get_int(v), 2);
+    ck_assert(json_object_object_get_ex(top, "tests", &tests));
+    ck_assert_uint_eq(json_object_array_length(tests), 3);
+    t = json_object_array_get_idx(tests, 0);
+    ck_assert(json_object_object_get_ex(t, "name", &v));
+    ck_assert_str_eq(json_object_get_string(v), "02_ipc: A works");
+    ck_assert(json_object_object_get_ex(t, "max_score", &v));
+    ck_assert_int_eq(json_object_get_int(v), 2);
+    ck_assert(json_object_object_get_ex(t, "status", &v));
+    ck_assert_str_eq(json_object_get_string(v), "passed");
+    t = json_object_array_get_idx(tests, 2);
+    ck_assert(json_object_object_get_ex(t, "status", &v));
+    ck_assert_str_eq(json_object_get_string(v), "failed");
+    ck_assert(json_object_object_get_ex(t, "output", &v));
+    ck_assert_ptr_nonnull(strstr(json_object_get_string(v), "FAIL"));
+    ck_assert_ptr_null(strchr(json_object_get_string(v), '\033'));   /* control bytes replaced */
+    json_object_put(top);
+    free(text);
+    lab_free(&l);
+    rubric_free(&r);
+}
+END_TEST
+
+START_TEST(junit_xml_is_well_formed_and_counts)
+{
+    struct rubric r;
+    struct lab_result l;
+    xmlDocPtr doc;
+    xmlNodePtr suite;
+    xmlChar *v;
+
+    graded(&r, &l,
+           "{\"check\":\"a\",\"verdict\":\"ENV\",\"seen\":\"no <namespaces> & \\u0002 here\"}\n"
+           "{\"check\":\"b\",\"verdict\":\"TIMEOUT\"}\n"
+           "{\"check\":\"c\",\"verdict\":\"CRASH\"}\n",
+           3);
+    ck_assert_int_eq(write_junit(SCRATCH "/junit.xml", &l, 1), 0);
+    doc = xmlReadFile(SCRATCH "/junit.xml", NULL, XML_PARSE_NONET);
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_str_eq((const char *)xmlDocGetRootElement(doc)->name, "testsuites");
+    suite = xmlFirstElementChild(xmlDocGetRootElement(doc));
+    ck_assert_str_eq((const char *)suite->name, "testsuite");
+    v = xmlGetProp(suite, BAD_CAST "tests");
+    ck_assert_str_eq((const char *)v, "3");
+    xmlFree(v);
+    v = xmlGetProp(suite, BAD_CAST "failures");
+    ck_assert_str_eq((const char *)v, "1");
+    xmlFree(v);
+    v = xmlGetProp(suite, BAD_CAST "errors");
+    ck_assert_str_eq((const char *)v, "1");
+    xmlFree(v);
+    v = xmlGetProp(suite, BAD_CAST "skipped");
+    ck_assert_str_eq((const char *)v, "1");
+    xmlFree(v);
+    xmlFreeDoc(doc);
+    lab_free(&l);
+    rubric_free(&r);
+}
+END_TEST
+
+/* ---- nslab-grade end to end, with the fake harness ------------------------- */
+
+static int grade(const char *env, const char *submission)
+{
+    char cmd[1024];
+
+    snprintf(cmd, sizeof cmd,
+             "%s build/nslab-grade --labs 01 --submission %s --out " SCRATCH "/out --color never "
+             "--harness grading/tests/fake-harness.sh > " SCRATCH "/report.txt 2>&1",
+             env, submission);
+    return sh(cmd);
+}
+
+static void make_submission(const char *source)
+{
+    ck_assert_int_eq(sh("rm -rf " SCRATCH "/sub && mkdir -p " SCRATCH "/sub"), 0);
+    if (source)
+        write_text(SCRATCH "/sub/01_clone_uts.c", source);
+}
+
+START_TEST(grader_exit_statuses)
+{
+    make_submission("int main(void) { return 0; }\n");
+    ck_assert_int_eq(grade("FAKE_VERDICT=PASS", SCRATCH "/sub"), 0);
+    ck_assert_int_eq(grade("FAKE_VERDICT=FAIL", SCRATCH "/sub"), 1);
+    ck_assert_int_eq(grade("FAKE_VERDICT=TIMEOUT", SCRATCH "/sub"), 1);
+    ck_assert_int_eq(grade("FAKE_VERDICT=ENV", SCRATCH "/sub"), 2);
+    ck_assert_int_eq(grade("FAKE_EXIT=2", SCRATCH "/sub"), 2);
+}
+END_TEST
+
+START_TEST(grader_report_shows_failures)
+{
+    char *report;
+
+    make_submission("int main(void) { return 0; }\n");
+    ck_assert_int_eq(grade("FAKE_VERDICT=FAIL", SCRATCH "/sub"), 1);
+    report = slurp(SCRATCH "/report.txt");
+    ck_assert_ptr_nonnull(strstr(report, "01_clone_uts: title of uts_hostname_from_option ."));
+    ck_assert_ptr_nonnull(strstr(report, "FAIL (0.0s) 0/2"));
+    ck_assert_ptr_nonnull(strstr(report, "expected: E"));
+    ck_assert_ptr_nonnull(strstr(report, "hint:     read handouts/x.md#y"));
+    ck_assert_ptr_nonnull(strstr(report, "Total: 0/"));
+    ck_assert_ptr_null(strstr(report, "\033["));   /* --color never */
+    free(report);
+}
+END_TEST
+
+START_TEST(missing_lab_file_is_build_zero)
+{
+    char *text;
+
+    make_submission(NULL);
+    ck_assert_int_eq(grade("", SCRATCH "/sub"), 1);
+    text = slurp(SCRATCH "/out/results.json");
+    ck_assert_ptr_nonnull(strstr(text, "BUILD"));
+    ck_assert_ptr_nonnull(strstr(text, "no such file"));
+    ck_assert_ptr_nonnull(strstr(text, "\"score\":0"));
+    free(text);
+}
+END_TEST
+
+START_TEST(compile_failure_shows_the_compiler)
+{
+    char *text;
+
+    make_submission("int main(void) { return not_declared; }\n");
+    ck_assert_int_eq(grade("", SCRATCH "/sub"), 1);
+    text = slurp(SCRATCH "/out/results.json");
+    ck_assert_ptr_nonnull(strstr(text, "BUILD"));
+    ck_assert_ptr_nonnull(strstr(text, "not_declared"));
+    free(text);
+    text = slurp(SCRATCH "/report.txt");
+    ck_assert_ptr_nonnull(strstr(text, "does not compile"));
+    free(text);
+}
+END_TEST
+
+START_TEST(bad_arguments_exit_2)
+{
+    ck_assert_int_eq(sh("build/nslab-grade --labs 11 >/dev/null 2>&1"), 2);
+    ck_assert_int_eq(sh("build/nslab-grade --labs '' >/dev/null 2>&1"), 2);
+    ck_assert_int_eq(sh("build/nslab-grade --color sometimes >/dev/null 2>&1"), 2);
+    ck_assert_int_eq(sh("build/nslab-grade --rubric /nonexistent >/dev/null 2>&1"), 2);
+    ck_assert_int_eq(sh("build/nslab-grade --harness /nonexistent >/dev/null 2>&1"), 2);
+    ck_assert_int_eq(sh("build/nslab-grade --bogus >/dev/null 2>&1"), 2);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("grader");
+    TCase *unit = tcase_create("grade.c"), *e2e = tcase_create("nslab-grade");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_unchecked_fixture(unit, setup, NULL);
+    tcase_add_unchecked_fixture(e2e, setup, NULL);
+    tcase_add_test(unit, lab_index_accepts_the_usual_spellings);
+    tcase_add_test(unit, rubric_loads_rows_and_skips_comments);
+    tcase_add_test(unit, rubric_rejects_bad_lines);
+    tcase_add_test(unit, records_are_matched_and_scored);
+    tcase_add_test(unit, unknown_verdicts_count_as_crash);
+    tcase_add_test(unit, results_json_follows_gradescope);
+    tcase_add_test(unit, junit_xml_is_well_formed_and_counts);
+    tcase_add_test(e2e, grader_exit_statuses);
+    tcase_add_test(e2e, grader_report_shows_failures);
+    tcase_add_test(e2e, missing_lab_file_is_build_zero);
+    tcase_add_test(e2e, compile_failure_shows_the_compiler);
+    tcase_add_test(e2e, bad_arguments_exit_2);
+    tcase_set_timeout(e2e, 60);
+    suite_add_tcase(s, unit);
+    suite_add_tcase(s, e2e);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
