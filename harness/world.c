@@ -342,10 +342,58 @@ static void loopback_up(void)
     close(s);
 }
 
-static int make_world(struct world_result *r)
+/* The world's /tmp is a fresh tmpfs; a lab or the probe that lives under the
+ * host's /tmp (a clone of the kit in /tmp, say) must still be found there at
+ * the same path. Before the tmpfs goes on, take a detached bind mount of each
+ * such file with open_tree(2); after, move it to where it was, read-only. (A bind
+ * from /proc/self/fd/N would not do: that path crosses into the new tmpfs.) */
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+
+struct kept { int fd; char path[PATH_MAX]; };
+
+static void keep_open(struct kept *k, const char *file)
+{
+    k->fd = -1;
+    snprintf(k->path, sizeof k->path, "%s", file);
+    if (!under(k->path, "/tmp"))
+        return;
+    k->fd = (int)syscall(SYS_open_tree, AT_FDCWD, k->path, OPEN_TREE_CLONE | O_CLOEXEC);
+}
+
+static int keep_restore(struct world_result *r, struct kept *k)
+{
+    char *p;
+    int fd;
+
+    if (k->fd == -1)
+        return 0;
+    for (p = k->path + 1; *p; p++)   /* mkdir -p in the new tmpfs */
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(k->path, 0755);
+            *p = '/';
+        }
+    fd = open(k->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);   /* the mount point */
+    if (fd != -1)
+        close(fd);
+    if (syscall(SYS_move_mount, k->fd, "", AT_FDCWD, k->path, MOVE_MOUNT_F_EMPTY_PATH) == -1 ||
+        mount(NULL, k->path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) == -1)
+        return fail(r, "bring the lab into the world's /tmp");
+    close(k->fd);
+    return 0;
+}
+
+static int make_world(struct world_result *r, const struct world_spec *spec)
 {
     static char mountinfo[65536];
     char host[32] = "nslab-host-";
+    struct kept kept[2];
+    size_t i;
 
     rand_hex(host + strlen(host), 6);
     if (sethostname(host, strlen(host)) == -1)
@@ -370,8 +418,13 @@ static int make_world(struct world_result *r)
         return fail(r, "mount /sys");
     if (make_dev(r))
         return -1;
+    keep_open(&kept[0], spec->argv[0]);
+    keep_open(&kept[1], helper_path("nslab-probe"));
     if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m") == -1)
         return fail(r, "mount scratch tmpfs on /tmp");
+    for (i = 0; i < 2; i++)
+        if (keep_restore(r, &kept[i]))
+            return -1;
     if (remount_readonly(r, mountinfo))
         return -1;
 
@@ -552,7 +605,7 @@ static void world_main(const struct world_spec *spec, struct world_result *r, in
     if (read(sync_fd, &go, 1) != 1)
         _exit(1);
     close(sync_fd);
-    if (make_world(r))
+    if (make_world(r, spec))
         _exit(1);
     for (t = 0; t < NS_COUNT; t++)
         r->world_ns[t] = ns_inode(0, (enum ns_type)t);
