@@ -304,7 +304,7 @@ static const struct hostile hostiles[] = {
     { "killall", "FAIL" }, { "reboot", "CRASH" }, { "fakepass", "FAIL" }, { "nocompile", "BUILD" },
 };
 
-/* Grade one hostile lab as a submission's 01_clone_uts.c; return the text
+/* Grade one hostile lab as a submission's 02_ipc.c (checks of labs 01 and 02); return the text
  * of results.json and fill in the grader's exit status. */
 static char *grade_hostile(const struct hostile *h, int *status)
 {
@@ -312,9 +312,9 @@ static char *grade_hostile(const struct hostile *h, int *status)
 
     snprintf(dir, sizeof dir, SCRATCH "/submission-%s", h->name);
     snprintf(out, sizeof out, SCRATCH "/grade-%s", h->name);
-    ck_assert_int_eq(sh("rm -rf %s %s && mkdir -p %s && cp harness/tests/hostile/%s.c %s/01_clone_uts.c",
+    ck_assert_int_eq(sh("rm -rf %s %s && mkdir -p %s && cp harness/tests/hostile/%s.c %s/02_ipc.c",
                         dir, out, dir, h->name, dir), 0);
-    *status = sh("NSLAB_TIMEOUT=0.4 build/nslab-grade --labs 01 --submission %s --out %s --color never "
+    *status = sh("NSLAB_TIMEOUT=0.4 build/nslab-grade --labs 02 --submission %s --out %s --color never "
                  "> %s.report 2>&1", dir, out, out);
     snprintf(path, sizeof path, "%s/results.json", out);
     return slurp(path);
@@ -342,8 +342,11 @@ START_TEST(hostile_lab_gets_a_clear_verdict)
         if (json_object_object_get_ex(t, "output", &out) && strstr(json_object_get_string(out), h->verdict))
             matching++;
     }
-    ck_assert_msg(matching * 2 >= n, "%s: fewer than half the checks ended in %s:\n%s", h->name, h->verdict, text);
-    ck_assert_msg(json_object_get_double(score) < 10, "%s: scored %g", h->name, json_object_get_double(score));
+    ck_assert_msg(matching * 2 >= n, "%s: fewer than half the checks ended in %s:\n%.1500s", h->name, h->verdict, text);
+    /* None of them runs the command as asked, so every check must fail:
+     * this also proves that each check of labs 01-02 can fail. */
+    ck_assert_msg(json_object_get_double(score) == 0, "%s: scored %g:\n%.1500s", h->name, json_object_get_double(score),
+                  text);
     ck_assert_msg(strcmp(before, after) == 0, "%s changed the real machine", h->name);
     ck_assert_msg(!leftover_processes(), "%s left processes running", h->name);
     json_object_put(results);
