@@ -11,6 +11,18 @@
  * READY) and after the run, and kills everything at the time limit.
  *
  * The result lives in shared memory that W fills and the caller reads.
+ *
+ * Root and rootless. As root the world needs no user namespace, and today
+ * world_run() refuses to pretend otherwise: without root, clone() fails and
+ * every check ends in ENV. The rootless world of a later issue changes three
+ * places only: world_run() adds CLONE_NEWUSER and writes W's uid_map, gid_map
+ * and setgroups before releasing it (the sync pipe already orders that);
+ * make_dev() bind-mounts the host's device nodes instead of mknod(2), which a
+ * user namespace forbids; and cg_setup() uses a delegated cgroup (systemd's
+ * user slice) or notes that none is there. Everything else (mounting proc,
+ * sysfs and tmpfs, remounting read-only with the locked flags kept, shared
+ * propagation) already works inside a user namespace that owns the world's
+ * mount, PID and network namespaces.
  */
 #ifndef NSLAB_WORLD_H
 #define NSLAB_WORLD_H
