@@ -89,7 +89,7 @@ static void usage(void)
  * so `prog ls -l` passes -l to ls instead of parsing it here. */
 static void parse_args(int argc, char **argv, struct config *cfg)
 {
-    enum { OPT_HOSTNAME = 256 };
+    enum { OPT_HOSTNAME = 256, OPT_INIT };
     static const struct option options[] = {
         { "help", no_argument, NULL, 'h' },
         { "verbose", no_argument, NULL, 'v' },
@@ -126,6 +126,29 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     verbose = cfg->verbose;
 }
 
+/* Turn a wait(2) status into our exit status, as a shell does. */
+static int exit_status(int status)
+{
+    int code = EXIT_SETUP;
+
+    /* TODO(01): turn the wait status into the exit status: the command's own
+     *           status when it exited (WIFEXITED, WEXITSTATUS), 128 + the signal
+     *           number when a signal killed it (WIFSIGNALED, WTERMSIG).
+     *           See wait(2). */
+    (void)status;
+    return code;
+}
+
+/* Become the command. Returns only when exec failed, with the status that
+ * tells "not found" (127) from "not executable" (126). */
+static int exec_command(struct config *cfg)
+{
+    say("child", "execvp(\"%s\")", cfg->argv[0]);
+    execvp(cfg->argv[0], cfg->argv);
+    fprintf(stderr, "%s: %s: %s\n", PROG, cfg->argv[0], strerror(errno));
+    return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+}
+
 /* The child: runs inside the new namespaces, sets them up, then becomes the
  * command. Its return value would be its exit status, but it never returns
  * unless something failed. */
@@ -141,12 +164,7 @@ static int child_main(void *arg)
      *           with sethostname(2), before the exec below; on failure call
      *           die("sethostname"). See uts_namespaces(7). */
 
-    say("child", "execvp(\"%s\")", cfg->argv[0]);
-    execvp(cfg->argv[0], cfg->argv);
-
-    /* Only reached when exec failed: tell "not found" from "not executable". */
-    fprintf(stderr, "%s: %s: %s\n", PROG, cfg->argv[0], strerror(errno));
-    return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+    return exec_command(cfg);
 }
 
 /* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
@@ -166,19 +184,6 @@ static const char *flag_names(int flags)
         }
     strcat(text, "SIGCHLD");
     return text;
-}
-
-/* Turn a wait(2) status into our exit status, as a shell does. */
-static int exit_status(int status)
-{
-    int code = EXIT_SETUP;
-
-    /* TODO(01): turn the wait status into the exit status: the command's own
-     *           status when it exited (WIFEXITED, WEXITSTATUS), 128 + the signal
-     *           number when a signal killed it (WIFSIGNALED, WTERMSIG).
-     *           See wait(2). */
-    (void)status;
-    return code;
 }
 
 int main(int argc, char **argv)

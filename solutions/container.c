@@ -36,6 +36,30 @@
  * Read: ipc_namespaces(7), clone(2), ipcs(1), handouts/02_ipc.md.
  */
 #endif
+#if LAB == 3
+/* 03_pid.c: run a command as PID 1 of a new PID namespace.
+ *
+ * Labs 01-02 gave the container its own hostname and IPC objects. This lab
+ * gives it its own process IDs: the command is PID 1 inside, with PID 1's
+ * duties (reaping orphans; it dies, everyone dies). With --init, PID 1 is a
+ * small init that runs the command as PID 2, forwards signals to it and
+ * reaps every orphan, as `docker run --init` does.
+ *
+ * Read: pid_namespaces(7), clone(2), wait(2), sigwait(3), handouts/03_pid.md.
+ */
+#endif
+#if LAB == 4
+/* 04_mount_proc.c: give the container its own mount table and /proc.
+ *
+ * After lab 03 the container has its own PIDs, but `ps` still lists the
+ * host's processes: it reads /proc, and /proc is still the host's. This lab
+ * gives the child a new mount namespace, makes every mount in it private (so
+ * that nothing it mounts travels back to a host whose mounts are shared, as
+ * systemd makes them), and mounts a fresh proc filesystem on /proc.
+ *
+ * Read: mount_namespaces(7), mount(2), proc(5), handouts/04_mount_proc.md.
+ */
+#endif
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,6 +71,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#if LAB >= 4
+#include <sys/mount.h>
+#endif
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,6 +81,10 @@
 #define PROG "01_clone_uts"
 #elif LAB == 2
 #define PROG "02_ipc"
+#elif LAB == 3
+#define PROG "03_pid"
+#elif LAB == 4
+#define PROG "04_mount_proc"
 #endif
 
 /* Exit statuses, as docker run(1) uses them. */
@@ -71,6 +102,9 @@ struct config {
     const char *hostname;   /* --hostname, the name inside */
     char **argv;            /* the command and its arguments */
     int verbose;            /* --verbose: narrate each step */
+#if LAB >= 3
+    int init;               /* --init: PID 1 is our init, the command PID 2 */
+#endif
 };
 
 static int verbose;
@@ -111,6 +145,10 @@ static void usage(void)
            "  -h, --help           show this help and exit\n"
            "  -v, --verbose        narrate each step on stderr\n"
            "      --hostname NAME  hostname inside the container (default: container)\n"
+#if LAB >= 3
+           "      --init           run an init as PID 1 that starts COMMAND, forwards\n"
+           "                       signals to it and reaps orphans\n"
+#endif
            "\n"
            "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
            "125 if the container could not be set up; 126 if COMMAND could not be\n"
@@ -121,11 +159,14 @@ static void usage(void)
  * so `prog ls -l` passes -l to ls instead of parsing it here. */
 static void parse_args(int argc, char **argv, struct config *cfg)
 {
-    enum { OPT_HOSTNAME = 256 };
+    enum { OPT_HOSTNAME = 256, OPT_INIT };
     static const struct option options[] = {
         { "help", no_argument, NULL, 'h' },
         { "verbose", no_argument, NULL, 'v' },
         { "hostname", required_argument, NULL, OPT_HOSTNAME },
+#if LAB >= 3
+        { "init", no_argument, NULL, OPT_INIT },
+#endif
         { NULL, 0, NULL, 0 },
     };
     static char *default_command[] = { "/bin/sh", NULL };
@@ -133,6 +174,9 @@ static void parse_args(int argc, char **argv, struct config *cfg)
 
     cfg->hostname = "container";
     cfg->verbose = 0;
+#if LAB >= 3
+    cfg->init = 0;
+#endif
     opterr = 0;   /* we print our own one-line errors */
     while ((opt = getopt_long(argc, argv, "+:hv", options, NULL)) != -1) {
         switch (opt) {
@@ -147,6 +191,11 @@ static void parse_args(int argc, char **argv, struct config *cfg)
                 usage_error("hostname longer than 64 bytes", optarg);
             cfg->hostname = optarg;
             break;
+#if LAB >= 3
+        case OPT_INIT:
+            cfg->init = 1;
+            break;
+#endif
         case ':':
             usage_error("option needs a value", argv[optind - 1]);
             break;
@@ -157,6 +206,115 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     cfg->argv = optind < argc ? &argv[optind] : default_command;
     verbose = cfg->verbose;
 }
+
+/* Turn a wait(2) status into our exit status, as a shell does. */
+static int exit_status(int status)
+{
+    int code = EXIT_SETUP;
+
+#if LAB >= 1
+    /* BEGIN SOLUTION 01
+     * TODO(01): turn the wait status into the exit status: the command's own
+     *           status when it exited (WIFEXITED, WEXITSTATUS), 128 + the signal
+     *           number when a signal killed it (WIFSIGNALED, WTERMSIG).
+     *           See wait(2). */
+    if (WIFEXITED(status))
+        code = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status))
+        code = 128 + WTERMSIG(status);
+    /* END SOLUTION */
+#endif
+    (void)status;
+    return code;
+}
+
+/* Become the command. Returns only when exec failed, with the status that
+ * tells "not found" (127) from "not executable" (126). */
+static int exec_command(struct config *cfg)
+{
+    say("child", "execvp(\"%s\")", cfg->argv[0]);
+    execvp(cfg->argv[0], cfg->argv);
+    fprintf(stderr, "%s: %s: %s\n", PROG, cfg->argv[0], strerror(errno));
+    return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+}
+
+#if LAB >= 3
+/* The signals --init passes on to the command, as docker run --init does. */
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+/* A handler that does nothing: PID 1 of a namespace receives only the
+ * signals it has a handler for, so the forwarded ones need one to arrive. */
+static void on_signal(int sig)
+{
+    (void)sig;
+}
+
+/* Lab 03: a minimal init, PID 1 of the container. It starts the command as
+ * its child, passes signals on to it, reaps every orphan that the kernel
+ * hands to PID 1, and exits with the command's status. When it exits, the
+ * kernel kills every other process of the namespace. */
+static int run_init(struct config *cfg)
+{
+    struct sigaction sa;
+    sigset_t signals, old;
+    size_t i;
+    pid_t cmd;
+    int sig;
+
+    /* Block the signals first, so that none is lost before we wait for it;
+     * sigwait(3) then takes them one at a time. */
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGCHLD);
+    for (i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+        sigaddset(&signals, forwarded[i]);
+    for (sig = 1; sig < NSIG; sig++)
+        if (sigismember(&signals, sig) == 1 && sigaction(sig, &sa, NULL) == -1)
+            die("sigaction");
+    if (sigprocmask(SIG_BLOCK, &signals, &old) == -1)
+        die("sigprocmask");
+
+    cmd = fork();
+    if (cmd == -1)
+        die("fork the command");
+    if (cmd == 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);   /* exec keeps the mask */
+        exit(exec_command(cfg));
+    }
+    say("init", "pid %ld, command is pid %ld", (long)getpid(), (long)cmd);
+
+    for (;;) {
+        if (sigwait(&signals, &sig) != 0)
+            continue;
+        if (sig != SIGCHLD) {
+            say("init", "forwarding signal %d to %ld", sig, (long)cmd);
+            /* BEGIN SOLUTION 03
+             * TODO(03): pass the signal on to the command with kill(2). */
+            kill(cmd, sig);
+            /* END SOLUTION */
+            continue;
+        }
+        /* SIGCHLD: one or more children ended (signals of a kind do not queue,
+         * so reap them all). Orphans of the container are our children too. */
+        /* BEGIN SOLUTION 03
+         * TODO(03): reap every child that has ended: waitpid(2) with pid -1 and
+         *           WNOHANG, in a loop until it returns 0 or -1. When the one
+         *           reaped is the command (cmd), return exit_status(status). */
+        {
+            pid_t pid;
+            int status;
+
+            while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+                say("init", "reaped %ld", (long)pid);
+                if (pid == cmd)
+                    return exit_status(status);
+            }
+        }
+        /* END SOLUTION */
+    }
+}
+#endif
 
 /* The child: runs inside the new namespaces, sets them up, then becomes the
  * command. Its return value would be its exit status, but it never returns
@@ -180,12 +338,37 @@ static int child_main(void *arg)
     /* END SOLUTION */
 #endif
 
-    say("child", "execvp(\"%s\")", cfg->argv[0]);
-    execvp(cfg->argv[0], cfg->argv);
+#if LAB >= 4
+    /* Lab 04: a mount table of our own, and a /proc that shows our PIDs.
+     * The new mount namespace starts as a copy of the host's. Where the host's
+     * mounts are shared (systemd makes "/" shared), a mount we make would
+     * propagate back to the host; so first make every mount private. */
+    /* BEGIN SOLUTION 04
+     * TODO(04): make every mount of the new mount namespace private,
+     *           recursively, before mounting anything: mount(2) with
+     *           MS_REC | MS_PRIVATE on "/"; on failure die("make mounts
+     *           private"). See mount_namespaces(7), "Shared subtrees". */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+        die("make mounts private");
+    say("child", "mount(\"/\", MS_REC|MS_PRIVATE)");
+    /* END SOLUTION */
+    /* ps and top read /proc, which still shows the host's PID namespace.
+     * A proc filesystem mounted from inside our PID namespace shows ours. */
+    /* BEGIN SOLUTION 04
+     * TODO(04): mount a new proc filesystem on /proc (type "proc", flags
+     *           MS_NOSUID | MS_NODEV | MS_NOEXEC); on failure die("mount
+     *           /proc"). See proc(5) and mount(2). */
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
+        die("mount /proc");
+    say("child", "mount(\"proc\", \"/proc\")");
+    /* END SOLUTION */
+#endif
 
-    /* Only reached when exec failed: tell "not found" from "not executable". */
-    fprintf(stderr, "%s: %s: %s\n", PROG, cfg->argv[0], strerror(errno));
-    return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+#if LAB >= 3
+    if (cfg->init)
+        return run_init(cfg);
+#endif
+    return exec_command(cfg);
 }
 
 /* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
@@ -195,6 +378,12 @@ static const char *flag_names(int flags)
         { CLONE_NEWUTS, "CLONE_NEWUTS" },
 #if LAB >= 2
         { CLONE_NEWIPC, "CLONE_NEWIPC" },
+#endif
+#if LAB >= 3
+        { CLONE_NEWPID, "CLONE_NEWPID" },
+#endif
+#if LAB >= 4
+        { CLONE_NEWNS, "CLONE_NEWNS" },
 #endif
     };
     static char text[256];
@@ -208,27 +397,6 @@ static const char *flag_names(int flags)
         }
     strcat(text, "SIGCHLD");
     return text;
-}
-
-/* Turn a wait(2) status into our exit status, as a shell does. */
-static int exit_status(int status)
-{
-    int code = EXIT_SETUP;
-
-#if LAB >= 1
-    /* BEGIN SOLUTION 01
-     * TODO(01): turn the wait status into the exit status: the command's own
-     *           status when it exited (WIFEXITED, WEXITSTATUS), 128 + the signal
-     *           number when a signal killed it (WIFSIGNALED, WTERMSIG).
-     *           See wait(2). */
-    if (WIFEXITED(status))
-        code = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status))
-        code = 128 + WTERMSIG(status);
-    /* END SOLUTION */
-#endif
-    (void)status;
-    return code;
 }
 
 int main(int argc, char **argv)
@@ -257,6 +425,22 @@ int main(int argc, char **argv)
      * TODO(02): add CLONE_NEWIPC to flags, so that the child gets a new IPC
      *           namespace. See ipc_namespaces(7). */
     flags |= CLONE_NEWIPC;
+    /* END SOLUTION */
+#endif
+#if LAB >= 3
+    /* Lab 03: a new PID namespace: the child is its PID 1. */
+    /* BEGIN SOLUTION 03
+     * TODO(03): add CLONE_NEWPID to flags, so that the child is PID 1 of a
+     *           new PID namespace. See pid_namespaces(7). */
+    flags |= CLONE_NEWPID;
+    /* END SOLUTION */
+#endif
+#if LAB >= 4
+    /* Lab 04: a new mount namespace for the child's own mounts. */
+    /* BEGIN SOLUTION 04
+     * TODO(04): add CLONE_NEWNS to flags, so that the child gets a new mount
+     *           namespace. See mount_namespaces(7). */
+    flags |= CLONE_NEWNS;
     /* END SOLUTION */
 #endif
 
