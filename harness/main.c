@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const struct layer *const all_layers[] = { &layer01, &layer02 };
+static const struct layer *const all_layers[] = { &layer01, &layer02, &layer03, &layer04 };
 #define NLAYERS (sizeof all_layers / sizeof all_layers[0])
 
 static void usage_exit(const char *msg)
@@ -71,7 +71,7 @@ int main(int argc, char **argv)
         usage_exit("--lab is required");
     nlayers = layers_for(lab);
     if (!nlayers)
-        usage_exit("no checks for that lab (labs with checks: 01_clone_uts 02_ipc)");
+        usage_exit("no checks for that lab (labs with checks: 01_clone_uts to 04_mount_proc)");
     graded_lab = all_layers[nlayers - 1]->lab;
     if (list) {
         for (l = 0; l < nlayers; l++)

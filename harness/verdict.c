@@ -19,7 +19,7 @@ const char *graded_lab;
 const char *records_path;
 double lab_timeout = 3.0;
 
-static const struct layer *const layers[] = { &layer01, &layer02 };
+static const struct layer *const layers[] = { &layer01, &layer02, &layer03, &layer04 };
 
 static double now(void)
 {

@@ -34,7 +34,7 @@ struct layer {
     const struct check_info *checks;
 };
 
-extern const struct layer layer01, layer02;
+extern const struct layer layer01, layer02, layer03, layer04;
 
 /* The run in progress. */
 struct check {

@@ -101,6 +101,41 @@ pid_t find_process(const char *comm)
     return f.found;
 }
 
+pid_t process_parent(pid_t pid, char *state)
+{
+    char path[64], text[512], *close_paren;
+    int ppid = 0;
+
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (read_file(path, text, sizeof text) <= 0)
+        return 0;
+    /* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses. */
+    close_paren = strrchr(text, ')');
+    if (!close_paren || sscanf(close_paren + 1, " %c %d", state, &ppid) != 2)
+        return 0;
+    return (pid_t)ppid;
+}
+
+struct zombies { unsigned long ns; int count; };
+
+static void count_one_zombie(pid_t pid, const char *comm, void *arg)
+{
+    struct zombies *z = arg;
+    char state = '?';
+
+    (void)comm;
+    if (process_parent(pid, &state) && state == 'Z' && ns_inode(pid, NS_PID) == z->ns)
+        z->count++;
+}
+
+int count_zombies(unsigned long ns)
+{
+    struct zombies z = { ns, 0 };
+
+    for_each_process(count_one_zombie, &z);
+    return z.count;
+}
+
 const char *helper_path(const char *name)
 {
     static char path[PATH_MAX];
@@ -576,6 +611,8 @@ static void run_lab(const struct world_spec *spec, struct world_result *r)
     if (r->lab_exited) {
         reap_zombies();
         world_snapshot(r->after, sizeof r->after);
+        if (spec->after)
+            spec->after(r, spec->data);
     }
     kill_everyone();
     if (!r->lab_exited)
@@ -601,6 +638,8 @@ static void world_main(const struct world_spec *spec, struct world_result *r, in
     char go;
     int t;
 
+    /* A probe that is gone when we release it must not take W with it. */
+    signal(SIGPIPE, SIG_IGN);
     /* Wait until the harness has put us in the world's cgroup. */
     if (read(sync_fd, &go, 1) != 1)
         _exit(1);

@@ -49,6 +49,8 @@ struct world_spec {
     void (*setup)(struct world_result *r, void *data);
     /* In W, when the probe has reported READY: look from outside. */
     void (*during)(struct world_result *r, void *data);
+    /* In W, once the lab has returned, before anything is cleaned up. */
+    void (*after)(struct world_result *r, void *data);
     int kill_probe;             /* after `during`, SIGKILL the probe instead of releasing it */
     void *data;                 /* the check's own data (copied into W by fork) */
 };
@@ -95,6 +97,13 @@ unsigned long ns_inode(pid_t pid, enum ns_type t);
 
 /* Find the PID of the process named `comm` in the world, or 0. */
 pid_t find_process(const char *comm);
+
+/* A process's parent and state letter (R, S, Z...) from /proc/PID/stat;
+ * 0 if it is gone. */
+pid_t process_parent(pid_t pid, char *state);
+
+/* How many zombies are in the PID namespace with inode `ns`. */
+int count_zombies(unsigned long ns);
 
 /* The path of a helper program that sits next to the harness binary. */
 const char *helper_path(const char *name);

@@ -164,7 +164,7 @@ static int lines(const char *text)
 
 /* ---- the solutions ---------------------------------------------------- */
 
-static const char *const lab_names[] = { "01_clone_uts", "02_ipc" };
+static const char *const lab_names[] = { "01_clone_uts", "02_ipc", "03_pid", "04_mount_proc" };
 #define NLABS (sizeof lab_names / sizeof lab_names[0])
 
 START_TEST(solution_scores_full_marks)
@@ -189,6 +189,10 @@ static const char *const starter_must_fail[][6] = {
       "exit_status_passthrough", NULL },
     { "ipc_host_objects_not_listed", "ipc_host_objects_unreachable", "ipc_inside_objects_stay_inside",
       "ipc_namespace_differs", "ipc_verbose_narrates", NULL },
+    { "pid_command_is_1", "pid_init_reaps_orphans", "pid_1_dies_everyone_dies", "pid_namespace_differs",
+      "pid_help_and_verbose", NULL },
+    { "mnt_ps_lists_only_the_container", "mnt_proc_1_is_the_command", "mnt_tmpfs_stays_inside",
+      "mnt_namespace_differs", "mnt_verbose_narrates", NULL },
 };
 
 START_TEST(starter_fails_exactly_its_own_layer)
@@ -226,39 +230,79 @@ END_TEST
 
 struct variant {
     const char *name;
-    const char *find, *replace;     /* one edit of solutions/02_ipc.c */
-    const char *must_fail[5];
-    int earlier_layers_pass;        /* the 01 checks must all still pass */
+    const char *lab;                /* the solution edited, and the lab graded */
+    const char *find, *replace;     /* one edit of solutions/LAB.c ... */
+    const char *find2, *replace2;   /* ... and maybe a second */
+    const char *must_fail[6];
+    const char *must_pass[4];       /* earlier layers' checks that still pass */
 };
+
+#define EXEC "    execvp(cfg->argv[0], cfg->argv);"
 
 static const struct variant variants[] = {
-    { "no_newuts", "flags |= CLONE_NEWUTS;", "",
-      { "uts_host_hostname_unchanged", "uts_namespace_differs", "uts_hostname_from_option", NULL }, 0 },
-    { "hostname_ignored", "cfg->hostname = optarg;", "(void)optarg;",
-      { "uts_hostname_from_option", "uts_hostname_in_proc", "uts_hostname_64_bytes", NULL }, 0 },
-    { "answer_printed", "execvp(cfg->argv[0], cfg->argv);", "printf(\"%s\\n\", cfg->hostname); exit(0);",
-      { "uts_namespace_differs", "exit_status_passthrough", "args_pass_through", "uts_default_hostname", NULL }, 0 },
-    { "no_wait", "waitpid(pid, &status, 0) == -1", "(status = 0) != 0",
-      { "waits_for_command", "no_process_left", NULL }, 0 },
-    { "status_lost", "return exit_status(status);", "return exit_status(status) * 0;",
-      { "exit_status_passthrough", "exit_status_signal", "exit_127_not_found", "exit_126_not_executable", NULL }, 0 },
-    { "no_newipc", "flags |= CLONE_NEWIPC;", "",
+    { "no_newuts", "02_ipc", "flags |= CLONE_NEWUTS;", "", NULL, NULL,
+      { "uts_host_hostname_unchanged", "uts_namespace_differs", "uts_hostname_from_option", NULL }, { NULL } },
+    { "hostname_ignored", "02_ipc", "cfg->hostname = optarg;", "(void)optarg;", NULL, NULL,
+      { "uts_hostname_from_option", "uts_hostname_in_proc", "uts_hostname_64_bytes", NULL }, { NULL } },
+    { "answer_printed", "02_ipc", EXEC, "    printf(\"%s\\n\", cfg->hostname); exit(0);", NULL, NULL,
+      { "uts_namespace_differs", "exit_status_passthrough", "args_pass_through", "uts_default_hostname", NULL },
+      { NULL } },
+    { "no_wait", "02_ipc", "waitpid(pid, &status, 0) == -1", "(status = 0) != 0", NULL, NULL,
+      { "waits_for_command", "no_process_left", NULL }, { NULL } },
+    { "status_lost", "02_ipc", "return exit_status(status);", "return exit_status(status) * 0;", NULL, NULL,
+      { "exit_status_passthrough", "exit_status_signal", "exit_127_not_found", "exit_126_not_executable", NULL },
+      { NULL } },
+    { "no_newipc", "02_ipc", "flags |= CLONE_NEWIPC;", "", NULL, NULL,
       { "ipc_host_objects_not_listed", "ipc_host_objects_unreachable", "ipc_inside_objects_stay_inside",
-        "ipc_namespace_differs", NULL }, 1 },
+        "ipc_namespace_differs", NULL },
+      { "uts_hostname_from_option", "exit_status_passthrough", "waits_for_command", NULL } },
+    { "no_newpid", "03_pid", "flags |= CLONE_NEWPID;", "", NULL, NULL,
+      { "pid_command_is_1", "pid_namespace_differs", "pid_1_dies_everyone_dies", NULL },
+      { "uts_hostname_from_option", "ipc_namespace_differs", NULL } },
+    /* unshare(CLONE_NEWPID) affects only the caller's children: the
+     * command is not PID 1. */
+    { "unshare_pid_no_fork", "03_pid", "flags |= CLONE_NEWPID;", "",
+      EXEC, "    if (unshare(CLONE_NEWPID) == -1) die(\"unshare\");\n" EXEC,
+      { "pid_command_is_1", "pid_namespace_differs", NULL }, { "ipc_namespace_differs", NULL } },
+    { "init_no_reap", "03_pid", "waitpid(-1, &status, WNOHANG)", "waitpid(cmd, &status, WNOHANG)", NULL, NULL,
+      { "pid_init_reaps_orphans", NULL }, { "pid_command_is_1", "pid_init_exit_status", NULL } },
+    { "no_private", "04_mount_proc", "    if (mount(NULL, \"/\", NULL, MS_REC | MS_PRIVATE, NULL) == -1)\n"
+      "        die(\"make mounts private\");", "", NULL, NULL,
+      { "mnt_host_mounts_unchanged", "mnt_tmpfs_stays_inside", NULL }, { NULL } },
+    { "no_proc_mount", "04_mount_proc", "    if (mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)\n"
+      "        die(\"mount /proc\");", "", NULL, NULL,
+      { "mnt_ps_lists_only_the_container", "mnt_proc_1_is_the_command", NULL },
+      { "pid_command_is_1", "pid_init_reaps_orphans", NULL } },
+    { "proc_without_mntns", "04_mount_proc", "flags |= CLONE_NEWNS;", "", NULL, NULL,
+      { "mnt_namespace_differs", "mnt_host_proc_intact", NULL }, { NULL } },
 };
 
-/* Write solutions/02_ipc.c with one edit; the text must occur exactly once,
- * so that a change of the solution cannot make this test pass silently. */
+/* Apply one edit to text; the text to find must occur exactly once, so that
+ * a change of the solution cannot make this test pass silently. */
+static char *edit(const struct variant *var, char *src, const char *find, const char *replace)
+{
+    char *at = strstr(src, find), *out = NULL;
+
+    ck_assert_msg(at != NULL, "variant %s: \"%s\" is not in solutions/%s.c", var->name, find, var->lab);
+    ck_assert_msg(strstr(at + 1, find) == NULL, "variant %s: \"%s\" occurs twice", var->name, find);
+    ck_assert_int_ge(asprintf(&out, "%.*s%s%s", (int)(at - src), src, replace, at + strlen(find)), 0);
+    free(src);
+    return out;
+}
+
 static void make_variant(const struct variant *var, const char *path)
 {
-    char *src = slurp("solutions/02_ipc.c"), *at = strstr(src, var->find);
+    char source[128];
+    char *src;
     FILE *f;
 
-    ck_assert_msg(at != NULL, "variant %s: \"%s\" is not in solutions/02_ipc.c", var->name, var->find);
-    ck_assert_msg(strstr(at + 1, var->find) == NULL, "variant %s: \"%s\" occurs twice", var->name, var->find);
+    snprintf(source, sizeof source, "solutions/%s.c", var->lab);
+    src = edit(var, slurp(source), var->find, var->replace);
+    if (var->find2)
+        src = edit(var, src, var->find2, var->replace2);
     f = fopen(path, "we");
     ck_assert_ptr_nonnull(f);
-    fprintf(f, "%.*s%s%s", (int)(at - src), src, var->replace, at + strlen(var->find));
+    fputs(src, f);
     fclose(f);
     free(src);
 }
@@ -274,18 +318,16 @@ START_TEST(broken_variant_is_caught)
     make_variant(var, src);
     compile(src, bin);
     before = machine_state();
-    v = verdicts("02", bin, NULL);
+    v = verdicts(var->lab, bin, NULL);
     after = machine_state();
     ck_assert_msg(strcmp(before, after) == 0, "variant %s changed the real machine", var->name);
     ck_assert_msg(!leftover_processes(), "variant %s left processes running", var->name);
     for (i = 0; var->must_fail[i]; i++)
         ck_assert_msg(strcmp(verdict_of(v, var->must_fail[i]), "FAIL") == 0, "variant %s: %s should FAIL:\n%s",
                       var->name, var->must_fail[i], v);
-    if (var->earlier_layers_pass)
-        ck_assert_msg(strcmp(verdict_of(v, "uts_hostname_from_option"), "PASS") == 0 &&
-                      strcmp(verdict_of(v, "exit_status_passthrough"), "PASS") == 0 &&
-                      strcmp(verdict_of(v, "waits_for_command"), "PASS") == 0,
-                      "variant %s: the lab 01 checks should still pass:\n%s", var->name, v);
+    for (i = 0; var->must_pass[i]; i++)
+        ck_assert_msg(strcmp(verdict_of(v, var->must_pass[i]), "PASS") == 0, "variant %s: %s should PASS:\n%s",
+                      var->name, var->must_pass[i], v);
     free(before);
     free(after);
     free(v);
