@@ -39,12 +39,12 @@ CHECK(pid_command_is_1)
  * namespace level, the innermost last). */
 static void look_at_init(struct world_result *r, void *data)
 {
-    char state, path[64], status[4096], *line, *end;
+    char state, rel[64], status[4096], *line, *end;
     pid_t init = process_parent(r->probe_pid, &state);
 
     (void)data;
-    snprintf(path, sizeof path, "/proc/%d/status", (int)init);
-    if (!init || read_file(path, status, sizeof status) <= 0 || !(line = strstr(status, "NSpid:")))
+    snprintf(rel, sizeof rel, "%d/status", (int)init);
+    if (!init || proc_read(rel, status, sizeof status) <= 0 || !(line = strstr(status, "NSpid:")))
         return;
     end = strchr(line, '\n');
     if (end)

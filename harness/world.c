@@ -43,17 +43,59 @@ static double now(void)
 
 /* ---- Looking at processes and namespaces ---------------------------- */
 
+/* W's own handle on the world's /proc, opened right after mounting it. A lab
+ * may mount something on /proc (a lab that forgets MS_PRIVATE does, through
+ * shared propagation); lookups relative to this handle still reach the
+ * world's own proc, so the harness's outside view cannot be fooled.
+ * Outside W (the harness itself) it is -1 and the paths are under /proc. */
+static int proc_fd = -1;
+
+/* The path of `rel` under the world's proc, for the *at() calls. */
+static int proc_dir(const char *rel, char *path, size_t n)
+{
+    snprintf(path, n, proc_fd == -1 ? "/proc/%s" : "%s", rel);
+    return proc_fd == -1 ? AT_FDCWD : proc_fd;
+}
+
+ssize_t proc_read(const char *rel, char *buf, size_t n)
+{
+    char path[256];
+    int dir = proc_dir(rel, path, sizeof path);
+    int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
+    size_t got = 0;
+    ssize_t r;
+
+    if (fd == -1)
+        return -1;
+    while (got + 1 < n && (r = read(fd, buf + got, n - 1 - got)) > 0)
+        got += (size_t)r;
+    buf[got] = '\0';
+    close(fd);
+    return (ssize_t)got;
+}
+
+static FILE *proc_fopen(const char *rel)
+{
+    char path[256];
+    int dir = proc_dir(rel, path, sizeof path);
+    int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
+    FILE *f = fd == -1 ? NULL : fdopen(fd, "re");
+
+    if (fd != -1 && !f)
+        close(fd);
+    return f;
+}
+
 unsigned long ns_inode(pid_t pid, enum ns_type t)
 {
-    char path[64], link[64];
+    char rel[64], path[256], link[64];
     ssize_t n;
     const char *open_bracket;
+    int dir;
 
-    if (pid)
-        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, ns_names[t]);
-    else
-        snprintf(path, sizeof path, "/proc/self/ns/%s", ns_names[t]);
-    n = readlink(path, link, sizeof link - 1);
+    snprintf(rel, sizeof rel, "%d/ns/%s", (int)(pid ? pid : getpid()), ns_names[t]);
+    dir = proc_dir(rel, path, sizeof path);
+    n = readlinkat(dir, path, link, sizeof link - 1);
     if (n <= 0)
         return 0;
     link[n] = '\0';
@@ -64,18 +106,24 @@ unsigned long ns_inode(pid_t pid, enum ns_type t)
 /* Call fn for each process of the world but PID 1 (W itself). */
 static void for_each_process(void (*fn)(pid_t pid, const char *comm, void *arg), void *arg)
 {
-    DIR *d = opendir("/proc");
+    char path[256];
+    int dir = proc_dir(".", path, sizeof path);
+    int fd = openat(dir, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd == -1 ? NULL : fdopendir(fd);
     struct dirent *e;
 
-    if (!d)
+    if (!d) {
+        if (fd != -1)
+            close(fd);
         return;
+    }
     while ((e = readdir(d))) {
-        char path[300], comm[64];
+        char rel[300], comm[64];
         pid_t pid = (pid_t)atoi(e->d_name);
         if (pid <= 1)
             continue;
-        snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
-        if (read_file(path, comm, sizeof comm) < 0)
+        snprintf(rel, sizeof rel, "%d/comm", (int)pid);
+        if (proc_read(rel, comm, sizeof comm) < 0)
             continue;   /* it went away */
         comm[strcspn(comm, "\n")] = '\0';
         fn(pid, comm, arg);
@@ -103,11 +151,11 @@ pid_t find_process(const char *comm)
 
 pid_t process_parent(pid_t pid, char *state)
 {
-    char path[64], text[512], *close_paren;
+    char rel[64], text[512], *close_paren;
     int ppid = 0;
 
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    if (read_file(path, text, sizeof text) <= 0)
+    snprintf(rel, sizeof rel, "%d/stat", (int)pid);
+    if (proc_read(rel, text, sizeof text) <= 0)
         return 0;
     /* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses. */
     close_paren = strrchr(text, ')');
@@ -158,11 +206,11 @@ const char *helper_path(const char *name)
 
 static void snap_ipc(char *buf, size_t n, const char *kind)
 {
-    char path[64], line[512], key[32], id[32];
+    char rel[64], line[512], key[32], id[32];
     FILE *f;
 
-    snprintf(path, sizeof path, "/proc/sysvipc/%s", kind);
-    f = fopen(path, "re");
+    snprintf(rel, sizeof rel, "sysvipc/%s", kind);
+    f = proc_fopen(rel);
     if (!f)
         return;
     if (fgets(line, sizeof line, f))          /* the header */
@@ -175,8 +223,11 @@ static void snap_ipc(char *buf, size_t n, const char *kind)
 static void snap_mounts(char *buf, size_t n)
 {
     char line[4096];
-    FILE *f = fopen("/proc/self/mountinfo", "re");
+    char rel[64];
+    FILE *f;
 
+    snprintf(rel, sizeof rel, "%d/mountinfo", (int)getpid());
+    f = proc_fopen(rel);
     if (!f)
         return;
     while (fgets(line, sizeof line, f)) {
@@ -197,7 +248,11 @@ static void snap_mounts(char *buf, size_t n)
 static void snap_links(char *buf, size_t n)
 {
     char line[512];
-    FILE *f = fopen("/proc/net/dev", "re");
+    char rel[64];
+    FILE *f;
+
+    snprintf(rel, sizeof rel, "%d/net/dev", (int)getpid());
+    f = proc_fopen(rel);
 
     if (!f)
         return;
@@ -447,6 +502,9 @@ static int make_world(struct world_result *r, const struct world_spec *spec)
     umount2("/dev", MNT_DETACH);   /* may be part of / already */
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
         return fail(r, "mount /proc");
+    proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (proc_fd == -1)
+        return fail(r, "open /proc");
     if (bind_readonly(r, "/proc/sys") || bind_readonly(r, "/proc/sysrq-trigger"))
         return -1;
     if (mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
@@ -486,6 +544,7 @@ static void exec_lab(const struct world_spec *spec, const struct pipes *p)
         dup2(p->report[1], 3) == -1 || dup2(p->go[0], 4) == -1)
         _exit(125);
     closefrom(5);
+    setsid();
     setrlimit(RLIMIT_CORE, &no_core);
     setrlimit(RLIMIT_AS, &as);
     sigemptyset(&none);
@@ -638,8 +697,16 @@ static void world_main(const struct world_spec *spec, struct world_result *r, in
     char go;
     int t;
 
-    /* A probe that is gone when we release it must not take W with it. */
+    /* W is forked from a Check test, whose SIGTERM handler kills its whole
+     * process group: W must have no handler of the harness's. And a probe
+     * that is gone when we release it must not take W with it. */
+    for (t = 1; t < NSIG; t++)
+        if (t != SIGKILL && t != SIGSTOP)
+            signal(t, SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
+    /* A session of its own: a lab that calls kill(0, ...) or killpg() by
+     * mistake reaches the world's processes, never the harness. */
+    setsid();
     /* Wait until the harness has put us in the world's cgroup. */
     if (read(sync_fd, &go, 1) != 1)
         _exit(1);
@@ -752,12 +819,17 @@ static void cg_enter(const struct cgroups *cg, pid_t pid)
 
 static void cg_remove(const struct cgroups *cg)
 {
+    struct timespec pause = { 0, 1000 * 1000 };
     int i, tries;
 
-    /* The world's last processes may take a moment to leave. */
-    for (i = 0; i < cg->n; i++)
-        for (tries = 0; tries < 2000 && rmdir(cg->dir[i]) == -1 && errno == EBUSY; tries++)
-            usleep(500);
+    /* The world's last processes may take a moment to leave (a fork bomb's
+     * hundreds of them, on a busy machine): wait up to 10 s. */
+    for (i = 0; i < cg->n; i++) {
+        for (tries = 0; tries < 10000 && rmdir(cg->dir[i]) == -1 && errno == EBUSY; tries++)
+            nanosleep(&pause, NULL);
+        if (access(cg->dir[i], F_OK) == 0)
+            fprintf(stderr, "nslab harness: could not remove the cgroup %s: %s\n", cg->dir[i], strerror(errno));
+    }
 }
 
 /* ---- The harness's side ---------------------------------------------- */

@@ -95,6 +95,10 @@ void world_snapshot(char *buf, size_t n);
 /* Read the namespace inode of /proc/PID/ns/NAME (pid 0: self); 0 if unknown. */
 unsigned long ns_inode(pid_t pid, enum ns_type t);
 
+/* Read a file of the world's own /proc ("1234/status"), even when a lab has
+ * mounted something over /proc; returns bytes read or -1. */
+ssize_t proc_read(const char *rel, char *buf, size_t n);
+
 /* Find the PID of the process named `comm` in the world, or 0. */
 pid_t find_process(const char *comm);
 

@@ -204,8 +204,10 @@ START_TEST(starter_fails_exactly_its_own_layer)
     snprintf(bin, sizeof bin, SCRATCH "/starter-%s", lab_names[_i]);
     compile(src, bin);
     v = verdicts(lab_names[_i], bin, NULL);
+    /* FAIL, or TIMEOUT for an init whose TODO leaves it waiting forever. */
     for (i = 0; starter_must_fail[_i][i]; i++)
-        ck_assert_msg(strcmp(verdict_of(v, starter_must_fail[_i][i]), "FAIL") == 0,
+        ck_assert_msg(strcmp(verdict_of(v, starter_must_fail[_i][i]), "FAIL") == 0 ||
+                      strcmp(verdict_of(v, starter_must_fail[_i][i]), "TIMEOUT") == 0,
                       "starter %s: %s should FAIL:\n%s", lab_names[_i], starter_must_fail[_i][i], v);
     /* Every check of the earlier layers passes. */
     snprintf(list, sizeof list, SCRATCH "/checks-%s.txt", lab_names[_i]);
@@ -343,7 +345,7 @@ struct hostile {
 
 static const struct hostile hostiles[] = {
     { "hang", "TIMEOUT" }, { "flood", "TIMEOUT" }, { "forkbomb", "TIMEOUT" },
-    { "killall", "FAIL" }, { "reboot", "CRASH" }, { "fakepass", "FAIL" }, { "nocompile", "BUILD" },
+    { "killall", "FAIL" }, { "killgroup", "CRASH" }, { "reboot", "CRASH" }, { "fakepass", "FAIL" }, { "nocompile", "BUILD" },
 };
 
 /* Grade one hostile lab as a submission's 02_ipc.c (checks of labs 01 and 02); return the text
