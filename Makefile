@@ -22,7 +22,7 @@ SETUP = sh harness/setup.sh
 ROOT_ONLY = @if [ "$$(id -u)" -ne 0 ]; then echo "make $@: needs root (the test world creates namespaces): run sudo make $@" >&2; exit 2; fi
 
 HARNESS_SRC = harness/main.c harness/verdict.c harness/world.c harness/util.c \
-              harness/checks_01.c harness/checks_02.c
+              harness/checks_01.c harness/checks_02.c harness/checks_03.c harness/checks_04.c
 HARNESS_HDR = harness/verdict.h harness/world.h harness/util.h
 PKG_HARNESS = check json-c
 
