@@ -205,7 +205,12 @@ void quote_argv(char *const argv[], char *out, size_t n)
 
 ssize_t read_file(const char *path, char *buf, size_t n)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    return read_file_at(AT_FDCWD, path, buf, n);
+}
+
+ssize_t read_file_at(int dir, const char *path, char *buf, size_t n)
+{
+    int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
     size_t got = 0;
     ssize_t r;
 

@@ -45,5 +45,7 @@ int has_line(const char *text, const char *needle);
 
 /* Read a whole (small) file into buf; returns bytes read or -1. */
 ssize_t read_file(const char *path, char *buf, size_t n);
+/* The same, with path relative to the directory fd dir (or AT_FDCWD). */
+ssize_t read_file_at(int dir, const char *path, char *buf, size_t n);
 
 #endif

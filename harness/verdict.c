@@ -257,3 +257,15 @@ void expect_ns_differs(struct check *c, const struct world_result *r, enum ns_ty
                "readlink /proc/%d/ns/%s = %s:[%lu], the same as the host's %s:[%lu]",
                (int)r->probe_pid, ns_names[t], ns_names[t], r->probe_ns[t], ns_names[t], r->world_ns[t]);
 }
+
+void expect_verbose_names(struct check *c, const char *flag)
+{
+    struct world_result *r = lab_run(c, NULL, ARGS("-v", "--", "true"));
+    char expected[128];
+
+    expect_exit(c, r, 0);
+    if (strstr(r->err, flag))
+        return;
+    snprintf(expected, sizeof expected, "--verbose to name %s among the clone flags", flag);
+    check_fail(c, expected, "stderr:\n%s", r->err);
+}

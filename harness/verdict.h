@@ -71,6 +71,8 @@ void expect_stdout(struct check *c, const struct world_result *r, const char *te
 void expect_one_error_line(struct check *c, const struct world_result *r);
 void expect_probe_ready(struct check *c, const struct world_result *r);
 void expect_ns_differs(struct check *c, const struct world_result *r, enum ns_type t);
+/* Run the lab with --verbose; its stderr must name the clone flag `flag`. */
+void expect_verbose_names(struct check *c, const char *flag);
 /* The value of `key` in the probe's report (empty string when absent). */
 const char *probe_value(const struct world_result *r, const char *key);
 

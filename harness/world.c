@@ -61,17 +61,8 @@ ssize_t proc_read(const char *rel, char *buf, size_t n)
 {
     char path[256];
     int dir = proc_dir(rel, path, sizeof path);
-    int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
-    size_t got = 0;
-    ssize_t r;
 
-    if (fd == -1)
-        return -1;
-    while (got + 1 < n && (r = read(fd, buf + got, n - 1 - got)) > 0)
-        got += (size_t)r;
-    buf[got] = '\0';
-    close(fd);
-    return (ssize_t)got;
+    return read_file_at(dir, path, buf, n);
 }
 
 static FILE *proc_fopen(const char *rel)
