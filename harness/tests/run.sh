@@ -19,7 +19,7 @@ step() {
     else
         verdict=FAIL failed=$((failed + 1))
     fi
-    printf '%-48s %s (%.1fs)\n' "$name" "$verdict" "$(echo "$(date +%s.%N) - $start" | bc)"
+    printf '%-48s %s (%ss)\n' "$name" "$verdict" "$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
     [ "$verdict" = FAIL ] && sed 's/^/    /' "$log/$name.log" | tail -n 40
     return 0
 }
