@@ -21,10 +21,11 @@ GRADE_OUT ?= $(BUILD)/grade
 SETUP = sh harness/setup.sh
 ROOT_ONLY = @if [ "$$(id -u)" -ne 0 ]; then echo "make $@: needs root (the test world creates namespaces): run sudo make $@" >&2; exit 2; fi
 
-HARNESS_SRC = harness/main.c harness/verdict.c harness/world.c harness/util.c \
+HARNESS_SRC = harness/main.c harness/verdict.c harness/world.c harness/world_fs.c harness/world_cgroup.c \
+              harness/world_lab.c harness/world_proc.c harness/util.c \
               harness/checks_01.c harness/checks_02.c harness/checks_03.c harness/checks_04.c
-HARNESS_HDR = harness/verdict.h harness/world.h harness/util.h
-PKG_HARNESS = check json-c
+HARNESS_HDR = harness/verdict.h harness/world.h harness/world_int.h harness/util.h
+PKG_HARNESS = check json-c libseccomp
 
 .PHONY: all setup setup-test tools generate grade solutions test doctor handouts clean asan \
         rootfs dist

@@ -4,6 +4,7 @@
 #include "verdict.h"
 #include "util.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,7 +135,7 @@ static void make_plain_file(struct world_result *r, void *data)
     int fd = open(data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 
     if (fd == -1 || write(fd, "#!/bin/sh\necho ran\n", 19) != 19)
-        appendf(r->note, sizeof r->note, "could not make %s\n", (char *)data);
+        world_setup_failed(r, "could not make %s: %s", (char *)data, strerror(errno));
     if (fd != -1)
         close(fd);
 }

@@ -4,6 +4,7 @@
 #include "verdict.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ipc.h>
@@ -27,7 +28,8 @@ static void make_host_objects(struct world_result *r, void *data)
 
     if (msgget(key, IPC_CREAT | 0600) == -1 || shmget(key, 4096, IPC_CREAT | 0600) == -1 ||
         semget(key, 1, IPC_CREAT | 0600) == -1)
-        appendf(r->note, sizeof r->note, "could not make the host's IPC objects\n");
+        world_setup_failed(r, "could not make the host's IPC objects with key 0x%08x: %s", (unsigned)key,
+                           strerror(errno));
 }
 
 CHECK(ipc_host_objects_not_listed)

@@ -1,31 +1,38 @@
 /* nslab-check: run the checks of labs 01..NN against one compiled lab.
  *
  *   nslab-check --lab NN_name --program PATH [--records FILE] [--only CHECK]
- *               [--timeout SECS] [--list]
+ *               [--timeout SECS] [--jobs N] [--list]
  *
  * The time limit of each run is 3 s, or NSLAB_TIMEOUT seconds, or --timeout.
- * Each check runs the lab in a fresh test world (world.h) and appends one
- * JSON line to FILE (grading/README.md has the format); Check prints its own
- * summary. Exit 0 when every check ran (whatever the verdicts), 1 with
- * --only when that check did not pass, 2 when the checks could not run. */
+ * Each check runs the lab in fresh test worlds (world.h), several checks at
+ * once (--jobs, or NSLAB_JOBS; default four per core, at most 16: a check
+ * spends most of its time waiting), and appends one JSON line to FILE
+ * (grading/README.md has the format). --only takes a check's name or a part
+ * of it that names one check. At the end it prints Check's summary line.
+ * Exit 0 when every check ran (whatever the verdicts), 1 with --only when that
+ * check did not pass, 2 when the checks could not run or a lab changed the
+ * real machine (the run stops there). */
 #define _GNU_SOURCE
 #include "verdict.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const struct layer *const all_layers[] = { &layer01, &layer02, &layer03, &layer04 };
 #define NLAYERS (sizeof all_layers / sizeof all_layers[0])
+#define MAX_CHECKS 256
 
 static void usage_exit(const char *msg)
 {
     fprintf(stderr, "nslab-check: %s\n"
             "usage: nslab-check --lab NN_name --program PATH [--records FILE] [--only CHECK] "
-            "[--timeout SECS] [--list]\n", msg);
+            "[--timeout SECS] [--jobs N] [--list]\n", msg);
     exit(2);
 }
 
@@ -40,19 +47,109 @@ static size_t layers_for(const char *name)
     return 0;
 }
 
+/* One check of the run. */
+struct job {
+    const struct layer *layer;
+    const struct check_info *check;
+    pid_t pid;
+};
+
+/* In a child of ours: run one check under Check (which forks it once more,
+ * and gives it a time limit), print Check's message if it did not pass. */
+static void run_one(const struct job *j)
+{
+    Suite *s = suite_create(j->layer->lab);
+    TCase *tc = tcase_create(j->check->id);
+    SRunner *sr;
+    TestResult **failures;
+    int i, failed;
+
+    /* The world kills the lab at lab_timeout; Check's limit is a backstop. */
+    tcase_set_timeout(tc, lab_timeout * 3 + 15);
+    tcase_add_test(tc, *j->check->test);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_FORK);
+    srunner_run_all(sr, CK_SILENT);
+    failed = srunner_ntests_failed(sr);
+    failures = srunner_failures(sr);
+    for (i = 0; i < failed; i++)
+        printf("%s:%s: %s\n", j->layer->lab, j->check->id, tr_msg(failures[i]));
+    fflush(stdout);
+    free(failures);
+    srunner_free(sr);
+    _exit(failed ? 1 : 0);
+}
+
+/* Choose the checks: all of them, or the one --only names (its full name, or
+ * a part of it that no other check's name contains). */
+static size_t select_checks(size_t nlayers, const char *only, struct job *jobs)
+{
+    size_t l, i, n = 0, exact = 0;
+
+    for (l = 0; l < nlayers; l++)
+        for (i = 0; all_layers[l]->checks[i].id && n < MAX_CHECKS; i++) {
+            const char *id = all_layers[l]->checks[i].id;
+            if (only && !strstr(id, only))
+                continue;
+            if (only && strcmp(id, only) == 0)
+                exact = n + 1;
+            jobs[n].layer = all_layers[l];
+            jobs[n].check = &all_layers[l]->checks[i];
+            n++;
+        }
+    if (only && exact) {
+        jobs[0] = jobs[exact - 1];
+        return 1;
+    }
+    if (only && n != 1) {
+        fprintf(stderr, "nslab-check: %s names %s check; the checks%s are:\n", only, n ? "more than one" : "no",
+                n ? " it could mean" : "");
+        for (i = 0; i < (n ? n : 0); i++)
+            fprintf(stderr, "  %s\n", jobs[i].check->id);
+        if (!n)
+            for (l = 0; l < nlayers; l++)
+                for (i = 0; all_layers[l]->checks[i].id; i++)
+                    fprintf(stderr, "  %s\n", all_layers[l]->checks[i].id);
+        exit(2);
+    }
+    return n;
+}
+
+/* A lab that changed the real machine stops the run (verdict.c). */
+static int machine_changed(void)
+{
+    char marker[PATH_MAX];
+
+    if (!records_path)
+        return 0;
+    snprintf(marker, sizeof marker, "%s.machine-changed", records_path);
+    return access(marker, F_OK) == 0;
+}
+
+static int default_jobs(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *env = getenv("NSLAB_JOBS");
+
+    if (env && atoi(env) > 0)
+        return atoi(env);
+    return cores < 1 ? 4 : cores * 4 > 16 ? 16 : (int)cores * 4;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
         { "lab", required_argument, NULL, 'l' }, { "program", required_argument, NULL, 'p' },
         { "records", required_argument, NULL, 'r' }, { "only", required_argument, NULL, 'o' },
-        { "timeout", required_argument, NULL, 't' }, { "list", no_argument, NULL, 'L' },
-        { NULL, 0, NULL, 0 },
+        { "timeout", required_argument, NULL, 't' }, { "jobs", required_argument, NULL, 'j' },
+        { "list", no_argument, NULL, 'L' }, { NULL, 0, NULL, 0 },
     };
     const char *lab = NULL, *program = NULL, *only = NULL;
     static char program_abs[PATH_MAX];
-    size_t nlayers, l, i;
-    int opt, list = 0, failed;
-    SRunner *sr = NULL;
+    static struct job jobs[MAX_CHECKS];
+    size_t nlayers, njobs, l, i, next = 0;
+    int opt, list = 0, running = 0, failed = 0, errors = 0, parallel = default_jobs(), stopped = 0;
 
     if (getenv("NSLAB_TIMEOUT"))   /* the kit's own tests shorten it */
         lab_timeout = atof(getenv("NSLAB_TIMEOUT"));
@@ -63,6 +160,7 @@ int main(int argc, char **argv)
         case 'r': records_path = optarg; break;
         case 'o': only = optarg; break;
         case 't': lab_timeout = atof(optarg); break;
+        case 'j': parallel = atoi(optarg); break;
         case 'L': list = 1; break;
         default: usage_exit("bad arguments");
         }
@@ -87,26 +185,57 @@ int main(int argc, char **argv)
     lab_program = program_abs;
     if (lab_timeout <= 0)
         usage_exit("--timeout must be a positive number of seconds");
-    if (geteuid() != 0)
-        fprintf(stderr, "nslab-check: not root: every check will end in ENV (grading needs sudo)\n");
-
-    for (l = 0; l < nlayers; l++) {
-        Suite *s = suite_create(all_layers[l]->lab);
-        for (i = 0; all_layers[l]->checks[i].id; i++) {
-            TCase *tc = tcase_create(all_layers[l]->checks[i].id);
-            /* The world kills the lab at lab_timeout; Check's limit is a backstop. */
-            tcase_set_timeout(tc, lab_timeout * 3 + 15);
-            tcase_add_test(tc, *all_layers[l]->checks[i].test);
-            suite_add_tcase(s, tc);
-        }
-        if (sr)
-            srunner_add_suite(sr, s);
-        else
-            sr = srunner_create(s);
+    if (parallel < 1)
+        usage_exit("--jobs must be 1 or more");
+    if (world_unavailable())
+        fprintf(stderr, "nslab-check: every check will end in ENV: %s\n", world_unavailable());
+    njobs = select_checks(nlayers, only, jobs);
+    if (records_path) {
+        char marker[PATH_MAX];
+        snprintf(marker, sizeof marker, "%s.machine-changed", records_path);
+        unlink(marker);
     }
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run(sr, NULL, only, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return only && failed ? 1 : 0;
+
+    /* Up to `parallel` checks at once, each in a process of its own. */
+    fflush(NULL);
+    while (next < njobs || running > 0) {
+        int status;
+        pid_t done;
+        if (next < njobs && running < parallel && !(stopped = stopped || machine_changed())) {
+            jobs[next].pid = fork();
+            if (jobs[next].pid == 0)
+                run_one(&jobs[next]);
+            if (jobs[next].pid == -1) {
+                perror("nslab-check: fork");
+                errors++;
+            } else {
+                running++;
+            }
+            next++;
+            continue;
+        }
+        if (next < njobs && stopped) {
+            next = njobs;   /* launch nothing more */
+            continue;
+        }
+        done = wait(&status);
+        if (done == -1) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        running--;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
+            errors++;
+        else if (WEXITSTATUS(status) == 1)
+            failed++;
+    }
+    stopped = stopped || machine_changed();
+    printf("%d%%: Checks: %zu, Failures: %d, Errors: %d\n",
+           njobs ? (int)(100 * (njobs - (size_t)failed - (size_t)errors) / njobs) : 100, njobs, failed, errors);
+    if (stopped) {
+        fprintf(stderr, "nslab-check: a lab changed this machine: grading stopped (see the ENV verdict)\n");
+        return 2;
+    }
+    return only && (failed || errors) ? 1 : 0;
 }

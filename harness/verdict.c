@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -106,10 +107,7 @@ void check_fail(struct check *c, const char *expected, const char *fmt, ...)
 
 char *probe(void)
 {
-    static char path[4096];
-
-    snprintf(path, sizeof path, "%s", helper_path("nslab-probe"));
-    return path;
+    return (char *)WORLD_KIT_DIR "/nslab-probe";
 }
 
 void random_hostname(char *buf, size_t n)
@@ -120,9 +118,14 @@ void random_hostname(char *buf, size_t n)
     snprintf(buf, n, "nslab-%s", hex);
 }
 
+/* The most of one stream a report shows, so that a flood on stdout still
+ * leaves room for stderr and the notes after it. */
+#define SHOWN_CAP 3000
+
 /* One captured stream: "(empty)", inline when one line, else below. */
 static void describe_stream(char *buf, size_t n, const char *name, const char *text, size_t total)
 {
+    size_t len = strlen(text), shown = len < SHOWN_CAP ? len : SHOWN_CAP;
     const char *nl = strchr(text, '\n');
 
     if (!text[0])
@@ -130,9 +133,9 @@ static void describe_stream(char *buf, size_t n, const char *name, const char *t
     else if (nl && nl[1] == '\0')
         appendf(buf, n, "%s: %s", name, text);
     else
-        appendf(buf, n, "%s:\n%s%s", name, text, nl && text[strlen(text) - 1] == '\n' ? "" : "\n");
-    if (total > OUT_CAP)
-        appendf(buf, n, "[... %zu more bytes not kept]\n", total - OUT_CAP);
+        appendf(buf, n, "%s:\n%.*s%s", name, (int)shown, text, text[shown - 1] == '\n' ? "" : "\n");
+    if (total > shown)
+        appendf(buf, n, "[... %zu more bytes not shown]\n", total - shown);
 }
 
 /* What the lab printed, to show next to a verdict. */
@@ -142,22 +145,45 @@ static void describe_output(const struct world_result *r, char *buf, size_t n)
     describe_stream(buf, n, "stderr", r->err, r->err_total);
 }
 
+/* A check ran into something that is the machine's problem, not the lab's;
+ * a machine that a lab changed stops the whole run (main.c looks for the
+ * marker file beside the records). */
+static void machine_changed(struct check *c, const struct world_result *r)
+{
+    char marker[4096], seen[2048];
+    int fd;
+
+    snprintf(seen, sizeof seen, "THIS MACHINE WAS CHANGED while the lab ran (it reached through the test "
+             "world; report it to the kit's authors):\n%s", r->machine_changed);
+    if (records_path) {
+        snprintf(marker, sizeof marker, "%s.machine-changed", records_path);
+        fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd != -1)
+            close(fd);
+    }
+    check_end(c, "ENV", "the real machine as it was", seen);
+}
+
 struct world_result *lab_run(struct check *c, struct world_spec *spec, char *const *args)
 {
     struct world_spec local = { 0 };
-    char *argv[64];
+    char *argv[64], lab_in_world[PATH_MAX];
     char seen[16384] = "";
     struct world_result *r;
     char *changes;
+    double drift;
     size_t i;
 
-    argv[0] = (char *)lab_program;
+    snprintf(lab_in_world, sizeof lab_in_world, "%s/%s", WORLD_KIT_DIR,
+             strrchr(lab_program, '/') ? strrchr(lab_program, '/') + 1 : lab_program);
+    argv[0] = lab_in_world;
     for (i = 0; i < 62 && args[i]; i++)
         argv[i + 1] = args[i];
     argv[i + 1] = NULL;
     if (!spec)
         spec = &local;
     spec->argv = argv;
+    spec->lab_file = lab_program;
     if (spec->timeout <= 0)
         spec->timeout = lab_timeout;
     quote_argv(argv, c->command, sizeof c->command);
@@ -167,13 +193,31 @@ struct world_result *lab_run(struct check *c, struct world_spec *spec, char *con
     r = world_run(spec);
     if (!r)
         check_end(c, "ENV", "a test world", "no shared memory for the test world");
+    if (r->machine_changed[0])
+        machine_changed(c, r);
     if (!r->ready) {
         snprintf(seen, sizeof seen, "the test world could not be made here: %s", r->env_error);
-        check_end(c, "ENV", "a machine that can create namespaces as root (run `make doctor`)", seen);
+        check_end(c, "ENV", "a machine that can create a test world (run `make doctor`)", seen);
+    }
+    if (r->setup_error[0]) {
+        snprintf(seen, sizeof seen, "the check could not prepare the host: %s", r->setup_error);
+        check_end(c, "ENV", "the check's own set-up to work", seen);
     }
     if (!r->finished)
         check_end(c, "CRASH", "the test world to survive the lab",
                   "the test world's PID 1 was killed (did the lab call reboot(2), or kill PID 1?)");
+    if (r->snap_truncated)
+        check_end(c, "ENV", "the test world's state to fit in a snapshot",
+                  "the host's mounts, processes or cgroups did not fit in the harness's snapshot, so "
+                  "comparing them would prove nothing");
+    if (r->forbidden[0]) {
+        snprintf(seen, sizeof seen, "the lab called, and the test world refused with EPERM:\n%s"
+                 "On a real machine, as root, this changes the machine itself, not the container.\n",
+                 r->forbidden);
+        describe_output(r, seen, sizeof seen);
+        check_end(c, "FAIL", "no call that changes the whole machine (clock, modules, swap, kexec, "
+                  "a filesystem's options)", seen);
+    }
     if (r->timed_out) {
         snprintf(seen, sizeof seen, "still running after %.1f s; every process was killed\n", spec->timeout);
         describe_output(r, seen, sizeof seen);
@@ -185,10 +229,14 @@ struct world_result *lab_run(struct check *c, struct world_spec *spec, char *con
         describe_output(r, seen, sizeof seen);
         check_end(c, "CRASH", "the lab to exit", seen);
     }
+    drift = r->clock_gap[1] - r->clock_gap[0];
+    if (drift > 1.0 || drift < -1.0)
+        check_fail(c, "the host's clock as it was", "the host's clock (realtime minus monotonic) moved by %.1f s",
+                   drift);
     changes = diff_lines(r->before, r->after);
     if (changes) {
         snprintf(seen, sizeof seen, "the lab changed the host (- before, + after; a \"process\" "
-                 "line is a process left running):\n%s", changes);
+                 "line is a process left running, a \"cgroup\" line a cgroup left behind):\n%.12000s", changes);
         free(changes);
         check_end(c, "FAIL", "the host (the test world) as it was before the run", seen);
     }
@@ -231,9 +279,12 @@ void expect_one_error_line(struct check *c, const struct world_result *r)
 
 const char *probe_value(const struct world_result *r, const char *key)
 {
-    static char value[1024];
+    /* Several at once: one message may name a few values. */
+    static char values[8][1024];
+    static unsigned next;
+    char *value = values[next++ % 8];
 
-    if (!kv_get(r->probe, key, value, sizeof value))
+    if (!kv_get(r->probe, key, value, sizeof values[0]))
         value[0] = '\0';
     return value;
 }

@@ -73,7 +73,8 @@ void expect_probe_ready(struct check *c, const struct world_result *r);
 void expect_ns_differs(struct check *c, const struct world_result *r, enum ns_type t);
 /* Run the lab with --verbose; its stderr must name the clone flag `flag`. */
 void expect_verbose_names(struct check *c, const char *flag);
-/* The value of `key` in the probe's report (empty string when absent). */
+/* The value of `key` in the probe's report (empty string when absent). The
+ * last eight values stay valid, so one message may name several. */
 const char *probe_value(const struct world_result *r, const char *key);
 
 /* Random values a lab cannot hard-code. */

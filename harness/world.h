@@ -1,28 +1,29 @@
 /* The test world: a disposable "host" for one lab run (CONTRACT.md section 4).
  *
- * world_run() clones a process W into new UTS, IPC, mount, network and PID
- * namespaces. W is PID 1 there: it gives the world a random hostname, cuts its
- * mounts off from the real host, makes the real filesystem read-only but for
- * scratch tmpfs (/tmp, /dev/shm), builds a minimal /dev, mounts a fresh /proc
- * and /sys, then makes every mount *shared* (as systemd does), so that a lab
- * that forgets to make its own mounts private leaks them into the world.
- * A cgroup of its own limits processes and memory. W then runs the lab with
- * capped stdout/stderr, looks at the world before, during (when the probe says
- * READY) and after the run, and kills everything at the time limit.
+ * The world is a user namespace that owns its own UTS, IPC, mount, network,
+ * PID and cgroup namespaces. Root inside it is an unprivileged range of host
+ * IDs, so a lab has every capability over the world and none over the
+ * machine. It is made in two stages, and the order matters:
+ *
+ *   H   the harness (a Check test), as root or as a plain user
+ *   W0  stage A: a new mount namespace (as root), or a first user namespace
+ *       that maps root to the caller (rootless). It makes the world's view of
+ *       the filesystem: mounts private, a /dev of bind-mounted device nodes,
+ *       a scratch /tmp holding copies of the lab and the probe, everything
+ *       else read-only. (world_fs.c)
+ *   W   stage B: cloned by W0 into a new user namespace and the other six.
+ *       Because its mount namespace is copied into a less privileged user
+ *       namespace, the kernel *locks* the read-only flags stage A set: a lab
+ *       cannot undo them with `remount,bind,rw`. W is PID 1 of the world: it
+ *       mounts its own /proc, /sys, cgroups, devpts and mqueue, makes every
+ *       mount shared (as systemd does), and runs the lab (world_lab.c).
+ *
+ * The world's cgroup is made by H and delegated to the world's root; inside,
+ * /sys/fs/cgroup shows only that subtree (world_cgroup.c). H looks at the real
+ * machine before and after each world and says so if a superblock or the clock
+ * changed (world.c). Reading /proc and the snapshots: world_proc.c.
  *
  * The result lives in shared memory that W fills and the caller reads.
- *
- * Root and rootless. As root the world needs no user namespace, and today
- * world_run() refuses to pretend otherwise: without root, clone() fails and
- * every check ends in ENV. The rootless world of a later issue changes three
- * places only: world_run() adds CLONE_NEWUSER and writes W's uid_map, gid_map
- * and setgroups before releasing it (the sync pipe already orders that);
- * make_dev() bind-mounts the host's device nodes instead of mknod(2), which a
- * user namespace forbids; and cg_setup() uses a delegated cgroup (systemd's
- * user slice) or notes that none is there. Everything else (mounting proc,
- * sysfs and tmpfs, remounting read-only with the locked flags kept, shared
- * propagation) already works inside a user namespace that owns the world's
- * mount, PID and network namespaces.
  */
 #ifndef NSLAB_WORLD_H
 #define NSLAB_WORLD_H
@@ -30,9 +31,12 @@
 #include <sys/types.h>
 
 #define OUT_CAP 65536       /* bytes of a lab's stdout or stderr kept */
-#define SNAP_CAP 32768      /* bytes of one snapshot of the world */
+#define SNAP_CAP (256 * 1024) /* bytes of one snapshot of the world */
 #define PROBE_CAP 16384     /* bytes of the probe's report kept */
 #define NOTE_CAP 4096
+
+/* Where the lab and the probe are inside every world (a copy of each). */
+#define WORLD_KIT_DIR "/tmp/nslab"
 
 /* The namespace types the harness compares, in /proc/PID/ns order. */
 enum ns_type { NS_UTS, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_USER, NS_CGROUP, NS_TIME, NS_COUNT };
@@ -42,10 +46,12 @@ struct world_result;
 
 /* One run of a lab in a fresh world. */
 struct world_spec {
-    char *const *argv;          /* lab program and its arguments */
+    char *const *argv;          /* lab program (its path in the world) and arguments */
+    const char *lab_file;       /* the lab program on the real machine, copied in */
     const char *stdin_text;     /* fed to the lab's stdin; NULL: /dev/null */
     double timeout;             /* seconds before every process is killed */
-    /* In W, before the "before" snapshot: make the host's own objects. */
+    /* In W, before the "before" snapshot: make the host's own objects.
+     * A setup that fails calls world_setup_failed(): the check ends in ENV. */
     void (*setup)(struct world_result *r, void *data);
     /* In W, when the probe has reported READY: look from outside. */
     void (*during)(struct world_result *r, void *data);
@@ -59,6 +65,10 @@ struct world_result {
     int ready;                  /* W finished setting up the world */
     int finished;               /* W finished the run and the after-snapshot */
     char env_error[512];        /* why the world could not be made (ENV) */
+    char setup_error[512];      /* the check's own setup failed (ENV) */
+    char machine_changed[1024]; /* the real machine changed during the run */
+    int rootless;               /* made without root */
+    uid_t root_host_uid;        /* root of the world, as the machine sees it */
 
     int lab_status;             /* the lab's wait(2) status */
     int lab_exited;             /* the lab ended before the time limit */
@@ -77,9 +87,13 @@ struct world_result {
     unsigned long probe_ns[NS_COUNT];   /* its namespaces, seen from outside */
     unsigned long world_ns[NS_COUNT];   /* the world's own namespaces */
 
+    char forbidden[1024];       /* calls the seccomp filter refused, one a line */
+
     char before[SNAP_CAP];      /* the world's host state before the lab */
     char during_snap[SNAP_CAP]; /* ... while the probe waited */
     char after[SNAP_CAP];       /* ... when the lab had returned */
+    int snap_truncated;         /* a snapshot did not fit: comparing it would lie */
+    double clock_gap[2];        /* CLOCK_REALTIME - CLOCK_MONOTONIC, before and after */
     char note[NOTE_CAP];        /* anything the checks should report */
     char user[NOTE_CAP];        /* the check's own observations, from `during` */
 };
@@ -88,9 +102,15 @@ struct world_result {
  * next world_run) or NULL if even the shared memory could not be had. */
 struct world_result *world_run(const struct world_spec *spec);
 
+/* In a spec's setup: the host's own objects could not be made, so the check
+ * proves nothing; it ends in ENV with this reason. */
+void world_setup_failed(struct world_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Take a snapshot of the world's host state into buf: hostname, System V IPC
- * objects, mounts, network links, processes other than PID 1. */
-void world_snapshot(char *buf, size_t n);
+ * objects, mounts, network links, cgroups, processes other than PID 1.
+ * Returns 0, or -1 if it did not fit in n bytes. */
+int world_snapshot(char *buf, size_t n);
 
 /* Read the namespace inode of /proc/PID/ns/NAME (pid 0: self); 0 if unknown. */
 unsigned long ns_inode(pid_t pid, enum ns_type t);
@@ -111,5 +131,9 @@ int count_zombies(unsigned long ns);
 
 /* The path of a helper program that sits next to the harness binary. */
 const char *helper_path(const char *name);
+
+/* Can this process make a test world? NULL if so, else why not and the fix
+ * (for ENV before any check runs). */
+const char *world_unavailable(void);
 
 #endif

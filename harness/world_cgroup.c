@@ -1,0 +1,329 @@
+/* The world's cgroup.
+ *
+ * H makes a cgroup of its own for every world (in each v1 hierarchy of pids,
+ * memory and cpu, or once on v2), sets the world's limits on it, and delegates
+ * it to the world's root the way systemd delegates a user's subtree: the
+ * directory and the files that move processes are chowned; the limits are
+ * not, so the world cannot raise its own. W0 and W are put in it before W is
+ * cloned with CLONE_NEWCGROUP, so the world's cgroup namespace is rooted
+ * there. Inside, W mounts the same hierarchies on /sys/fs/cgroup with the
+ * machine's layout: a lab that writes to "/sys/fs/cgroup/..." reaches only the
+ * world's subtree. The snapshot lists every cgroup below the world's root, so
+ * a lab that leaves one behind fails; H removes the whole tree afterwards.
+ *
+ * Without root, a subtree is made only where the user's own cgroup is
+ * delegated to them (systemd's user@.service on v2); otherwise the world has
+ * none, and /sys/fs/cgroup inside is an empty read-only directory. */
+#define _GNU_SOURCE
+#include "world_int.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WORLD_PIDS_MAX "512"                    /* a fork bomb stops here */
+#define WORLD_MEMORY_MAX "1073741824"           /* and a memory hog here (1 GiB) */
+
+struct cgroups world_cgroups;
+
+static int write_text(const char *dir, const char *file, const char *text)
+{
+    char path[PATH_MAX + 64];
+    int fd, ok;
+
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd == -1)
+        return -1;
+    ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+    close(fd);
+    return ok ? 0 : -1;
+}
+
+static int has_word(const char *list, const char *word)
+{
+    char copy[256], *save = NULL, *w;
+
+    snprintf(copy, sizeof copy, "%s", list);
+    for (w = strtok_r(copy, ", \n", &save); w; w = strtok_r(NULL, ", \n", &save))
+        if (strcmp(w, word) == 0)
+            return 1;
+    return 0;
+}
+
+/* Our own cgroup in the v1 hierarchy holding `controller`, or in v2 (NULL). */
+static int own_cgroup(const char *controller, char *out, size_t n)
+{
+    char *text = read_whole(AT_FDCWD, "/proc/self/cgroup"), *save = NULL, *line;
+    int found = -1;
+
+    for (line = text ? strtok_r(text, "\n", &save) : NULL; line && found; line = strtok_r(NULL, "\n", &save)) {
+        char *names = strchr(line, ':'), *path;
+        if (!names || !(path = strchr(names + 1, ':')))
+            continue;
+        *path++ = '\0';
+        names++;
+        if (controller ? has_word(names, controller) : *names == '\0') {
+            snprintf(out, n, "%s", strcmp(path, "/") ? path : "");
+            found = 0;
+        }
+    }
+    free(text);
+    return found;
+}
+
+/* Hand a cgroup to the world's root: the directory and the files that move
+ * processes, never the limits. */
+static void delegate(const char *dir, uid_t uid, gid_t gid)
+{
+    static const char *const files[] = { "", "cgroup.procs", "tasks", "cgroup.subtree_control", "cgroup.threads" };
+    char path[PATH_MAX + 64];
+    size_t i;
+
+    if (uid == getuid())
+        return;   /* rootless: the user made it, and owns it */
+    for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        if (chown(path, uid, gid) == -1 && errno != ENOENT)
+            fprintf(stderr, "nslab harness: cannot delegate %s: %s\n", path, strerror(errno));
+    }
+}
+
+static struct cg_hierarchy *add_hierarchy(struct cgroups *cg, const char *base, const char *name,
+                                          const char *options, const char *world)
+{
+    struct cg_hierarchy *h = &cg->h[cg->n];
+
+    if (cg->n == CG_MAX ||
+        snprintf(h->dir, sizeof h->dir, "%s/%s", base, world) >= (int)sizeof h->dir || mkdir(h->dir, 0755) == -1)
+        return NULL;
+    snprintf(h->name, sizeof h->name, "%s", name);
+    snprintf(h->options, sizeof h->options, "%s", options);
+    h->root_fd = -1;
+    cg->n++;
+    return h;
+}
+
+/* v1: each hierarchy mounted under /sys/fs/cgroup that holds pids, memory or
+ * cpu gets a world cgroup below our own. */
+static void setup_v1(struct cgroups *cg, const char *world, uid_t uid, gid_t gid)
+{
+    static const char *const wanted[] = { "pids", "memory", "cpu" };
+    char *text = read_whole(AT_FDCWD, "/proc/self/mountinfo"), *save = NULL, *line;
+
+    for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+        char point[PATH_MAX], fstype[32], super[256], options[256] = "", own[PATH_MAX], base[2 * PATH_MAX];
+        const char *dash = strstr(line, " - "), *name;
+        struct cg_hierarchy *h;
+        size_t i;
+        if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
+            sscanf(dash, " - %31s %*s %255s", fstype, super) != 2 || strcmp(fstype, "cgroup") ||
+            strncmp(point, "/sys/fs/cgroup/", 15))
+            continue;
+        for (i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
+            if (has_word(super, wanted[i]))
+                break;
+        if (i == sizeof wanted / sizeof wanted[0] || own_cgroup(wanted[i], own, sizeof own))
+            continue;
+        /* Mount it inside with the same controllers: "cpu,cpuacct". */
+        {
+            char copy[256], *s2 = NULL, *w;
+            snprintf(copy, sizeof copy, "%s", super);
+            for (w = strtok_r(copy, ",", &s2); w; w = strtok_r(NULL, ",", &s2))
+                if (strcmp(w, "rw") && strcmp(w, "ro") && strncmp(w, "release_agent", 13) &&
+                    strcmp(w, "clone_children") && strcmp(w, "noprefix") && strcmp(w, "cpuset_v2_mode"))
+                    appendf(options, sizeof options, "%s%s", options[0] ? "," : "", w);
+        }
+        name = point + 15;
+        snprintf(base, sizeof base, "%s%s", point, own);
+        h = add_hierarchy(cg, base, name, options, world);
+        if (!h)
+            continue;
+        if (has_word(super, "pids"))
+            write_text(h->dir, "pids.max", WORLD_PIDS_MAX);
+        if (has_word(super, "memory"))
+            write_text(h->dir, "memory.limit_in_bytes", WORLD_MEMORY_MAX);
+        delegate(h->dir, uid, gid);
+    }
+    free(text);
+    cg->version = cg->n ? 1 : 0;
+}
+
+/* v2: one world cgroup, with a leaf "init" for the world's own processes so
+ * that controllers can be enabled below it (no internal processes). As root
+ * it sits at the top of the hierarchy; rootless, below the user's own. */
+static void setup_v2(struct cgroups *cg, const char *world, uid_t uid, gid_t gid)
+{
+    char own[PATH_MAX] = "", base[PATH_MAX + 32], leaf[PATH_MAX + 16];
+    struct cg_hierarchy *h;
+
+    if (getuid() != 0 && own_cgroup(NULL, own, sizeof own))
+        return;
+    snprintf(base, sizeof base, "/sys/fs/cgroup%s", getuid() == 0 ? "" : own);
+    if (getuid() == 0)
+        write_text(base, "cgroup.subtree_control", "+pids +memory +cpu");
+    h = add_hierarchy(cg, base, "", "", world);
+    if (!h)
+        return;
+    write_text(h->dir, "pids.max", WORLD_PIDS_MAX);
+    write_text(h->dir, "memory.max", WORLD_MEMORY_MAX);
+    write_text(h->dir, "memory.swap.max", "0");
+    snprintf(leaf, sizeof leaf, "%s/init", h->dir);
+    if (mkdir(leaf, 0755) == -1) {
+        rmdir(h->dir);
+        cg->n = 0;
+        return;
+    }
+    delegate(h->dir, uid, gid);
+    delegate(leaf, uid, gid);
+    cg->version = 2;
+}
+
+void cg_setup(struct cgroups *cg, struct world_result *r, uid_t uid, gid_t gid)
+{
+    char world[64] = "nslab-world-";
+    struct stat st;
+
+    memset(cg, 0, sizeof *cg);
+    snprintf(world + strlen(world), sizeof world - strlen(world), "%d-", (int)getpid());
+    rand_hex(world + strlen(world), 6);
+    if (stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0)
+        setup_v2(cg, world, uid, gid);
+    else
+        setup_v1(cg, world, uid, gid);
+    if (cg->n == 0)
+        appendf(r->note, sizeof r->note, "no cgroup for the test world (%s): processes and memory are limited "
+                "by rlimits only\n", getuid() == 0 ? "none could be made" : "none is delegated to this user");
+}
+
+void cg_enter(const struct cgroups *cg, pid_t pid)
+{
+    char text[32];
+    int i;
+
+    snprintf(text, sizeof text, "%d", (int)pid);
+    for (i = 0; i < cg->n; i++)
+        write_text(cg->h[i].dir, "cgroup.procs", text);
+}
+
+void cg_after_clone(const struct cgroups *cg, pid_t w)
+{
+    char leaf[PATH_MAX + 32], text[32], controllers[256] = "", enable[256] = "";
+    static const char *const wanted[] = { "pids", "memory", "cpu" };
+    size_t i;
+
+    if (cg->version != 2)
+        return;
+    snprintf(leaf, sizeof leaf, "%s/init", cg->h[0].dir);
+    snprintf(text, sizeof text, "%d", (int)w);
+    write_text(leaf, "cgroup.procs", text);
+    write_text(leaf, "cgroup.procs", "0");   /* W0 itself */
+    snprintf(leaf, sizeof leaf, "%s/cgroup.controllers", cg->h[0].dir);
+    read_file(leaf, controllers, sizeof controllers);
+    for (i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
+        if (has_word(controllers, wanted[i]))
+            appendf(enable, sizeof enable, "%s+%s", enable[0] ? " " : "", wanted[i]);
+    if (enable[0])
+        write_text(cg->h[0].dir, "cgroup.subtree_control", enable);
+}
+
+int cg_mount_inside(struct cgroups *cg, struct world_result *r)
+{
+    const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    char path[PATH_MAX];
+    int i;
+
+    if (cg->version == 2) {
+        if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", flags, NULL) == -1)
+            return world_fail(r, "mount the world's cgroup2 on /sys/fs/cgroup");
+        cg->h[0].root_fd = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        return 0;
+    }
+    if (mount("tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=755,size=64k") == -1)
+        return world_fail(r, "mount tmpfs on /sys/fs/cgroup");
+    for (i = 0; i < cg->n; i++) {
+        snprintf(path, sizeof path, "/sys/fs/cgroup/%s", cg->h[i].name);
+        if (mkdir(path, 0755) == -1 || mount("cgroup", path, "cgroup", flags, cg->h[i].options) == -1) {
+            snprintf(path, sizeof path, "mount the world's %s cgroup", cg->h[i].options);
+            return world_fail(r, path);
+        }
+        cg->h[i].root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+    if (mount(NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, NULL) == -1)
+        return world_fail(r, "make /sys/fs/cgroup read-only");
+    return 0;
+}
+
+/* Every directory below dir (an fd), depth first, as "cgroup NAME:/path". */
+static void walk(int dir, const char *name, const char *rel, FILE *f, int depth)
+{
+    int fd = openat(dir, rel[0] ? rel + 1 : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd == -1 ? NULL : fdopendir(fd);
+    struct dirent *e;
+
+    if (!d) {
+        if (fd != -1)
+            close(fd);
+        return;
+    }
+    while ((e = readdir(d)))
+        if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            char sub[PATH_MAX];
+            snprintf(sub, sizeof sub, "%s/%s", rel, e->d_name);
+            fprintf(f, "cgroup %s:%s\n", name[0] ? name : "unified", sub);
+            if (depth < 16)
+                walk(dir, name, sub, f, depth + 1);
+        }
+    closedir(d);
+}
+
+void cg_snapshot(const struct cgroups *cg, FILE *f)
+{
+    int i;
+
+    for (i = 0; i < cg->n; i++)
+        if (cg->h[i].root_fd != -1)
+            walk(cg->h[i].root_fd, cg->h[i].name, "", f, 0);
+}
+
+/* rmdir a cgroup and everything below it; its last processes may take a
+ * moment to leave (a fork bomb's hundreds of them): wait up to *budget ms. */
+static void remove_tree(const char *dir, int *budget)
+{
+    struct timespec pause = { 0, 1000 * 1000 };
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    if (d) {
+        while ((e = readdir(d)))
+            if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+                char sub[PATH_MAX + 256];
+                snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+                remove_tree(sub, budget);
+            }
+        closedir(d);
+    }
+    while (rmdir(dir) == -1 && errno == EBUSY && *budget > 0) {
+        nanosleep(&pause, NULL);
+        (*budget)--;
+    }
+}
+
+void cg_remove(const struct cgroups *cg)
+{
+    int i, budget = 10000;
+
+    for (i = 0; i < cg->n; i++) {
+        remove_tree(cg->h[i].dir, &budget);
+        if (access(cg->h[i].dir, F_OK) == 0)
+            fprintf(stderr, "nslab harness: could not remove the cgroup %s: %s\n", cg->h[i].dir, strerror(errno));
+    }
+}

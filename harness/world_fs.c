@@ -1,0 +1,308 @@
+/* The world's filesystem.
+ *
+ * Stage A, fs_prepare_view(), runs in W0, with the privilege of whoever made
+ * the world (root, or the user's own first user namespace): it cuts the mount
+ * table off from the machine, builds a /dev of bind-mounted device nodes (a
+ * user namespace cannot mknod), mounts a scratch /tmp holding copies of the
+ * lab and the probe (so that a checkout in a private home directory, or a
+ * binary of mode 0700, still runs), and makes every other mount read-only.
+ * W is then cloned into a new user namespace, which locks all of it.
+ *
+ * Stage B, fs_world_mounts(), runs in W, root of the world's user namespace:
+ * the mounts that must belong to the world's own namespaces (/proc of its PID
+ * namespace, /sys of its network namespace, devpts, mqueue of its IPC
+ * namespace, its cgroups), then shared propagation everywhere. */
+#define _GNU_SOURCE
+#include "world_int.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+
+int world_fail(struct world_result *r, const char *step)
+{
+    const char *why = strerror(errno);
+
+    snprintf(r->env_error, sizeof r->env_error, "%.400s: %s", step, why);
+    return -1;
+}
+
+/* ---- Stage A (in W0) ------------------------------------------------ */
+
+/* The per-mount flags a read-only remount must keep: the kernel refuses to
+ * clear a flag that a user namespace has locked. (atime is kept by default.) */
+static unsigned long mount_flags(const char *opts)
+{
+    static const struct { const char *name; unsigned long flag; } table[] = {
+        { "nosuid", MS_NOSUID }, { "nodev", MS_NODEV }, { "noexec", MS_NOEXEC },
+        { "nosymfollow", MS_NOSYMFOLLOW },
+    };
+    char copy[512], *save = NULL, *opt;
+    unsigned long flags = 0;
+    size_t i;
+
+    snprintf(copy, sizeof copy, "%s", opts);
+    for (opt = strtok_r(copy, ",", &save); opt; opt = strtok_r(NULL, ",", &save))
+        for (i = 0; i < sizeof table / sizeof table[0]; i++)
+            if (strcmp(opt, table[i].name) == 0)
+                flags |= table[i].flag;
+    return flags;
+}
+
+static int under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+
+    return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Undo mountinfo's octal escapes ("\040" is a space) in place. */
+static void unescape(char *s)
+{
+    char *out = s;
+
+    for (; *s; s++) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
+            *out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+            s += 3;
+        } else {
+            *out++ = *s;
+        }
+    }
+    *out = '\0';
+}
+
+/* Make every inherited mount read-only but the ones the world replaces: /proc
+ * (the world mounts its own on top; a read-only one below would force the
+ * world's to be read-only too), and /dev and /tmp (hidden under new ones). */
+static int remount_readonly(struct world_result *r, char *mountinfo)
+{
+    char *save = NULL, *line;
+
+    for (line = strtok_r(mountinfo, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char target[PATH_MAX], opts[512];
+        if (sscanf(line, "%*s %*s %*s %*s %4095s %511s", target, opts) != 2)
+            continue;
+        unescape(target);
+        if (under(target, "/proc") || under(target, "/dev") || under(target, "/tmp"))
+            continue;
+        if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | mount_flags(opts), NULL) == -1 &&
+            errno != ENOENT && errno != EACCES) {   /* hidden under another mount, or out of reach */
+            char step[PATH_MAX + 64];
+            snprintf(step, sizeof step, "make %s read-only", target);
+            return world_fail(r, step);
+        }
+    }
+    return 0;
+}
+
+/* A /dev with only the harmless devices, as bwrap --dev makes it: each node
+ * is a bind mount of the machine's own, taken (open_tree) before the new
+ * tmpfs covers them. */
+static int make_dev(struct world_result *r)
+{
+    static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
+    static const struct { const char *target, *path; } links[] = {
+        { "/proc/self/fd", "/dev/fd" }, { "/proc/self/fd/0", "/dev/stdin" },
+        { "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
+        { "pts/ptmx", "/dev/ptmx" },
+    };
+    enum { NDEV = sizeof devices / sizeof devices[0] };
+    int tree[NDEV];
+    char path[64];
+    size_t i;
+    int ok = 0;
+
+    for (i = 0; i < NDEV; i++) {
+        snprintf(path, sizeof path, "/dev/%s", devices[i]);
+        tree[i] = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | O_CLOEXEC);
+        if (tree[i] == -1 && errno != ENOENT) {   /* no /dev/tty in some containers */
+            world_fail(r, "take the machine's device nodes (open_tree)");
+            goto out;
+        }
+    }
+    if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=256k") == -1) {
+        world_fail(r, "mount tmpfs on /dev");
+        goto out;
+    }
+    for (i = 0; i < NDEV; i++) {
+        int fd;
+        if (tree[i] == -1)
+            continue;
+        snprintf(path, sizeof path, "/dev/%s", devices[i]);
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd == -1 || close(fd) == -1 ||
+            syscall(SYS_move_mount, tree[i], "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) == -1 ||
+            mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NOEXEC, NULL) == -1) {
+            world_fail(r, "bind a device node into /dev");
+            goto out;
+        }
+    }
+    for (i = 0; i < sizeof links / sizeof links[0]; i++)
+        if (symlink(links[i].target, links[i].path) == -1) {
+            world_fail(r, "symlink in /dev");
+            goto out;
+        }
+    if (mkdir("/dev/pts", 0755) == -1 || mkdir("/dev/shm", 01777) == -1 || mkdir("/dev/mqueue", 01777) == -1 ||
+        chmod("/dev/shm", 01777) == -1 || chmod("/dev/mqueue", 01777) == -1) {
+        world_fail(r, "mkdir in /dev");
+        goto out;
+    }
+    if (mount(NULL, "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL) == -1) {
+        world_fail(r, "make /dev read-only");
+        goto out;
+    }
+    ok = 1;
+out:
+    for (i = 0; i < NDEV; i++)
+        if (tree[i] != -1)
+            close(tree[i]);
+    return ok ? 0 : -1;
+}
+
+/* Copy an open file to path, executable by everyone. */
+static int copy_in(int from, const char *path)
+{
+    struct stat st;
+    off_t offset = 0;
+    int to;
+
+    if (fstat(from, &st) == -1)
+        return -1;
+    to = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+    if (to == -1)
+        return -1;
+    while (offset < st.st_size)
+        if (sendfile(to, from, &offset, (size_t)(st.st_size - offset)) <= 0)
+            break;
+    if (offset < st.st_size || fchmod(to, 0755) == -1) {
+        close(to);
+        return -1;
+    }
+    return close(to);
+}
+
+/* The scratch /tmp, with the kit's programs in WORLD_KIT_DIR: the lab under
+ * its own name and the probe. They are opened before the tmpfs goes on, so
+ * a kit that lives under the machine's /tmp (a CI clone) is found too. */
+static int make_tmp(struct world_result *r, const struct world_spec *spec)
+{
+    const char *probe = helper_path("nslab-probe");
+    const char *base = strrchr(spec->lab_file, '/');
+    char path[PATH_MAX];
+    int lab_fd = open(spec->lab_file, O_RDONLY | O_CLOEXEC);
+    int probe_fd = open(probe, O_RDONLY | O_CLOEXEC);
+    int ok = 0;
+
+    if (lab_fd == -1 || probe_fd == -1) {
+        world_fail(r, lab_fd == -1 ? "open the lab program" : "open the probe (build/nslab-probe)");
+        goto out;
+    }
+    if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m") == -1) {
+        world_fail(r, "mount scratch tmpfs on /tmp");
+        goto out;
+    }
+    snprintf(path, sizeof path, "%s/%s", WORLD_KIT_DIR, base ? base + 1 : spec->lab_file);
+    if (mkdir(WORLD_KIT_DIR, 0755) == -1 || copy_in(lab_fd, path) == -1 ||
+        copy_in(probe_fd, WORLD_KIT_DIR "/nslab-probe") == -1) {
+        world_fail(r, "copy the lab and the probe into the world's /tmp");
+        goto out;
+    }
+    ok = 1;
+out:
+    if (lab_fd != -1)
+        close(lab_fd);
+    if (probe_fd != -1)
+        close(probe_fd);
+    return ok ? 0 : -1;
+}
+
+int fs_prepare_view(struct world_result *r, const struct world_spec *spec)
+{
+    char *mountinfo;
+    int ret;
+
+    /* Cut our copy of the mount table off from the real machine first:
+     * from here on nothing we or the lab mount can reach it. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+        return world_fail(r, "make mounts private");
+    mountinfo = read_whole(AT_FDCWD, "/proc/self/mountinfo");
+    if (!mountinfo)
+        return world_fail(r, "read /proc/self/mountinfo");
+    ret = make_dev(r) || make_tmp(r, spec) || remount_readonly(r, mountinfo) ? -1 : 0;
+    free(mountinfo);
+    return ret;
+}
+
+/* ---- Stage B (in W) ------------------------------------------------- */
+
+static void loopback_up(void)
+{
+    struct ifreq ifr;
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+    if (s == -1)
+        return;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+        ifr.ifr_flags |= IFF_UP;
+        ioctl(s, SIOCSIFFLAGS, &ifr);
+    }
+    close(s);
+}
+
+int fs_world_mounts(struct world_result *r)
+{
+    char host[32] = "nslab-host-";
+
+    rand_hex(host + strlen(host), 6);
+    if (sethostname(host, strlen(host)) == -1)
+        return world_fail(r, "sethostname");
+    /* A user namespace may mount proc and sysfs only where the machine's
+     * are fully visible (no file masked, as Docker masks /proc/kcore). */
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
+        return world_fail(r, errno == EPERM ? "mount /proc (the machine's /proc has masked paths, "
+                                              "as in a container without --privileged)" : "mount /proc");
+    proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (proc_fd == -1)
+        return world_fail(r, "open /proc");
+    if (mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
+        return world_fail(r, "mount /sys");
+    if (cg_mount_inside(&world_cgroups, r))
+        return -1;
+    if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") == -1)
+        return world_fail(r, "mount devpts");
+    if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m") == -1)
+        return world_fail(r, "mount tmpfs on /dev/shm");
+    if (mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
+        return world_fail(r, "mount mqueue");
+    /* As on a systemd host, every mount is shared: a lab's new mount
+     * namespace starts as a peer, and its careless mounts come back here. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_SHARED, NULL) == -1)
+        return world_fail(r, "make mounts shared");
+    loopback_up();
+    return 0;
+}

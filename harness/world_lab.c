@@ -1,0 +1,334 @@
+/* Running the lab in W: its pipes and limits, the seccomp filter, the watch
+ * until it ends or its time is up, and the killing of whatever is left.
+ *
+ * The filter is the world's second line of defence, after the user namespace:
+ * the calls that would change the machine rather than the world (setting a
+ * clock, loading a module, kexec, swap, reconfiguring a superblock) are handed
+ * to W as user notifications. W answers each with EPERM and writes down its
+ * name, so the report can say which call the lab tried. */
+#define _GNU_SOURCE
+#include "world_int.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LAB_ADDRESS_SPACE (4096L * 1024 * 1024)
+#define LAB_NPROC 512   /* counted per user namespace: a fork bomb stops here even without a cgroup */
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- The seccomp filter ---------------------------------------------- */
+
+static const char *const machine_calls[] = {
+    "settimeofday", "clock_settime", "stime", "init_module", "finit_module", "delete_module",
+    "kexec_load", "kexec_file_load", "swapon", "swapoff", "fspick",
+};
+
+/* In the lab's process, just before exec: install the filter and send its
+ * listener to W over sock. Returns 0, or -1 (the lab then runs without it
+ * and W notes so). */
+static int install_filter(int sock)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    char data = 'f';
+    struct iovec iov = { &data, 1 };
+    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                          .msg_controllen = sizeof control.buf };
+    struct cmsghdr *cmsg;
+    size_t i;
+    int fd, ok = 0;
+
+    if (!ctx)
+        return -1;
+    /* No no_new_privs: the lab is root of its user namespace, which may load
+     * a filter without it, and set-user-ID programs inside keep working. */
+    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+    for (i = 0; i < sizeof machine_calls / sizeof machine_calls[0]; i++) {
+        int nr = seccomp_syscall_resolve_name(machine_calls[i]);
+        if (nr != __NR_SCMP_ERROR && nr >= 0 && seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0) < 0)
+            goto out;
+    }
+    /* mount(2) with MS_REMOUNT but not MS_BIND reconfigures a superblock,
+     * which may be the machine's; with MS_BIND it changes only this mount. */
+    if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(mount), 1,
+                         SCMP_A3(SCMP_CMP_MASKED_EQ, MS_REMOUNT | MS_BIND, MS_REMOUNT)) < 0 ||
+        seccomp_load(ctx) < 0)
+        goto out;
+    fd = seccomp_notify_fd(ctx);
+    cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
+    ok = fd >= 0 && sendmsg(sock, &msg, 0) == 1;
+out:
+    seccomp_release(ctx);
+    return ok ? 0 : -1;
+}
+
+/* In W: the listener the lab sent, or -1. */
+static int receive_listener(int sock)
+{
+    char data;
+    struct iovec iov = { &data, 1 };
+    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                          .msg_controllen = sizeof control.buf };
+    struct cmsghdr *cmsg;
+    int fd = -1;
+
+    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+        return -1;
+    cmsg = CMSG_FIRSTHDR(&msg);
+    if (cmsg && cmsg->cmsg_type == SCM_RIGHTS)
+        memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+    return fd;
+}
+
+/* Answer one notification with EPERM and write down what was tried.
+ * Returns 0 when the listener is done (nobody left under the filter). */
+static int refuse_one(int listener, struct world_result *r)
+{
+    struct seccomp_notif *req = NULL;
+    struct seccomp_notif_resp *resp = NULL;
+    char line[160];
+    char *name;
+
+    if (seccomp_notify_alloc(&req, &resp) != 0)
+        return 0;
+    if (seccomp_notify_receive(listener, req) != 0) {
+        seccomp_notify_free(req, resp);
+        return errno == ENOENT || errno == EINTR;   /* the caller died meanwhile */
+    }
+    name = seccomp_syscall_resolve_num_arch(req->data.arch, req->data.nr);
+    if (req->data.nr == SCMP_SYS(mount))
+        snprintf(line, sizeof line, "mount(2) with MS_REMOUNT but not MS_BIND (it would reconfigure "
+                 "a whole filesystem, not one mount)");
+    else
+        snprintf(line, sizeof line, "%s(2)", name ? name : "a system call");
+    if (!strstr(r->forbidden, line))
+        appendf(r->forbidden, sizeof r->forbidden, "%s\n", line);
+    free(name);
+    resp->id = req->id;
+    resp->error = -EPERM;
+    resp->val = 0;
+    resp->flags = 0;
+    seccomp_notify_respond(listener, resp);
+    seccomp_notify_free(req, resp);
+    return 1;
+}
+
+/* ---- Running the lab --------------------------------------------------- */
+
+struct pipes { int out[2], err[2], report[2], go[2], in[2], filter[2]; };
+
+static void exec_lab(const struct world_spec *spec, const struct pipes *p)
+{
+    struct rlimit no_core = { 0, 0 };
+    struct rlimit as = { LAB_ADDRESS_SPACE, LAB_ADDRESS_SPACE };
+    struct rlimit nproc = { LAB_NPROC, LAB_NPROC };
+    sigset_t none;
+
+    /* fd 0: stdin; 1, 2: captured; 3: the probe's report; 4: the probe's "go". */
+    if (dup2(p->in[0], 0) == -1 || dup2(p->out[1], 1) == -1 || dup2(p->err[1], 2) == -1 ||
+        dup2(p->report[1], 3) == -1 || dup2(p->go[0], 4) == -1)
+        _exit(125);
+    setsid();
+    setrlimit(RLIMIT_CORE, &no_core);
+    setrlimit(RLIMIT_AS, &as);
+    setrlimit(RLIMIT_NPROC, &nproc);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    install_filter(p->filter[1]);
+    closefrom(5);
+    execv(spec->argv[0], spec->argv);
+    dprintf(2, "nslab harness: cannot run %s: %s\n", spec->argv[0], strerror(errno));
+    _exit(127);
+}
+
+/* Kill every process of the world but W, and reap them all. */
+static void kill_everyone(void)
+{
+    int tries;
+
+    for (tries = 0; tries < 1000; tries++) {
+        kill(-1, SIGKILL);
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        if (waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD)
+            return;
+        usleep(1000);
+    }
+}
+
+static void reap_zombies(void)
+{
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+}
+
+static void snapshot(struct world_result *r, char *buf)
+{
+    if (world_snapshot(buf, SNAP_CAP) == -1)
+        r->snap_truncated = 1;
+}
+
+/* The probe said READY: look at it and at the world from outside. */
+static void look_from_outside(const struct world_spec *spec, struct world_result *r, int go_fd)
+{
+    int t;
+
+    r->probe_pid = find_process("nslab-probe");
+    for (t = 0; t < NS_COUNT; t++)
+        r->probe_ns[t] = r->probe_pid ? ns_inode(r->probe_pid, (enum ns_type)t) : 0;
+    snapshot(r, r->during_snap);
+    if (spec->during)
+        spec->during(r, spec->data);
+    if (spec->kill_probe && r->probe_pid)
+        kill(r->probe_pid, SIGKILL);
+    else if (write(go_fd, "g", 1) != 1)
+        appendf(r->note, sizeof r->note, "could not release the probe: %s\n", strerror(errno));
+}
+
+static int open_pipes(struct pipes *p)
+{
+    return pipe2(p->out, O_CLOEXEC) || pipe2(p->err, O_CLOEXEC) || pipe2(p->report, O_CLOEXEC) ||
+           pipe2(p->go, O_CLOEXEC) || pipe2(p->in, O_CLOEXEC) ||
+           socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->filter) ? -1 : 0;
+}
+
+void run_lab(const struct world_spec *spec, struct world_result *r)
+{
+    struct pipes p;
+    struct capbuf out = { r->out, OUT_CAP, 0, 0 }, err = { r->err, OUT_CAP, 0, 0 };
+    struct capbuf report = { r->probe, PROBE_CAP, 0, 0 };
+    double start, deadline;
+    pid_t lab;
+    int pidfd, listener, status = 0, open_out = 1, open_err = 1, open_report = 1;
+
+    if (open_pipes(&p)) {
+        world_fail(r, "pipe");
+        return;
+    }
+    r->clock_gap[0] = clock_gap_now();
+    start = now();
+    lab = fork();
+    if (lab == -1) {
+        world_fail(r, "fork the lab");
+        return;
+    }
+    if (lab == 0)
+        exec_lab(spec, &p);
+    close(p.out[1]);
+    close(p.err[1]);
+    close(p.report[1]);
+    close(p.go[0]);
+    close(p.in[0]);
+    close(p.filter[1]);
+    listener = receive_listener(p.filter[0]);
+    close(p.filter[0]);
+    if (listener == -1)
+        appendf(r->note, sizeof r->note, "the lab ran without the seccomp filter (the kernel refused it)\n");
+    if (spec->stdin_text && write(p.in[1], spec->stdin_text, strlen(spec->stdin_text)) < 0)
+        appendf(r->note, sizeof r->note, "could not feed stdin: %s\n", strerror(errno));
+    close(p.in[1]);
+    fcntl(p.out[0], F_SETFL, O_NONBLOCK);
+    fcntl(p.err[0], F_SETFL, O_NONBLOCK);
+    fcntl(p.report[0], F_SETFL, O_NONBLOCK);
+    pidfd = (int)syscall(SYS_pidfd_open, lab, 0);
+
+    deadline = start + spec->timeout;
+    for (;;) {
+        struct pollfd fds[5] = {
+            { open_out ? p.out[0] : -1, POLLIN, 0 }, { open_err ? p.err[0] : -1, POLLIN, 0 },
+            { open_report ? p.report[0] : -1, POLLIN, 0 }, { pidfd, POLLIN, 0 }, { listener, POLLIN, 0 },
+        };
+        double left = deadline - now();
+        /* Without a pidfd (kernel < 5.3), look at the lab every 10 ms. */
+        int wait_ms = pidfd == -1 ? 10 : (int)(left * 1000) + 1;
+
+        if (left <= 0) {
+            r->timed_out = 1;
+            break;
+        }
+        if (poll(fds, 5, wait_ms) == -1 && errno != EINTR)
+            break;
+        if (listener != -1 && (fds[4].revents & (POLLHUP | POLLERR)) && !(fds[4].revents & POLLIN)) {
+            close(listener);   /* nobody is left under the filter */
+            listener = -1;
+        } else if (listener != -1 && (fds[4].revents & POLLIN) && !refuse_one(listener, r)) {
+            close(listener);
+            listener = -1;
+        }
+        if (open_out && capbuf_read(&out, p.out[0]) <= 0)
+            open_out = 0;
+        if (open_err && capbuf_read(&err, p.err[0]) <= 0)
+            open_err = 0;
+        if (open_report && capbuf_read(&report, p.report[0]) <= 0)
+            open_report = 0;
+        if (!r->probe_ready && (has_line(r->probe, "READY"))) {
+            r->probe_ready = 1;
+            look_from_outside(spec, r, p.go[1]);
+        }
+        if (waitpid(lab, &status, WNOHANG) == lab) {
+            r->lab_exited = 1;
+            r->lab_status = status;
+            break;
+        }
+    }
+    r->seconds = now() - start;
+    r->clock_gap[1] = clock_gap_now();
+
+    /* What the lab left behind is seen before anything is cleaned up. */
+    capbuf_read(&out, p.out[0]);
+    capbuf_read(&err, p.err[0]);
+    capbuf_read(&report, p.report[0]);
+    r->out_at_exit = out.total;
+    if (r->lab_exited) {
+        reap_zombies();
+        snapshot(r, r->after);
+        if (spec->after)
+            spec->after(r, spec->data);
+    }
+    if (listener != -1)
+        close(listener);   /* anything still blocked in a refused call gets ENOSYS */
+    kill_everyone();
+    if (!r->lab_exited)
+        snapshot(r, r->after);
+
+    /* Everyone is gone now, so the pipes end. */
+    while (open_out && capbuf_read(&out, p.out[0]) > 0)
+        ;
+    while (open_err && capbuf_read(&err, p.err[0]) > 0)
+        ;
+    r->out_total = out.total;
+    r->err_total = err.total;
+    if (pidfd != -1)
+        close(pidfd);
+    close(p.out[0]);
+    close(p.err[0]);
+    close(p.report[0]);
+    close(p.go[1]);
+}

@@ -1,0 +1,300 @@
+/* Looking at the world: its /proc (through W's own handle, which a lab's
+ * mounts cannot cover), its processes and namespaces, and the snapshots of
+ * its host state that the harness compares before, during and after a run.
+ * Nothing here changes the world. */
+#define _GNU_SOURCE
+#include "world_int.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *const ns_names[NS_COUNT] = { "uts", "ipc", "mnt", "net", "pid", "user", "cgroup", "time" };
+
+/* W's own handle on the world's /proc, opened right after mounting it. A lab
+ * may mount something on /proc (a lab that forgets MS_PRIVATE does, through
+ * shared propagation); lookups relative to this handle still reach the
+ * world's own proc, so the harness's outside view cannot be fooled.
+ * Outside W (the harness itself) it is -1 and the paths are under /proc. */
+int proc_fd = -1;
+
+/* The path of `rel` under the world's proc, for the *at() calls. */
+static int proc_dir(const char *rel, char *path, size_t n)
+{
+    snprintf(path, n, proc_fd == -1 ? "/proc/%s" : "%s", rel);
+    return proc_fd == -1 ? AT_FDCWD : proc_fd;
+}
+
+ssize_t proc_read(const char *rel, char *buf, size_t n)
+{
+    char path[256];
+    int dir = proc_dir(rel, path, sizeof path);
+
+    return read_file_at(dir, path, buf, n);
+}
+
+char *read_whole(int dir, const char *path)
+{
+    int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
+    size_t len = 0, cap = 16384;
+    char *text = fd == -1 ? NULL : malloc(cap);
+    ssize_t n;
+
+    if (!text) {
+        if (fd != -1)
+            close(fd);
+        return NULL;
+    }
+    while ((n = read(fd, text + len, cap - len - 1)) > 0 || (n == -1 && errno == EINTR)) {
+        if (n > 0)
+            len += (size_t)n;
+        if (cap - len - 1 == 0) {
+            char *more = realloc(text, cap * 2);
+            if (!more) {
+                n = -1;
+                break;
+            }
+            text = more;
+            cap *= 2;
+        }
+    }
+    close(fd);
+    if (n < 0) {
+        free(text);
+        return NULL;
+    }
+    text[len] = '\0';
+    return text;
+}
+
+static char *proc_whole(const char *rel)
+{
+    char path[256];
+    int dir = proc_dir(rel, path, sizeof path);
+
+    return read_whole(dir, path);
+}
+
+double clock_gap_now(void)
+{
+    struct timespec real, mono;
+
+    clock_gettime(CLOCK_REALTIME, &real);
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    return (double)(real.tv_sec - mono.tv_sec) + (double)(real.tv_nsec - mono.tv_nsec) / 1e9;
+}
+
+unsigned long ns_inode(pid_t pid, enum ns_type t)
+{
+    char rel[64], path[256], link[64];
+    ssize_t n;
+    const char *open_bracket;
+    int dir;
+
+    snprintf(rel, sizeof rel, "%d/ns/%s", (int)(pid ? pid : getpid()), ns_names[t]);
+    dir = proc_dir(rel, path, sizeof path);
+    n = readlinkat(dir, path, link, sizeof link - 1);
+    if (n <= 0)
+        return 0;
+    link[n] = '\0';
+    open_bracket = strchr(link, '[');
+    return open_bracket ? strtoul(open_bracket + 1, NULL, 10) : 0;
+}
+
+/* Call fn for each process of the world but PID 1 (W itself). */
+static void for_each_process(void (*fn)(pid_t pid, const char *comm, void *arg), void *arg)
+{
+    char path[256];
+    int dir = proc_dir(".", path, sizeof path);
+    int fd = openat(dir, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd == -1 ? NULL : fdopendir(fd);
+    struct dirent *e;
+
+    if (!d) {
+        if (fd != -1)
+            close(fd);
+        return;
+    }
+    while ((e = readdir(d))) {
+        char rel[300], comm[64];
+        pid_t pid = (pid_t)atoi(e->d_name);
+        if (pid <= 1)
+            continue;
+        snprintf(rel, sizeof rel, "%d/comm", (int)pid);
+        if (proc_read(rel, comm, sizeof comm) < 0)
+            continue;   /* it went away */
+        comm[strcspn(comm, "\n")] = '\0';
+        fn(pid, comm, arg);
+    }
+    closedir(d);
+}
+
+struct finder { const char *comm; pid_t found; };
+
+static void match_comm(pid_t pid, const char *comm, void *arg)
+{
+    struct finder *f = arg;
+
+    if (!f->found && strcmp(comm, f->comm) == 0)
+        f->found = pid;
+}
+
+pid_t find_process(const char *comm)
+{
+    struct finder f = { comm, 0 };
+
+    for_each_process(match_comm, &f);
+    return f.found;
+}
+
+pid_t process_parent(pid_t pid, char *state)
+{
+    char rel[64], text[512], *close_paren;
+    int ppid = 0;
+
+    snprintf(rel, sizeof rel, "%d/stat", (int)pid);
+    if (proc_read(rel, text, sizeof text) <= 0)
+        return 0;
+    /* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses. */
+    close_paren = strrchr(text, ')');
+    if (!close_paren || sscanf(close_paren + 1, " %c %d", state, &ppid) != 2)
+        return 0;
+    return (pid_t)ppid;
+}
+
+struct zombies { unsigned long ns; int count; };
+
+static void count_one_zombie(pid_t pid, const char *comm, void *arg)
+{
+    struct zombies *z = arg;
+    char state = '?';
+
+    (void)comm;
+    if (process_parent(pid, &state) && state == 'Z' && ns_inode(pid, NS_PID) == z->ns)
+        z->count++;
+}
+
+int count_zombies(unsigned long ns)
+{
+    struct zombies z = { ns, 0 };
+
+    for_each_process(count_one_zombie, &z);
+    return z.count;
+}
+
+const char *helper_path(const char *name)
+{
+    static char path[PATH_MAX];
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    char *slash;
+
+    if (n <= 0)
+        return name;
+    self[n] = '\0';
+    slash = strrchr(self, '/');
+    if (slash)
+        *slash = '\0';
+    if (snprintf(path, sizeof path, "%s/%s", self, name) >= (int)sizeof path)
+        return name;
+    return path;
+}
+
+/* ---- Snapshots of the world's host state ---------------------------- */
+
+static void snap_ipc(FILE *f, const char *kind)
+{
+    char rel[64], key[32], id[32], *text, *line, *save = NULL;
+
+    snprintf(rel, sizeof rel, "sysvipc/%s", kind);
+    text = proc_whole(rel);
+    if (!text)
+        return;
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        if (sscanf(line, "%31s %31s", key, id) == 2 && strcmp(key, "key") != 0)   /* not the header */
+            fprintf(f, "ipc %s key=%s id=%s\n", kind, key, id);
+    free(text);
+}
+
+static void snap_mounts(FILE *f)
+{
+    char rel[64], *text, *line, *save = NULL;
+
+    snprintf(rel, sizeof rel, "%d/mountinfo", (int)getpid());
+    text = proc_whole(rel);
+    if (!text)
+        return;
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        /* Drop the mount and parent IDs: "36 35 98:0 /root /mnt opts ..." */
+        char *p = line;
+        int skip;
+        for (skip = 0; skip < 2 && p; skip++) {
+            p = strchr(p, ' ');
+            if (p)
+                p++;
+        }
+        if (p)
+            fprintf(f, "mount %s\n", p);
+    }
+    free(text);
+}
+
+static void snap_links(FILE *f)
+{
+    char rel[64], *text, *line, *save = NULL;
+
+    snprintf(rel, sizeof rel, "%d/net/dev", (int)getpid());
+    text = proc_whole(rel);
+    if (!text)
+        return;
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *colon = strchr(line, ':');
+        char *name = line;
+        if (!colon)
+            continue;   /* the two header lines */
+        *colon = '\0';
+        while (*name == ' ')
+            name++;
+        fprintf(f, "link %s\n", name);
+    }
+    free(text);
+}
+
+static void snap_one_process(pid_t pid, const char *comm, void *arg)
+{
+    fprintf((FILE *)arg, "process %d %s\n", (int)pid, comm);
+}
+
+int world_snapshot(char *buf, size_t n)
+{
+    char host[256] = "", domain[256] = "", *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    int fits;
+
+    buf[0] = '\0';
+    if (!f)
+        return -1;
+    gethostname(host, sizeof host - 1);
+    getdomainname(domain, sizeof domain - 1);
+    fprintf(f, "hostname %s\ndomainname %s\n", host, domain);
+    snap_ipc(f, "msg");
+    snap_ipc(f, "shm");
+    snap_ipc(f, "sem");
+    snap_mounts(f);
+    snap_links(f);
+    cg_snapshot(&world_cgroups, f);
+    for_each_process(snap_one_process, f);
+    fclose(f);
+    fits = text && len < n;
+    if (text)
+        snprintf(buf, n, "%s", text);
+    free(text);
+    return fits ? 0 : -1;
+}
