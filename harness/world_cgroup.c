@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,13 +98,37 @@ static void delegate(const char *dir, uid_t uid, gid_t gid)
     }
 }
 
+static void remove_tree(const char *dir, int *budget);
+
+/* World cgroups whose harness is gone (killed before it could clean up):
+ * "nslab-world-PID-..." under base, PID no longer running. */
+static void remove_orphans(const char *base)
+{
+    DIR *d = opendir(base);
+    struct dirent *e;
+
+    while (d && (e = readdir(d))) {
+        int pid = 0, budget = 100;
+        char path[PATH_MAX + 256];
+        if (sscanf(e->d_name, "nslab-world-%d-", &pid) != 1 || pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", base, e->d_name);
+        remove_tree(path, &budget);
+    }
+    if (d)
+        closedir(d);
+}
+
 static struct cg_hierarchy *add_hierarchy(struct cgroups *cg, const char *base, const char *name,
                                           const char *options, const char *world)
 {
     struct cg_hierarchy *h = &cg->h[cg->n];
 
     if (cg->n == CG_MAX ||
-        snprintf(h->dir, sizeof h->dir, "%s/%s", base, world) >= (int)sizeof h->dir || mkdir(h->dir, 0755) == -1)
+        snprintf(h->dir, sizeof h->dir, "%s/%s", base, world) >= (int)sizeof h->dir)
+        return NULL;
+    remove_orphans(base);
+    if (mkdir(h->dir, 0755) == -1)
         return NULL;
     snprintf(h->name, sizeof h->name, "%s", name);
     snprintf(h->options, sizeof h->options, "%s", options);

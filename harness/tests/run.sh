@@ -21,7 +21,7 @@ step() {
     fi
     printf '%-48s %s (%ss)\n' "$name" "$verdict" "$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
     [ "$verdict" = FAIL ] && sed 's/^/    /' "$log/$name.log" | tail -n 40
-    return 0
+    [ "$verdict" = PASS ]
 }
 
 # check PROGRAM: a Check program; its summary line counts its checks.
@@ -96,8 +96,39 @@ rubric_matches_checks() {
 
 leaves_nothing_behind() {
     left=$(find /sys/fs/cgroup -maxdepth 4 -name 'nslab-world-*' 2>/dev/null)
-    procs=$(for p in /proc/[0-9]*; do readlink "$p/exe"; done 2>/dev/null | grep "$(pwd)/build/" || true)
+    procs=$(for p in /proc/[0-9]*; do readlink "$p/exe"; done 2>/dev/null | grep -e "$(pwd)/build/" -e "/$STUDENT/" || true)
     [ -z "$left$procs" ] || { echo "left behind: $left $procs"; return 1; }
+}
+
+# The rootless world: a user of the machine's own (made once), and a copy of
+# the kit in their home directory of mode 0700 (stricter than Ubuntu's 0750).
+STUDENT=nslab-student
+make_private_kit() {
+    id -u "$STUDENT" >/dev/null 2>&1 ||
+        useradd --system --create-home --home-dir "/var/lib/$STUDENT" --shell /usr/sbin/nologin "$STUDENT" || return 1
+    home=$(getent passwd "$STUDENT" | cut -d: -f6)
+    kit=$home/kit
+    rm -rf "$kit" && mkdir -p "$kit/build" &&
+        cp -r Makefile labs solutions harness grading handouts "$kit/" &&
+        cp build/nslab-check build/nslab-probe build/nslab-grade build/test_kit "$kit/build/" &&
+        chown -R "$STUDENT:" "$home" && chmod 0700 "$home"
+}
+
+as_student() {
+    # shellcheck disable=SC2016 # expanded by the inner shell, from its arguments
+    setpriv --reuid="$STUDENT" --regid="$STUDENT" --init-groups env HOME="$home" sh -c 'cd "$0" && exec "$@"' "$kit" "$@"
+}
+
+# make grade, without sudo, of the solutions in the private copy: full marks.
+student_make_grade() {
+    as_student make -s grade LABS="01 02 03 04" SUBMISSION=solutions GRADE_OUT=build/grade-student
+}
+
+# Root grades the same private checkout: the world gets the lab and the probe
+# as copies, so a home it cannot enter does not matter.
+root_grades_private_checkout() {
+    (cd "$kit" && build/nslab-grade --submission solutions --out build/grade-root --color never >/dev/null) &&
+        rm -rf "$kit/build/grade-root"
 }
 
 echo "== static checks"
@@ -112,6 +143,12 @@ check harness-util build/test_util
 check grader build/test_grader
 echo "== end-to-end tests (solutions, starters, broken variants, hostile labs)"
 check kit build/test_kit
+echo "== the same as an unprivileged user, in a home directory of mode 0700 (the rootless world)"
+if step make_private_kit make_private_kit; then
+    check kit-rootless as_student build/test_kit
+    step student_make_grade_without_sudo student_make_grade
+    step root_grades_a_private_checkout root_grades_private_checkout
+fi
 step nothing_left_behind leaves_nothing_behind
 
 echo "$passed passed, $failed failed"

@@ -83,7 +83,15 @@ static char *machine_state(void)
         }
         free(t);
     }
-    /* Processes still running from our scratch folder. */
+    /* Every cgroup of the kit's on the real machine (a world's own are
+     * removed before the harness returns). */
+    {
+        char *t;
+        sh("find /sys/fs/cgroup -maxdepth 8 -type d -name '*nslab*' 2>/dev/null | sort > " SCRATCH "/cgroups.txt");
+        t = slurp(SCRATCH "/cgroups.txt");
+        fprintf(f, "cgroups:\n%s", t);
+        free(t);
+    }
     fflush(f);
     fclose(f);
     return text;
@@ -230,6 +238,10 @@ END_TEST
 
 /* ---- broken variants of the 02 solution ------------------------------- */
 
+/* Run as an unprivileged user (make test's rootless pass): the cases that
+ * need root on the real machine are left out, and main() says which. */
+static int rootless;
+
 struct variant {
     const char *name;
     const char *lab;                /* the solution edited, and the lab graded */
@@ -237,47 +249,56 @@ struct variant {
     const char *find2, *replace2;   /* ... and maybe a second */
     const char *must_fail[6];
     const char *must_pass[4];       /* earlier layers' checks that still pass */
+    int needs_cgroup;               /* only where the world has a cgroup (as root) */
 };
 
 #define EXEC "    execvp(cfg->argv[0], cfg->argv);"
 
 static const struct variant variants[] = {
     { "no_newuts", "02_ipc", "flags |= CLONE_NEWUTS;", "", NULL, NULL,
-      { "uts_host_hostname_unchanged", "uts_namespace_differs", "uts_hostname_from_option", NULL }, { NULL } },
+      { "uts_host_hostname_unchanged", "uts_namespace_differs", "uts_hostname_from_option", NULL }, { NULL }, 0 },
     { "hostname_ignored", "02_ipc", "cfg->hostname = optarg;", "(void)optarg;", NULL, NULL,
-      { "uts_hostname_from_option", "uts_hostname_in_proc", "uts_hostname_64_bytes", NULL }, { NULL } },
+      { "uts_hostname_from_option", "uts_hostname_in_proc", "uts_hostname_64_bytes", NULL }, { NULL }, 0 },
     { "answer_printed", "02_ipc", EXEC, "    printf(\"%s\\n\", cfg->hostname); exit(0);", NULL, NULL,
       { "uts_namespace_differs", "exit_status_passthrough", "args_pass_through", "uts_default_hostname", NULL },
-      { NULL } },
+      { NULL }, 0 },
     { "no_wait", "02_ipc", "waitpid(pid, &status, 0) == -1", "(status = 0) != 0", NULL, NULL,
-      { "waits_for_command", "no_process_left", NULL }, { NULL } },
+      { "waits_for_command", "no_process_left", NULL }, { NULL }, 0 },
     { "status_lost", "02_ipc", "return exit_status(status);", "return exit_status(status) * 0;", NULL, NULL,
       { "exit_status_passthrough", "exit_status_signal", "exit_127_not_found", "exit_126_not_executable", NULL },
-      { NULL } },
+      { NULL }, 0 },
     { "no_newipc", "02_ipc", "flags |= CLONE_NEWIPC;", "", NULL, NULL,
       { "ipc_host_objects_not_listed", "ipc_host_objects_unreachable", "ipc_inside_objects_stay_inside",
         "ipc_namespace_differs", NULL },
-      { "uts_hostname_from_option", "exit_status_passthrough", "waits_for_command", NULL } },
+      { "uts_hostname_from_option", "exit_status_passthrough", "waits_for_command", NULL }, 0 },
     { "no_newpid", "03_pid", "flags |= CLONE_NEWPID;", "", NULL, NULL,
       { "pid_command_is_1", "pid_namespace_differs", "pid_1_dies_everyone_dies", NULL },
-      { "uts_hostname_from_option", "ipc_namespace_differs", NULL } },
+      { "uts_hostname_from_option", "ipc_namespace_differs", NULL }, 0 },
     /* unshare(CLONE_NEWPID) affects only the caller's children: the
      * command is not PID 1. */
     { "unshare_pid_no_fork", "03_pid", "flags |= CLONE_NEWPID;", "",
       EXEC, "    if (unshare(CLONE_NEWPID) == -1) die(\"unshare\");\n" EXEC,
-      { "pid_command_is_1", "pid_namespace_differs", NULL }, { "ipc_namespace_differs", NULL } },
+      { "pid_command_is_1", "pid_namespace_differs", NULL }, { "ipc_namespace_differs", NULL }, 0 },
     { "init_no_reap", "03_pid", "waitpid(-1, &status, WNOHANG)", "waitpid(cmd, &status, WNOHANG)", NULL, NULL,
-      { "pid_init_reaps_orphans", NULL }, { "pid_command_is_1", "pid_init_exit_status", NULL } },
+      { "pid_init_reaps_orphans", NULL }, { "pid_command_is_1", "pid_init_exit_status", NULL }, 0 },
     { "no_private", "04_mount_proc", "    if (mount(NULL, \"/\", NULL, MS_REC | MS_PRIVATE, NULL) == -1)\n"
       "        die(\"make mounts private\");", "", NULL, NULL,
-      { "mnt_host_mounts_unchanged", "mnt_tmpfs_stays_inside", NULL }, { NULL } },
+      { "mnt_host_mounts_unchanged", "mnt_tmpfs_stays_inside", NULL }, { NULL }, 0 },
     { "no_proc_mount", "04_mount_proc", "    if (mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)\n"
       "        die(\"mount /proc\");", "", NULL, NULL,
       { "mnt_ps_lists_only_the_container", "mnt_proc_1_is_the_command", NULL },
-      { "pid_command_is_1", "pid_init_reaps_orphans", NULL } },
+      { "pid_command_is_1", "pid_init_reaps_orphans", NULL }, 0 },
     { "proc_without_mntns", "04_mount_proc", "flags |= CLONE_NEWNS;", "", NULL, NULL,
-      { "mnt_namespace_differs", "mnt_host_proc_intact", NULL }, { NULL } },
+      { "mnt_namespace_differs", "mnt_host_proc_intact", NULL }, { NULL }, 0 },
+    /* A lab 07 mistake, caught by the world's snapshot: a cgroup made in
+     * /sys/fs/cgroup (v1 or v2) and never removed. Otherwise correct. */
+    { "cgroup_left_behind", "04_mount_proc", "    munmap(stack, STACK_SIZE);\n    return exit_status(status);",
+      "    munmap(stack, STACK_SIZE);\n    mkdir(\"/sys/fs/cgroup/pids/nslab-left\", 0755);\n"
+      "    mkdir(\"/sys/fs/cgroup/nslab-left\", 0755);\n    return exit_status(status);",
+      "#include <sys/mount.h>", "#include <sys/mount.h>\n#include <sys/stat.h>",
+      { "uts_hostname_from_option", "exit_status_passthrough", "mnt_namespace_differs", NULL }, { NULL }, 1 },
 };
+#define NVARIANTS (sizeof variants / sizeof variants[0])
 
 /* Apply one edit to text; the text to find must occur exactly once, so that
  * a change of the solution cannot make this test pass silently. */
@@ -309,9 +330,12 @@ static void make_variant(const struct variant *var, const char *path)
     free(src);
 }
 
+/* The variants and hostile labs this run can use, by index. */
+static size_t variant_index[NVARIANTS], nvariant_index;
+
 START_TEST(broken_variant_is_caught)
 {
-    const struct variant *var = &variants[_i];
+    const struct variant *var = &variants[variant_index[_i]];
     char src[128], bin[128], *v, *before, *after;
     int i;
 
@@ -341,12 +365,30 @@ END_TEST
 struct hostile {
     const char *name;
     const char *verdict;        /* what most checks must end in */
+    const char *must_say;       /* in the output of half the checks or more, when set */
+    const char *must_not_say;   /* in no check's output */
+    int needs_root;             /* a scratch mount on the machine, or a delegated cgroup */
 };
 
+/* Wrong labs that reach for the machine: each tries one thing and prints
+ * what the kernel answered. The calls that change the whole machine are
+ * refused by the world's seccomp filter, which the report names; the rest
+ * by the user namespace (no capability over the machine's objects). */
+#define TRIED "succeeded"
 static const struct hostile hostiles[] = {
-    { "hang", "TIMEOUT" }, { "flood", "TIMEOUT" }, { "forkbomb", "TIMEOUT" },
-    { "killall", "FAIL" }, { "killgroup", "CRASH" }, { "reboot", "CRASH" }, { "fakepass", "FAIL" }, { "nocompile", "BUILD" },
+    { "hang", "TIMEOUT", NULL, NULL, 0 }, { "flood", "TIMEOUT", NULL, NULL, 0 }, { "forkbomb", "TIMEOUT", NULL, NULL, 0 },
+    { "killall", "FAIL", NULL, NULL, 0 }, { "killgroup", "CRASH", NULL, NULL, 0 }, { "reboot", "CRASH", NULL, NULL, 0 },
+    { "fakepass", "FAIL", NULL, NULL, 0 }, { "nocompile", "BUILD", NULL, NULL, 0 },
+    { "settime", "FAIL", "settimeofday(2)", TRIED, 0 }, { "swapoff", "FAIL", "swapoff(2)", TRIED, 0 },
+    { "module", "FAIL", "finit_module(2)", TRIED, 0 },
+    { "remount", "FAIL", "mount(2) with MS_REMOUNT but not MS_BIND", TRIED, 1 },
+    { "sysrq", "FAIL", "swappiness for writing: Permission denied", TRIED, 0 },
+    { "mknod", "FAIL", "mknod /tmp/nslab-disk", TRIED, 0 },
+    { "cgroup_limits", "FAIL", "a limit of its own cgroup (7 to", "the world's own limit (max to /sys/fs/cgroup/pids/pids.max): succeeded",
+      1 },
 };
+#define NHOSTILES (sizeof hostiles / sizeof hostiles[0])
+static size_t hostile_index[NHOSTILES], nhostile_index;
 
 /* Grade one hostile lab as a submission's 02_ipc.c (checks of labs 01 and 02); return the text
  * of results.json and fill in the grader's exit status. */
@@ -358,18 +400,25 @@ static char *grade_hostile(const struct hostile *h, int *status)
     snprintf(out, sizeof out, SCRATCH "/grade-%s", h->name);
     ck_assert_int_eq(sh("rm -rf %s %s && mkdir -p %s && cp harness/tests/hostile/%s.c %s/02_ipc.c",
                         dir, out, dir, h->name, dir), 0);
-    *status = sh("NSLAB_TIMEOUT=0.4 build/nslab-grade --labs 02 --submission %s --out %s --color never "
-                 "> %s.report 2>&1", dir, out, out);
+    /* The remount lab looks for a scratch filesystem to remount: one is
+     * mounted, as real root, in a private mount namespace of this test's
+     * own, which stands for the real machine (remount_scratch_... proves
+     * that this lab, run there directly, does turn it read-only). */
+    *status = sh("%s NSLAB_TIMEOUT=0.4 build/nslab-grade --labs 02 --submission %s --out %s --color never "
+                 "> %s.report 2>&1%s", strcmp(h->name, "remount") ? "" :
+                 "unshare --mount --propagation private sh -c 'mkdir -p " SCRATCH "/scratch && "
+                 "mount -t tmpfs -o size=1m nslab-remount-scratch " SCRATCH "/scratch && exec \"$0\" \"$@\"' env",
+                 dir, out, out, "");
     snprintf(path, sizeof path, "%s/results.json", out);
     return slurp(path);
 }
 
 START_TEST(hostile_lab_gets_a_clear_verdict)
 {
-    const struct hostile *h = &hostiles[_i];
+    const struct hostile *h = &hostiles[hostile_index[_i]];
     struct json_object *results, *score, *tests;
     char *before = machine_state(), *after, *text;
-    size_t i, matching = 0, n;
+    size_t i, matching = 0, saying = 0, n;
     int status;
 
     text = grade_hostile(h, &status);
@@ -383,10 +432,17 @@ START_TEST(hostile_lab_gets_a_clear_verdict)
     ck_assert_uint_gt(n, 0);
     for (i = 0; i < n; i++) {
         struct json_object *t = json_object_array_get_idx(tests, i), *out;
-        if (json_object_object_get_ex(t, "output", &out) && strstr(json_object_get_string(out), h->verdict))
+        const char *output = json_object_object_get_ex(t, "output", &out) ? json_object_get_string(out) : "";
+        if (strstr(output, h->verdict))
             matching++;
+        if (h->must_say && strstr(output, h->must_say))
+            saying++;
+        ck_assert_msg(!h->must_not_say || !strstr(output, h->must_not_say), "%s: a check's output says \"%s\":\n%.1500s",
+                      h->name, h->must_not_say, output);
     }
     ck_assert_msg(matching * 2 >= n, "%s: fewer than half the checks ended in %s:\n%.1500s", h->name, h->verdict, text);
+    ck_assert_msg(!h->must_say || saying * 2 >= n, "%s: fewer than half the checks say \"%s\":\n%.1500s", h->name,
+                  h->must_say, text);
     /* None of them runs the command as asked, so every check must fail:
      * this also proves that each check of labs 01-02 can fail. */
     ck_assert_msg(json_object_get_double(score) == 0, "%s: scored %g:\n%.1500s", h->name, json_object_get_double(score),
@@ -397,6 +453,36 @@ START_TEST(hostile_lab_gets_a_clear_verdict)
     free(text);
     free(before);
     free(after);
+}
+END_TEST
+
+/* The superblock remount, run outside any test world (as real root, in a
+ * private mount namespace of this test's own holding a scratch tmpfs), does
+ * turn the scratch filesystem read-only: so the hostile lab "remount" is
+ * really dangerous, and the same lab graded in a test world (the same
+ * namespace) leaves it read-write. */
+START_TEST(remount_reaches_the_machine_only_outside_the_world)
+{
+    char *world, *direct;
+
+    compile("harness/tests/hostile/remount.c", SCRATCH "/hostile-remount");
+    ck_assert_int_eq(sh("rm -rf " SCRATCH "/gremount && mkdir -p " SCRATCH "/scratch " SCRATCH "/gremount/sub && "
+                        "cp harness/tests/hostile/remount.c " SCRATCH "/gremount/sub/02_ipc.c && "
+                        "unshare --mount --propagation private sh -c '"
+                        "mount -t tmpfs -o size=1m nslab-remount-scratch " SCRATCH "/scratch && "
+                        "NSLAB_TIMEOUT=0.4 build/nslab-grade --labs 02 --submission " SCRATCH "/gremount/sub "
+                        "--out " SCRATCH "/gremount/out >/dev/null 2>&1; "
+                        "grep nslab-remount-scratch /proc/self/mountinfo > " SCRATCH "/gremount/world.txt; "
+                        SCRATCH "/hostile-remount 2>/dev/null; "
+                        "grep nslab-remount-scratch /proc/self/mountinfo > " SCRATCH "/gremount/direct.txt'"), 0);
+    world = slurp(SCRATCH "/gremount/world.txt");
+    direct = slurp(SCRATCH "/gremount/direct.txt");
+    ck_assert_msg(strstr(world, "nslab-remount-scratch rw,"), "graded in a test world, the lab changed the "
+                  "scratch filesystem:\n%s", world);
+    ck_assert_msg(strstr(direct, "nslab-remount-scratch ro,"), "run directly as root, the lab did not change "
+                  "the scratch filesystem, so the graded run proves nothing:\n%s", direct);
+    free(world);
+    free(direct);
 }
 END_TEST
 
@@ -448,6 +534,7 @@ int main(void)
     TCase *grader = tcase_create("grader");
     SRunner *sr;
     int failed;
+    size_t i;
 
     if (mkdir(SCRATCH, 0755) == -1 && errno != EEXIST) {
         perror(SCRATCH);
@@ -455,8 +542,21 @@ int main(void)
     }
     tcase_add_loop_test(sol, solution_scores_full_marks, 0, NLABS);
     tcase_add_loop_test(start, starter_fails_exactly_its_own_layer, 0, NLABS);
-    tcase_add_loop_test(broken, broken_variant_is_caught, 0, sizeof variants / sizeof variants[0]);
-    tcase_add_loop_test(hostile, hostile_lab_gets_a_clear_verdict, 0, sizeof hostiles / sizeof hostiles[0]);
+    rootless = geteuid() != 0;
+    for (i = 0; i < NVARIANTS; i++)
+        if (!rootless || !variants[i].needs_cgroup)
+            variant_index[nvariant_index++] = i;
+        else
+            printf("rootless: variant %s left out (the world has no cgroup here)\n", variants[i].name);
+    for (i = 0; i < NHOSTILES; i++)
+        if (!rootless || !hostiles[i].needs_root)
+            hostile_index[nhostile_index++] = i;
+        else
+            printf("rootless: hostile lab %s left out (it needs root on the machine)\n", hostiles[i].name);
+    tcase_add_loop_test(broken, broken_variant_is_caught, 0, (int)nvariant_index);
+    tcase_add_loop_test(hostile, hostile_lab_gets_a_clear_verdict, 0, (int)nhostile_index);
+    if (!rootless)
+        tcase_add_test(hostile, remount_reaches_the_machine_only_outside_the_world);
     tcase_add_test(grader, unknown_lab_is_a_clear_error);
     tcase_add_test(grader, missing_submission_scores_zero_and_says_so);
     tcase_add_test(grader, grader_reports_solutions_full_marks);
