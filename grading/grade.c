@@ -347,9 +347,24 @@ static void describe(FILE *f, const struct result *res)
                 "note:");
 }
 
+/* When every check of a lab ended in ENV for the same reason (no test world
+ * can be made here at all), that reason; else NULL. */
+static const char *one_env_reason(const struct lab_result *l)
+{
+    size_t i;
+
+    if (l->state != LAB_GRADED || l->n == 0)
+        return NULL;
+    for (i = 0; i < l->n; i++)
+        if (strcmp(l->results[i].verdict, "ENV") != 0 || !l->results[i].seen ||
+            strcmp(l->results[i].seen, l->results[0].seen) != 0)
+            return NULL;
+    return l->results[0].seen;
+}
+
 void report_lab(FILE *f, const struct lab_result *l, int colour)
 {
-    const char *name = lab_names[l->lab];
+    const char *name = lab_names[l->lab], *env = one_env_reason(l);
     size_t i;
 
     fprintf(f, "== %s (%s) ==\n", name, l->source ? l->source : "");
@@ -360,6 +375,13 @@ void report_lab(FILE *f, const struct lab_result *l, int colour)
                 l->build_log ? l->build_log : "");
     if (l->state == LAB_HARNESS_FAILED)
         fprintf(f, "the harness could not run for %s:\n%s\n", name, l->build_log ? l->build_log : "");
+    if (env) {
+        fprintf(f, "%sENV%s: all %zu checks of %s could not run on this machine: %s "
+                "(not the lab's fault; run `make doctor`)\n", colour ? colour_of("ENV") : "",
+                colour ? "\033[0m" : "", l->n, name, env);
+        fprintf(f, "Score %s: %d/%d\n\n", name, l->score, l->max);
+        return;
+    }
     for (i = 0; i < l->n; i++) {
         const struct result *res = &l->results[i];
         char head[256];

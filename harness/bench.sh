@@ -1,35 +1,48 @@
 #!/bin/sh
 # Speed of the kit, measured (never asserted in a test).
 #
-#   sh harness/bench.sh          (as root, after make tools)
+#   sh harness/bench.sh [BASE]     (as root, after make tools; BASE: a git revision)
 #
 # Prints, with hyperfine when it is installed (apt-get install hyperfine)
 # and a plain loop otherwise:
-#   1. one check end to end: harness start, test world, lab, probe, compare;
-#   2. all 23 checks of lab 02 against its solution;
-#   3. `make lab01` on a built tree (the starter: it fails, which is fine);
-#   4. grading the lab 04 solution: compile and the 38 checks of labs 01-04.
+#   1. one check end to end (harness start, test world, lab, probe, compare),
+#      for this tree and for the harness of BASE (default f0e1283, the last
+#      one before the test world became a user namespace), in the same run;
+#   2. all 23 checks of lab 02 against its solution, this tree and BASE;
+#   3. `make lab03` on a built tree (the starter: its unfinished init hangs);
+#   4. `make solutions` (every lab that exists: compile and all its checks).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (the test world creates namespaces)" >&2; exit 2; }
+base=${1:-f0e1283}
 make -s tools >/dev/null || exit 2
-mkdir -p build/bench
+rm -rf build/bench && mkdir -p build/bench/base || exit 2
 # shellcheck disable=SC2046 # pkg-config's flags are words
 cc -std=gnu11 -Wall -Wextra -Werror -O2 -o build/bench/02_ipc solutions/02_ipc.c $(pkg-config --cflags --libs libcap) || exit 2
 
+# The base revision's harness, built beside this one (its own probe too).
+if git archive "$base" harness | tar -x -C build/bench/base; then
+    # shellcheck disable=SC2046 # pkg-config's flags are words
+    (cd build/bench/base && cc -std=gnu11 -O2 -o nslab-check $(find harness -maxdepth 1 -name '*.c' ! -name probe.c) \
+        $(pkg-config --cflags --libs check json-c libseccomp) && cc -O2 -static -o nslab-probe harness/probe.c) ||
+        { echo "bench: cannot build the harness of $base" >&2; exit 2; }
+fi
+
 one="build/nslab-check --lab 02 --program build/bench/02_ipc --only uts_namespace_differs --records /dev/null"
+one_base="build/bench/base/nslab-check --lab 02 --program build/bench/02_ipc --only uts_namespace_differs --records /dev/null"
 all="build/nslab-check --lab 02 --program build/bench/02_ipc --records /dev/null"
-lab="make -s lab01"
-lab04="build/nslab-grade --labs 04 --submission solutions --out build/bench/grade"
+all_base="build/bench/base/nslab-check --lab 02 --program build/bench/02_ipc --records /dev/null"
+lab="make -s lab03"
+solutions="make -s solutions"
 
 if command -v hyperfine >/dev/null 2>&1; then
-    hyperfine -N --warmup 3 --runs 50 --export-markdown build/bench/one.md "$one" >/dev/null 2>&1
-    hyperfine -N --warmup 1 --runs 10 --export-markdown build/bench/all.md "$all" >/dev/null 2>&1
-    hyperfine --warmup 1 --runs 10 -i --export-markdown build/bench/lab.md "$lab" >/dev/null 2>&1
-    hyperfine -N --warmup 1 --runs 10 --export-markdown build/bench/lab04.md "$lab04" >/dev/null 2>&1
-    cat build/bench/one.md build/bench/all.md build/bench/lab.md build/bench/lab04.md | grep -v '^|:'| sort -u -r
+    hyperfine -N --warmup 3 --runs 40 --export-markdown build/bench/one.md "$one" "$one_base" >/dev/null 2>&1
+    hyperfine -N --warmup 1 --runs 10 --export-markdown build/bench/all.md "$all" "$all_base" >/dev/null 2>&1
+    hyperfine --warmup 1 --runs 5 -i --export-markdown build/bench/lab.md "$lab" >/dev/null 2>&1
+    hyperfine --warmup 1 --runs 5 --export-markdown build/bench/solutions.md "$solutions" >/dev/null 2>&1
+    cat build/bench/one.md build/bench/all.md build/bench/lab.md build/bench/solutions.md | grep -v '^|:' | sort -u -r
 else
-    for cmd in "$one" "$all" "$lab" "$lab04"; do
+    for cmd in "$one" "$one_base" "$all" "$all_base" "$lab" "$solutions"; do
         start=$(date +%s%N)
         i=0
         while [ $i -lt 10 ]; do sh -c "$cmd" >/dev/null 2>&1; i=$((i + 1)); done

@@ -76,6 +76,34 @@ static int map_ids(pid_t pid, unsigned uid, unsigned gid, unsigned count, int de
     return write_proc(pid, "gid_map", map);
 }
 
+/* Why a user namespace could not be made, for the step clone(2) failed in. */
+static const char *userns_refused(int err, const char *step)
+{
+    static char why[256];
+
+    if (err == ENOSPC || err == EUSERS)
+        snprintf(why, sizeof why, "%s: user namespaces are disabled or used up here (user.max_user_namespaces); "
+                 "make doctor says more", step);
+    else if (err == EPERM || err == EACCES)
+        snprintf(why, sizeof why, "%s: the kernel refuses user namespaces here (a container's seccomp profile, "
+                 "or Ubuntu's kernel.apparmor_restrict_unprivileged_userns); make doctor says more", step);
+    else
+        snprintf(why, sizeof why, "%s", step);
+    return why;
+}
+
+/* Are we root of the machine itself (the initial user namespace)? Root of a
+ * user namespace (a rootless container) gets the rootless world. */
+static int real_root(void)
+{
+    char map[128] = "";
+    unsigned inside = 1, outside = 1, count = 0;
+
+    return geteuid() == 0 && read_file("/proc/self/uid_map", map, sizeof map) > 0 &&
+           sscanf(map, "%u %u %u", &inside, &outside, &count) == 3 && inside == 0 && outside == 0 &&
+           count == 4294967295u;
+}
+
 /* W0 and W are forked from a Check test, whose SIGTERM handler kills its
  * whole process group: they must have no handler of the harness's. */
 static void default_signals(void)
@@ -147,9 +175,7 @@ static void stage_a(const struct world_spec *spec, struct world_result *r, int s
     }
     close(sync[0]);
     if (w == -1) {
-        world_fail(r, errno == EPERM || errno == ENOSPC || errno == EUSERS ?
-                      "create the world's user namespace (user namespaces are disabled or exhausted "
-                      "here: see make doctor)" : "create the world's namespaces");
+        world_fail(r, userns_refused(errno, "create the world's user namespace and the others"));
         _exit(1);
     }
     /* Root of the world is an unprivileged range of the machine's IDs; the
@@ -255,7 +281,7 @@ struct world_result *world_run(const struct world_spec *spec)
         }
     }
     memset(r, 0, sizeof *r);
-    r->rootless = geteuid() != 0;
+    r->rootless = !real_root();
     r->root_host_uid = r->rootless ? geteuid() : WORLD_HOST_ID_BASE;
     if (pipe2(sync, O_CLOEXEC) == -1) {
         world_fail(r, "pipe");
@@ -271,7 +297,7 @@ struct world_result *world_run(const struct world_spec *spec)
     }
     close(sync[0]);
     if (w0 == -1) {
-        world_fail(r, r->rootless ? "create a user namespace as an unprivileged user (see make doctor)"
+        world_fail(r, r->rootless ? userns_refused(errno, "create a user namespace without root")
                                   : "create the test world's mount namespace");
         close(sync[1]);
         cg_remove(&world_cgroups);

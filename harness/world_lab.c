@@ -155,13 +155,13 @@ static void exec_lab(const struct world_spec *spec, const struct pipes *p)
         dup2(p->report[1], 3) == -1 || dup2(p->go[0], 4) == -1)
         _exit(125);
     setsid();
+    install_filter(p->filter[1]);   /* it allocates: before the address-space limit */
     setrlimit(RLIMIT_CORE, &no_core);
     setrlimit(RLIMIT_AS, &as);
     setrlimit(RLIMIT_NPROC, &nproc);
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
-    install_filter(p->filter[1]);
     closefrom(5);
     execv(spec->argv[0], spec->argv);
     dprintf(2, "nslab harness: cannot run %s: %s\n", spec->argv[0], strerror(errno));

@@ -158,6 +158,40 @@ START_TEST(unknown_verdicts_count_as_crash)
 }
 END_TEST
 
+/* A machine that cannot make any test world: one line for the whole lab,
+ * not one block per check; a mix of reasons is still shown check by check. */
+START_TEST(one_env_reason_is_said_once)
+{
+    struct rubric r;
+    struct lab_result l;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    graded(&r, &l,
+           "{\"check\":\"a\",\"verdict\":\"ENV\",\"seen\":\"no user namespaces\"}\n"
+           "{\"check\":\"b\",\"verdict\":\"ENV\",\"seen\":\"no user namespaces\"}\n"
+           "{\"check\":\"c\",\"verdict\":\"ENV\",\"seen\":\"no user namespaces\"}\n", 3);
+    f = open_memstream(&text, &len);
+    report_lab(f, &l, 0);
+    fclose(f);
+    ck_assert_msg(strstr(text, "ENV: all 3 checks of 02_ipc could not run on this machine: no user namespaces"),
+                  "%s", text);
+    ck_assert_msg(strstr(strstr(text, "no user namespaces") + 1, "no user namespaces") == NULL, "said twice:\n%s", text);
+    free(text);
+    text = NULL;
+    free(l.results[2].seen);
+    l.results[2].seen = strdup("another reason");
+    f = open_memstream(&text, &len);
+    report_lab(f, &l, 0);
+    fclose(f);
+    ck_assert_msg(strstr(text, "another reason") && !strstr(text, "ENV: all"), "%s", text);
+    free(text);
+    lab_free(&l);
+    rubric_free(&r);
+}
+END_TEST
+
 START_TEST(results_json_follows_gradescope)
 {
     struct rubric r;
@@ -337,6 +371,7 @@ int main(void)
     tcase_add_test(unit, rubric_rejects_bad_lines);
     tcase_add_test(unit, records_are_matched_and_scored);
     tcase_add_test(unit, unknown_verdicts_count_as_crash);
+    tcase_add_test(unit, one_env_reason_is_said_once);
     tcase_add_test(unit, results_json_follows_gradescope);
     tcase_add_test(unit, junit_xml_is_well_formed_and_counts);
     tcase_add_test(e2e, grader_exit_statuses);

@@ -131,6 +131,28 @@ root_grades_private_checkout() {
         rm -rf "$kit/build/grade-root"
 }
 
+# Where no user namespace can be made at all, the grader does not fall back to
+# an unprotected world: every check ends in ENV, the report says so in one
+# line, and the grader exits 2. Simulated in a user namespace of our own,
+# whose user.max_user_namespaces is its own to set.
+no_user_namespaces_is_env() {
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    unshare --user --map-root-user --mount sh -c 'echo 0 > /proc/sys/user/max_user_namespaces &&
+        build/nslab-grade --labs 01 --submission solutions --out build/grade-nouserns --color never \
+            > build/test-logs/nouserns.report 2>&1; echo $? > build/test-logs/nouserns.status'
+    cat build/test-logs/nouserns.report
+    [ "$(cat build/test-logs/nouserns.status)" = 2 ] &&
+        grep -q '^ENV: all 18 checks of 01_clone_uts could not run on this machine: .*user.max_user_namespaces' \
+            build/test-logs/nouserns.report
+}
+
+# Root of a user namespace (a rootless container) is graded in the rootless
+# world, with full marks for the solutions.
+root_of_a_user_namespace_grades() {
+    unshare --user --map-root-user --mount build/nslab-grade --labs 04 --submission solutions \
+        --out build/grade-inuserns --color never
+}
+
 echo "== static checks"
 step generated_files_in_sync generated_in_sync
 step every_lab_compiles_with_Werror all_compile_werror
@@ -149,6 +171,8 @@ if step make_private_kit make_private_kit; then
     step student_make_grade_without_sudo student_make_grade
     step root_grades_a_private_checkout root_grades_private_checkout
 fi
+step no_user_namespaces_is_one_env_line no_user_namespaces_is_env
+step root_of_a_user_namespace_grades_rootless root_of_a_user_namespace_grades
 step nothing_left_behind leaves_nothing_behind
 
 echo "$passed passed, $failed failed"
