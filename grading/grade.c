@@ -10,27 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *const lab_names[NLABS] = {
-    "01_clone_uts", "02_ipc", "03_pid", "04_mount_proc", "05_net_veth",
-    "06_userns_map", "07_cgroup", "08_caps", "09_timens", "10_full_container",
-};
+struct registry lab_registry;
 
 #define SHOWN_LINES 20   /* of a long expected or seen value in the report */
-
-int lab_index(const char *arg)
-{
-    char *end;
-    long n;
-    int i;
-
-    for (i = 0; i < NLABS; i++)
-        if (strcmp(arg, lab_names[i]) == 0)
-            return i;
-    n = strtol(arg, &end, 10);
-    if (end == arg || *end != '\0' || n < 1 || n > NLABS)
-        return -1;
-    return (int)n - 1;
-}
 
 /* ---- the rubric ---------------------------------------------------------- */
 
@@ -364,7 +346,7 @@ static const char *one_env_reason(const struct lab_result *l)
 
 void report_lab(FILE *f, const struct lab_result *l, int colour)
 {
-    const char *name = lab_names[l->lab], *env = one_env_reason(l);
+    const char *name = lab_names(l->lab), *env = one_env_reason(l);
     size_t i;
 
     fprintf(f, "== %s (%s) ==\n", name, l->source ? l->source : "");
@@ -407,7 +389,7 @@ void report_total(FILE *f, const struct lab_result *labs, size_t n, int colour)
     fprintf(f, "== Summary ==\n");
     for (i = 0; i < n; i++) {
         const char *mark = labs[i].score == labs[i].max && labs[i].max ? "PASS" : "    ";
-        fprintf(f, "%-20s %4d/%-4d %s%s%s\n", lab_names[labs[i].lab], labs[i].score, labs[i].max,
+        fprintf(f, "%-20s %4d/%-4d %s%s%s\n", lab_names(labs[i].lab), labs[i].score, labs[i].max,
                 colour && *mark != ' ' ? "\033[32m" : "", mark, colour && *mark != ' ' ? "\033[0m" : "");
         score += labs[i].score;
         max += labs[i].max;
@@ -464,13 +446,13 @@ int write_results_json(const char *path, const struct lab_result *labs, size_t n
     for (i = 0; i < n; i++) {
         const struct lab_result *l = &labs[i];
         size_t used = strlen(summary);
-        snprintf(summary + used, sizeof summary - used, "%s: %d/%d\n", lab_names[l->lab], l->score, l->max);
+        snprintf(summary + used, sizeof summary - used, "%s: %d/%d\n", lab_names(l->lab), l->score, l->max);
         for (j = 0; j < l->n; j++) {
             const struct result *res = &l->results[j];
             struct json_object *t = json_object_new_object();
             char name[512];
             char *out = output_text(l, res);
-            snprintf(name, sizeof name, "%s: %s", lab_names[l->lab], res->title ? res->title : res->check);
+            snprintf(name, sizeof name, "%s: %s", lab_names(l->lab), res->title ? res->title : res->check);
             json_object_object_add(t, "name", json_object_new_string(name));
             json_object_object_add(t, "score", json_object_new_int(res->score));
             json_object_object_add(t, "max_score", json_object_new_int(res->max));
@@ -541,7 +523,7 @@ int write_junit(const char *path, const struct lab_result *labs, size_t n)
         const struct lab_result *l = &labs[i];
         int failures = l->n - lab_count(l, "PASS") - lab_count(l, "ENV") - lab_count(l, "CRASH");
         ok &= xmlTextWriterStartElement(w, BAD_CAST "testsuite") >= 0;
-        ok &= xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST lab_names[l->lab]) >= 0;
+        ok &= xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST lab_names(l->lab)) >= 0;
         ok &= xmlTextWriterWriteFormatAttribute(w, BAD_CAST "tests", "%zu", l->n) >= 0;
         ok &= xmlTextWriterWriteFormatAttribute(w, BAD_CAST "failures", "%d", failures) >= 0;
         ok &= xmlTextWriterWriteFormatAttribute(w, BAD_CAST "errors", "%d", lab_count(l, "CRASH")) >= 0;
@@ -551,7 +533,7 @@ int write_junit(const char *path, const struct lab_result *labs, size_t n)
             const struct result *res = &l->results[j];
             const char *kind = junit_kind(res->verdict);
             ok &= xmlTextWriterStartElement(w, BAD_CAST "testcase") >= 0;
-            ok &= xmlTextWriterWriteAttribute(w, BAD_CAST "classname", BAD_CAST lab_names[l->lab]) >= 0;
+            ok &= xmlTextWriterWriteAttribute(w, BAD_CAST "classname", BAD_CAST lab_names(l->lab)) >= 0;
             ok &= xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST(res->title ? res->title : res->check)) >= 0;
             ok &= xmlTextWriterWriteFormatAttribute(w, BAD_CAST "time", "%.3f", res->seconds) >= 0;
             if (kind) {

@@ -27,7 +27,7 @@
 
 struct options {
     int labs[NLABS], nlabs;
-    const char *submission, *out, *harness, *rubric, *cc;
+    const char *submission, *out, *harness, *rubric, *registry, *cc;
     int colour;
 };
 
@@ -82,28 +82,28 @@ static int run_capture(char *const argv[], char **text)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* The compile line of CONTRACT.md section 1, as an argument vector. */
+/* The compile line of CONTRACT.md section 1, as an argument vector: the
+ * flags and the lab's libraries come from grading/labs.tsv. */
 static int compile(const struct options *o, int lab, const char *src, const char *bin, char **log)
 {
-    static const char *const extra[NLABS] = {
-        [4] = "libnl-route-3.0", [9] = "libseccomp",
-    };
-    char *argv[64], *flags = NULL, *save = NULL, *word, cmd[256];
+    char *argv[128], *flags = NULL, *save = NULL, *word, cflags[256], libs[256], cmd[512];
     int argc = 0, status;
     FILE *p;
-    size_t cap = 0;
+    size_t cap = 0, i;
 
     argv[argc++] = (char *)o->cc;
-    argv[argc++] = "-std=gnu11";
-    argv[argc++] = "-Wall";
-    argv[argc++] = "-Wextra";
-    argv[argc++] = "-Werror";
-    argv[argc++] = "-O2";
+    snprintf(cflags, sizeof cflags, "%s", lab_registry.cflags);
+    for (word = strtok_r(cflags, " \t", &save); word && argc < 32; word = strtok_r(NULL, " \t", &save))
+        argv[argc++] = word;
     argv[argc++] = "-o";
     argv[argc++] = (char *)bin;
     argv[argc++] = (char *)src;
-    snprintf(cmd, sizeof cmd, "pkg-config --cflags --libs libcap %s 2>/dev/null", extra[lab] ? extra[lab] : "");
-    p = popen(cmd, "re");
+    snprintf(libs, sizeof libs, "%s", lab_registry.labs[lab].libraries);
+    for (i = 0; libs[i]; i++)
+        if (libs[i] == ',')
+            libs[i] = ' ';
+    snprintf(cmd, sizeof cmd, "pkg-config --cflags --libs %s 2>/dev/null", libs);
+    p = libs[0] ? popen(cmd, "re") : NULL;
     if (p) {
         if (getline(&flags, &cap, p) < 0) {
             free(flags);
@@ -111,11 +111,10 @@ static int compile(const struct options *o, int lab, const char *src, const char
         }
         pclose(p);
     }
-    for (word = flags ? strtok_r(flags, " \t\n", &save) : NULL; word && argc < 62;
+    save = NULL;
+    for (word = flags ? strtok_r(flags, " \t\n", &save) : NULL; word && argc < 126;
          word = strtok_r(NULL, " \t\n", &save))
         argv[argc++] = word;
-    if (!flags)
-        argv[argc++] = "-lcap";
     argv[argc] = NULL;
     status = run_capture(argv, log);
     free(flags);
@@ -141,7 +140,7 @@ static void mkdirs(const char *dir)
  * -1 when the harness itself failed (the grader "could not run"). */
 static int grade_lab(const struct options *o, const struct rubric *r, int lab, struct lab_result *l)
 {
-    const char *name = lab_names[lab];
+    const char *name = lab_names(lab);
     char src[4096], bin[4096], records[4096], err[4608];
     struct stat st;
     char *log = NULL;
@@ -164,7 +163,8 @@ static int grade_lab(const struct options *o, const struct rubric *r, int lab, s
         l->build_log = log;
         lab_init(l, r, "BUILD", "the lab does not compile (see the compiler's messages)");
     } else {
-        char *argv[] = { (char *)o->harness, "--lab", (char *)name, "--program", bin, "--records", records, NULL };
+        char *argv[] = { (char *)o->harness, "--lab", (char *)name, "--program", bin, "--records", records,
+                         "--registry", (char *)o->registry, NULL };
         free(log);
         unlink(records);
         fprintf(stderr, "nslab-grade: %s: running the checks\n", name);
@@ -195,12 +195,12 @@ static void parse_labs(struct options *o, const struct rubric *r, const char *ar
 
     o->nlabs = 0;
     for (word = strtok_r(copy, " ,\t", &save); word; word = strtok_r(NULL, " ,\t", &save)) {
-        int i = lab_index(word);
-        if (i < 0 || !rubric_has_layer(r, i)) {
+        int i = registry_find(&lab_registry, word);
+        if (i < 0 || !lab_registry.labs[i].ready || !rubric_has_layer(r, i)) {
             fprintf(stderr, "nslab-grade: no lab \"%s\" with checks; the labs are:", word);
             for (i = 0; i < NLABS; i++)
-                if (rubric_has_layer(r, i))
-                    fprintf(stderr, " %.2s", lab_names[i]);
+                if (lab_registry.labs[i].ready && rubric_has_layer(r, i))
+                    fprintf(stderr, " %.2s", lab_names(i));
             fputc('\n', stderr);
             exit(2);
         }
@@ -218,11 +218,13 @@ int main(int argc, char **argv)
         { "labs", required_argument, NULL, 'l' }, { "submission", required_argument, NULL, 's' },
         { "out", required_argument, NULL, 'o' }, { "harness", required_argument, NULL, 'H' },
         { "rubric", required_argument, NULL, 'r' }, { "color", required_argument, NULL, 'c' },
-        { "cc", required_argument, NULL, 'C' }, { "help", no_argument, NULL, 'h' },
+        { "cc", required_argument, NULL, 'C' }, { "registry", required_argument, NULL, 'R' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct options o = { .submission = "labs", .out = "build/grade", .harness = "build/nslab-check",
-                         .rubric = "grading/rubric.tsv", .cc = "cc", .colour = -1 };
+                         .rubric = "grading/rubric.tsv", .registry = "grading/labs.tsv", .cc = "cc",
+                         .colour = -1 };
     const char *labs_arg = NULL, *colour = "auto";
     struct lab_result results[NLABS];
     struct rubric r;
@@ -240,9 +242,10 @@ int main(int argc, char **argv)
         case 'r': o.rubric = optarg; break;
         case 'c': colour = optarg; break;
         case 'C': o.cc = optarg; break;
+        case 'R': o.registry = optarg; break;
         case 'h':
             printf("usage: nslab-grade [--labs \"01 03\"] [--submission DIR] [--out DIR] [--harness PATH]\n"
-                   "                   [--rubric PATH] [--color auto|always|never] [--cc CC]\n");
+                   "                   [--rubric PATH] [--registry PATH] [--color auto|always|never] [--cc CC]\n");
             return 0;
         default: usage_exit("bad arguments (try --help)", NULL);
         }
@@ -257,13 +260,15 @@ int main(int argc, char **argv)
         o.colour = isatty(1) && !getenv("NO_COLOR") && !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
     else
         usage_exit("--color must be auto, always or never", colour);
+    if (registry_load(o.registry, &lab_registry, err, sizeof err) < 0)
+        usage_exit("cannot read the list of labs", err);
     if (rubric_load(o.rubric, &r, err, sizeof err) < 0)
         usage_exit("cannot read the rubric", err);
     if (labs_arg) {
         parse_labs(&o, &r, labs_arg);
     } else {
         for (i = 0; i < NLABS; i++)
-            if (rubric_has_layer(&r, i))
+            if (lab_registry.labs[i].ready && rubric_has_layer(&r, i))
                 o.labs[o.nlabs++] = i;
     }
     if (stat(o.submission, &st) == -1 || !S_ISDIR(st.st_mode))

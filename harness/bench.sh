@@ -17,13 +17,13 @@ cd "$(dirname "$0")/.." || exit 2
 base=${1:-f0e1283}
 make -s tools >/dev/null || exit 2
 rm -rf build/bench && mkdir -p build/bench/base || exit 2
-# shellcheck disable=SC2046 # pkg-config's flags are words
-cc -std=gnu11 -Wall -Wextra -Werror -O2 -o build/bench/02_ipc solutions/02_ipc.c $(pkg-config --cflags --libs libcap) || exit 2
+sh harness/compile-lab.sh solutions/02_ipc.c build/bench/02_ipc || exit 2
 
 # The base revision's harness, built beside this one (its own probe too).
-if git archive "$base" harness | tar -x -C build/bench/base; then
+if git archive "$base" harness grading | tar -x -C build/bench/base; then
     # shellcheck disable=SC2046 # pkg-config's flags are words
     (cd build/bench/base && cc -std=gnu11 -O2 -o nslab-check $(find harness -maxdepth 1 -name '*.c' ! -name probe.c) \
+        -Igrading $(find grading -maxdepth 1 -name registry.c) \
         $(pkg-config --cflags --libs check json-c libseccomp) && cc -O2 -static -o nslab-probe harness/probe.c) ||
         { echo "bench: cannot build the harness of $base" >&2; exit 2; }
 fi

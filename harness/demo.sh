@@ -24,8 +24,7 @@ if [ -z "$script" ]; then
 fi
 name=$(basename "$script" .txt)
 mkdir -p build/demo
-# shellcheck disable=SC2046 # pkg-config's flags are words
-cc -std=gnu11 -Wall -Wextra -Werror -O2 -o "build/demo/$name" "solutions/$name.c" $(pkg-config --cflags --libs libcap) || exit 2
+sh harness/compile-lab.sh "solutions/$name.c" "build/demo/$name" || exit 2
 
 if [ -z "${NSLAB_DEMO_SANDBOX:-}" ]; then
     # shellcheck disable=SC2016 # $0 and $1 belong to the inner shell

@@ -13,6 +13,8 @@
  * check did not pass, 2 when the checks could not run or a lab changed the
  * real machine (the run stops there). */
 #define _GNU_SOURCE
+#include "needs.h"
+#include "registry.h"
 #include "verdict.h"
 
 #include <errno.h>
@@ -24,27 +26,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const struct layer *const all_layers[] = { &layer01, &layer02, &layer03, &layer04 };
-#define NLAYERS (sizeof all_layers / sizeof all_layers[0])
 #define MAX_CHECKS 256
 
 static void usage_exit(const char *msg)
 {
     fprintf(stderr, "nslab-check: %s\n"
             "usage: nslab-check --lab NN_name --program PATH [--records FILE] [--only CHECK] "
-            "[--timeout SECS] [--jobs N] [--list]\n", msg);
+            "[--timeout SECS] [--jobs N] [--registry FILE] [--list]\n", msg);
     exit(2);
 }
 
-/* The layers up to lab `name` ("02_ipc" or "02"), or 0 if unknown. */
-static size_t layers_for(const char *name)
+/* How many layers lab `name` ("02_ipc", "02" or "2") is graded on: a lab
+ * the registry calls ready, whose checks are built in; 0 if none. */
+static size_t layers_for(const struct registry *reg, const char *name)
 {
-    size_t i;
+    int i = registry_find(reg, name);
 
-    for (i = 0; i < NLAYERS; i++)
-        if (strcmp(all_layers[i]->lab, name) == 0 || strncmp(all_layers[i]->lab, name, 2) == 0)
-            return i + 1;
-    return 0;
+    if (i < 0 || !reg->labs[i].ready || (size_t)i >= n_layers || strcmp(all_layers[i]->lab, reg->labs[i].name))
+        return 0;
+    return (size_t)i + 1;
 }
 
 /* One check of the run. */
@@ -64,8 +64,10 @@ static void run_one(const struct job *j)
     TestResult **failures;
     int i, failed;
 
-    /* The world kills the lab at lab_timeout; Check's limit is a backstop. */
-    tcase_set_timeout(tc, lab_timeout * 3 + 15);
+    /* The world kills the lab at lab_timeout, and H kills a world that has not
+     * ended 10 s later; Check's limit is the last backstop, long enough that
+     * H always gets to remove the world's cgroup. */
+    tcase_set_timeout(tc, lab_timeout * 4 + 60);
     tcase_add_test(tc, *j->check->test);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
@@ -143,14 +145,19 @@ int main(int argc, char **argv)
         { "lab", required_argument, NULL, 'l' }, { "program", required_argument, NULL, 'p' },
         { "records", required_argument, NULL, 'r' }, { "only", required_argument, NULL, 'o' },
         { "timeout", required_argument, NULL, 't' }, { "jobs", required_argument, NULL, 'j' },
-        { "list", no_argument, NULL, 'L' }, { NULL, 0, NULL, 0 },
+        { "list", no_argument, NULL, 'L' }, { "registry", required_argument, NULL, 'R' }, { NULL, 0, NULL, 0 },
     };
+    static struct registry reg;
+    char registry_path[PATH_MAX], err[512];
+    const char *unmet;
     const char *lab = NULL, *program = NULL, *only = NULL;
     static char program_abs[PATH_MAX];
     static struct job jobs[MAX_CHECKS];
     size_t nlayers, njobs, l, i, next = 0;
     int opt, list = 0, running = 0, failed = 0, errors = 0, parallel = default_jobs(), stopped = 0;
 
+    /* The kit's list of labs, by default beside the harness's build folder. */
+    snprintf(registry_path, sizeof registry_path, "%s", helper_path("../grading/labs.tsv"));
     if (getenv("NSLAB_TIMEOUT"))   /* the kit's own tests shorten it */
         lab_timeout = atof(getenv("NSLAB_TIMEOUT"));
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -162,14 +169,17 @@ int main(int argc, char **argv)
         case 't': lab_timeout = atof(optarg); break;
         case 'j': parallel = atoi(optarg); break;
         case 'L': list = 1; break;
+        case 'R': snprintf(registry_path, sizeof registry_path, "%s", optarg); break;
         default: usage_exit("bad arguments");
         }
     }
     if (!lab)
         usage_exit("--lab is required");
-    nlayers = layers_for(lab);
+    if (registry_load(registry_path, &reg, err, sizeof err) == -1)
+        usage_exit(err);
+    nlayers = layers_for(&reg, lab);
     if (!nlayers)
-        usage_exit("no checks for that lab (labs with checks: 01_clone_uts to 04_mount_proc)");
+        usage_exit("no checks for that lab (make doctor lists the labs that are ready)");
     graded_lab = all_layers[nlayers - 1]->lab;
     if (list) {
         for (l = 0; l < nlayers; l++)
@@ -187,13 +197,20 @@ int main(int argc, char **argv)
         usage_exit("--timeout must be a positive number of seconds");
     if (parallel < 1)
         usage_exit("--jobs must be 1 or more");
-    if (world_unavailable())
-        fprintf(stderr, "nslab-check: every check will end in ENV: %s\n", world_unavailable());
     njobs = select_checks(nlayers, only, jobs);
     if (records_path) {
         char marker[PATH_MAX];
         snprintf(marker, sizeof marker, "%s.machine-changed", records_path);
         unlink(marker);
+    }
+    /* What the lab needs of the machine is known before any world is made. */
+    unmet = lab_needs_unmet(&reg, (int)nlayers - 1);
+    if (unmet) {
+        fprintf(stderr, "nslab-check: this machine cannot run these checks: %s\n", unmet);
+        for (i = 0; i < njobs; i++)
+            record_not_run(jobs[i].layer, jobs[i].check, "a machine that can run these checks (make doctor)", unmet);
+        printf("0%%: Checks: %zu, Failures: 0, Errors: %zu\n", njobs, njobs);
+        return only ? 1 : 0;
     }
 
     /* Up to `parallel` checks at once, each in a process of its own. */
@@ -215,7 +232,10 @@ int main(int argc, char **argv)
             continue;
         }
         if (next < njobs && stopped) {
-            next = njobs;   /* launch nothing more */
+            for (; next < njobs; next++)   /* launch nothing more */
+                record_not_run(jobs[next].layer, jobs[next].check, "the real machine as it was",
+                               "not run: grading stopped because a lab changed this machine (see the "
+                               "check that says THIS MACHINE WAS CHANGED)");
             continue;
         }
         done = wait(&status);
@@ -231,6 +251,7 @@ int main(int argc, char **argv)
             failed++;
     }
     stopped = stopped || machine_changed();
+    world_remove_orphans();   /* a check killed before it could clean up */
     printf("%d%%: Checks: %zu, Failures: %d, Errors: %d\n",
            njobs ? (int)(100 * (njobs - (size_t)failed - (size_t)errors) / njobs) : 100, njobs, failed, errors);
     if (stopped) {

@@ -35,6 +35,9 @@ struct layer {
 };
 
 extern const struct layer layer01, layer02, layer03, layer04;
+/* All of them, in lab order (verdict.c): the one table the harness reads. */
+extern const struct layer *const all_layers[];
+extern const size_t n_layers;
 
 /* The run in progress. */
 struct check {
@@ -59,6 +62,11 @@ void check_end(struct check *c, const char *verdict, const char *expected, const
     __attribute__((noreturn));
 void check_fail(struct check *c, const char *expected, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 3, 4)));
+
+/* Record ENV for a check that was not run (the machine cannot run it, or
+ * grading stopped), without Check. */
+void record_not_run(const struct layer *layer, const struct check_info *info, const char *expected,
+                    const char *seen);
 
 /* Run the lab with args (NULL-terminated, after the program name). */
 struct world_result *lab_run(struct check *c, struct world_spec *spec, char *const *args);

@@ -132,6 +132,9 @@ int count_zombies(unsigned long ns);
 /* The path of a helper program that sits next to the harness binary. */
 const char *helper_path(const char *name);
 
+/* Remove the cgroups of worlds whose harness process is gone. */
+void world_remove_orphans(void);
+
 /* Can this process make a test world? NULL if so, else why not and the fix
  * (for ENV before any check runs). */
 const char *world_unavailable(void);

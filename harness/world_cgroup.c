@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -227,6 +228,19 @@ void cg_setup(struct cgroups *cg, struct world_result *r, uid_t uid, gid_t gid)
     if (cg->n == 0)
         appendf(r->note, sizeof r->note, "no cgroup for the test world (%s): processes and memory are limited "
                 "by rlimits only\n", getuid() == 0 ? "none could be made" : "none is delegated to this user");
+}
+
+void world_remove_orphans(void)
+{
+    struct cgroups cg;
+    struct world_result *r = calloc(1, sizeof *r);
+
+    if (!r)
+        return;
+    /* Making a world's cgroup sweeps the orphans beside it; then it goes too. */
+    cg_setup(&cg, r, getuid(), getgid());
+    cg_remove(&cg);
+    free(r);
 }
 
 void cg_enter(const struct cgroups *cg, pid_t pid)

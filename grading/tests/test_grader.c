@@ -50,13 +50,17 @@ static int sh(const char *cmd)
 
 static void setup(void)
 {
+    char err[512];
+
     ck_assert_int_eq(sh("mkdir -p " SCRATCH), 0);
+    ck_assert_msg(registry_load("grading/labs.tsv", &lab_registry, err, sizeof err) == 0, "%s", err);
 }
 
 static const char *const small_rubric = "# a comment\n01\ta\t2\n01\tb\t3\n\n02\tc\t5\n";
 
 START_TEST(lab_index_accepts_the_usual_spellings)
 {
+#define lab_index(arg) registry_find(&lab_registry, (arg))
     ck_assert_int_eq(lab_index("1"), 0);
     ck_assert_int_eq(lab_index("01"), 0);
     ck_assert_int_eq(lab_index("01_clone_uts"), 0);
@@ -67,6 +71,35 @@ START_TEST(lab_index_accepts_the_usual_spellings)
     ck_assert_int_eq(lab_index(""), -1);
     ck_assert_int_eq(lab_index("01_clone"), -1);
     ck_assert_int_eq(lab_index("lab01"), -1);
+#undef lab_index
+}
+END_TEST
+
+/* The registry is the kit's one list of labs: the contract's ten, in order,
+ * with the compile line; a damaged one is a clear error. */
+START_TEST(registry_lists_the_ten_labs)
+{
+    static const char *const bad[] = {
+        "#cflags\t-O2\n02\t02_ipc\tready\tlibcap\tipc\t5.3\t-\n",        /* out of order */
+        "#cflags\t-O2\n01\t01_clone_uts\tmaybe\tlibcap\tuts\t5.3\t-\n",  /* bad status */
+        "#cflags\t-O2\n01\t01_clone_uts\tready\tlibcap\n",                /* too few columns */
+        "01\t01_clone_uts\tready\tlibcap\tuts\t5.3\t-\n",                  /* no #cflags, one lab */
+    };
+    struct registry reg;
+    char err[512];
+    size_t i;
+
+    ck_assert_int_eq(registry_load("grading/labs.tsv", &reg, err, sizeof err), 0);
+    ck_assert_int_eq(reg.n, NLABS);
+    ck_assert_str_eq(reg.labs[0].name, "01_clone_uts");
+    ck_assert_str_eq(reg.labs[9].name, "10_full_container");
+    ck_assert_ptr_nonnull(strstr(reg.cflags, "-Werror"));
+    ck_assert_ptr_nonnull(strstr(reg.labs[9].libraries, "libseccomp"));
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        write_text(SCRATCH "/labs.tsv", bad[i]);
+        ck_assert_msg(registry_load(SCRATCH "/labs.tsv", &reg, err, sizeof err) == -1, "accepted: %s", bad[i]);
+        ck_assert_ptr_nonnull(strstr(err, SCRATCH "/labs.tsv"));
+    }
 }
 END_TEST
 
@@ -367,6 +400,7 @@ int main(void)
     tcase_add_unchecked_fixture(unit, setup, NULL);
     tcase_add_unchecked_fixture(e2e, setup, NULL);
     tcase_add_test(unit, lab_index_accepts_the_usual_spellings);
+    tcase_add_test(unit, registry_lists_the_ten_labs);
     tcase_add_test(unit, rubric_loads_rows_and_skips_comments);
     tcase_add_test(unit, rubric_rejects_bad_lines);
     tcase_add_test(unit, records_are_matched_and_scored);
