@@ -288,6 +288,7 @@ struct world_result *world_run(const struct world_spec *spec)
         return r;
     }
     cg_setup(&world_cgroups, r, r->root_host_uid, r->rootless ? getegid() : WORLD_HOST_ID_BASE);
+    cg_open_for_w0(&world_cgroups);
     before = superblocks();
     gap = clock_gap_now();
     w0 = clone_fork(CLONE_NEWNS | (r->rootless ? CLONE_NEWUSER : 0));
@@ -296,6 +297,7 @@ struct world_result *world_run(const struct world_spec *spec)
         stage_a(spec, r, sync[0]);
     }
     close(sync[0]);
+    cg_close_for_w0(&world_cgroups);
     if (w0 == -1) {
         world_fail(r, r->rootless ? userns_refused(errno, "create a user namespace without root")
                                   : "create the test world's mount namespace");

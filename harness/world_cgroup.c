@@ -253,25 +253,54 @@ void cg_enter(const struct cgroups *cg, pid_t pid)
         write_text(cg->h[i].dir, "cgroup.procs", text);
 }
 
-void cg_after_clone(const struct cgroups *cg, pid_t w)
+void cg_open_for_w0(struct cgroups *cg)
 {
-    char leaf[PATH_MAX + 32], text[32], controllers[256] = "", enable[256] = "";
+    char path[PATH_MAX + 32];
+
+    cg->leaf_procs_fd = cg->subtree_fd = -1;
+    if (cg->version != 2)
+        return;
+    snprintf(path, sizeof path, "%s/init/cgroup.procs", cg->h[0].dir);
+    cg->leaf_procs_fd = open(path, O_WRONLY | O_CLOEXEC);
+    snprintf(path, sizeof path, "%s/cgroup.subtree_control", cg->h[0].dir);
+    cg->subtree_fd = open(path, O_WRONLY | O_CLOEXEC);
+}
+
+/* One write(2) to an open cgroup file (each is one command to the kernel). */
+static void write_fd(int fd, const char *text)
+{
+    if (fd != -1 && write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+        fprintf(stderr, "nslab harness: cgroup write \"%s\": %s\n", text, strerror(errno));
+}
+
+void cg_after_clone(struct cgroups *cg, pid_t w)
+{
+    char path[PATH_MAX + 32], text[32], controllers[256] = "", enable[256] = "";
     static const char *const wanted[] = { "pids", "memory", "cpu" };
     size_t i;
 
     if (cg->version != 2)
         return;
-    snprintf(leaf, sizeof leaf, "%s/init", cg->h[0].dir);
     snprintf(text, sizeof text, "%d", (int)w);
-    write_text(leaf, "cgroup.procs", text);
-    write_text(leaf, "cgroup.procs", "0");   /* W0 itself */
-    snprintf(leaf, sizeof leaf, "%s/cgroup.controllers", cg->h[0].dir);
-    read_file(leaf, controllers, sizeof controllers);
+    write_fd(cg->leaf_procs_fd, text);
+    write_fd(cg->leaf_procs_fd, "0");   /* W0 itself */
+    snprintf(path, sizeof path, "%s/cgroup.controllers", cg->h[0].dir);
+    read_file(path, controllers, sizeof controllers);   /* reading a read-only mount is fine */
     for (i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
         if (has_word(controllers, wanted[i]))
             appendf(enable, sizeof enable, "%s+%s", enable[0] ? " " : "", wanted[i]);
     if (enable[0])
-        write_text(cg->h[0].dir, "cgroup.subtree_control", enable);
+        write_fd(cg->subtree_fd, enable);
+    cg_close_for_w0(cg);
+}
+
+void cg_close_for_w0(struct cgroups *cg)
+{
+    if (cg->leaf_procs_fd != -1)
+        close(cg->leaf_procs_fd);
+    if (cg->subtree_fd != -1)
+        close(cg->subtree_fd);
+    cg->leaf_procs_fd = cg->subtree_fd = -1;
 }
 
 int cg_mount_inside(struct cgroups *cg, struct world_result *r)

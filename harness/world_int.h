@@ -50,15 +50,23 @@ struct cgroups {
     int version;                /* 0: none for the world, 1, 2 */
     int n;
     struct cg_hierarchy h[CG_MAX];
+    int leaf_procs_fd;          /* v2: the init leaf's cgroup.procs, opened by H for W0 */
+    int subtree_fd;             /* v2: the world cgroup's cgroup.subtree_control, likewise */
 };
 
 /* In H: make the world's cgroup (limits set, delegated to uid/gid). */
 void cg_setup(struct cgroups *cg, struct world_result *r, uid_t uid, gid_t gid);
 /* In H: put pid in the world's cgroup. */
 void cg_enter(const struct cgroups *cg, pid_t pid);
+/* In H: open what W0's cg_after_clone writes. Opened on H's own mount, W0
+ * can still write them once stage A has made its copy of /sys read-only (and
+ * stage A's read-only remount is not refused for a file open for writing). */
+void cg_open_for_w0(struct cgroups *cg);
+/* In H, once W0 has its copies. */
+void cg_close_for_w0(struct cgroups *cg);
 /* In W0, once W exists: on v2, move W0 and W to a leaf and enable the
  * controllers for the lab's cgroups (no internal processes). */
-void cg_after_clone(const struct cgroups *cg, pid_t w);
+void cg_after_clone(struct cgroups *cg, pid_t w);
 /* In W: mount the world's hierarchies on /sys/fs/cgroup. */
 int cg_mount_inside(struct cgroups *cg, struct world_result *r);
 /* In W: one line per cgroup below the world's root. */

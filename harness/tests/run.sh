@@ -163,6 +163,47 @@ needs_decided_before_a_run() {
     [ "$total" -gt 0 ] && [ "$env" = "$total" ]
 }
 
+# The harness looks at the real machine around every world. A filesystem
+# whose options change while checks run (here: a scratch tmpfs in a private
+# mount namespace of this test's, remounted read-only from outside the world)
+# stops grading: the running checks say THIS MACHINE WAS CHANGED, the rest
+# were not run, and the grader exits 2.
+machine_change_stops_grading() {
+    d=build/test-machine-change
+    rm -rf "$d" && mkdir -p "$d/scratch" "$d/sub" && cp harness/tests/hostile/hang.c "$d/sub/02_ipc.c" || return 1
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    unshare --mount --propagation private sh -c 'mount -t tmpfs -o size=1m nslab-machine-scratch "$0/scratch" || exit 9
+        { sleep 0.5; mount -o remount,ro "$0/scratch"; } &
+        NSLAB_JOBS=2 NSLAB_TIMEOUT=1.5 build/nslab-grade --labs 02 --submission "$0/sub" --out "$0/out" \
+            --color never > "$0/report" 2>&1; echo $? > "$0/status"; wait' "$d"
+    grep -m 1 -A 1 'THIS MACHINE WAS CHANGED' "$d/report"
+    [ "$(cat "$d/status")" = 2 ] && grep -q 'nslab-machine-scratch.rw,.*nslab-machine-scratch.ro,' "$d/report" &&
+        grep -q 'not run: grading stopped' "$d/out/records/02_ipc.jsonl"
+}
+
+# The cgroup v2 path of the world (delegation, the init leaf, cgroup2 mounted
+# inside), on this machine's own cgroup2 hierarchy mounted at /sys/fs/cgroup
+# in a private mount namespace (this CI machine is v1-hybrid; on a pure v2
+# machine the whole suite runs this way anyway): the solutions score full
+# marks, a lab runs in the leaf with no process at the world's root, and a
+# cgroup left behind is caught.
+cgroup_v2_layout() {
+    grep -q cgroup2 /proc/filesystems || { echo "this kernel has no cgroup2"; return 1; }
+    d=build/test-cgroup2
+    rm -rf "$d" && mkdir -p "$d" || return 1
+    sh harness/compile-lab.sh harness/tests/cgroup_where.c "$d/where" 01_clone_uts &&
+        sh harness/compile-lab.sh build/test-kit/variant-cgroup_left_behind.c "$d/left" 04_mount_proc || return 1
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    unshare --mount --propagation private sh -c 'mount -t cgroup2 none /sys/fs/cgroup || exit 9
+        build/nslab-grade --labs 04 --submission solutions --out "$0/grade" --color never > "$0/report" 2>&1
+        echo $? > "$0/status"
+        build/nslab-check --lab 01 --program "$0/where" --only help_exits_0 --records "$0/where.jsonl"
+        build/nslab-check --lab 04 --program "$0/left" --only uts_hostname_from_option --records "$0/left.jsonl"' "$d"
+    tail -n 2 "$d/report"
+    [ "$(cat "$d/status")" = 0 ] && grep -q '0::/init.*procs-at-root 0' "$d/where.jsonl" &&
+        grep -q '+ cgroup unified:/nslab-left' "$d/left.jsonl"
+}
+
 # Root of a user namespace (a rootless container) is graded in the rootless
 # world, with full marks for the solutions.
 root_of_a_user_namespace_grades() {
@@ -190,6 +231,8 @@ if step make_private_kit make_private_kit; then
 fi
 step no_user_namespaces_is_one_env_line no_user_namespaces_is_env
 step needs_decided_before_a_run needs_decided_before_a_run
+step machine_change_stops_grading machine_change_stops_grading
+step cgroup_v2_layout cgroup_v2_layout
 step root_of_a_user_namespace_grades_rootless root_of_a_user_namespace_grades
 step nothing_left_behind leaves_nothing_behind
 
