@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -76,6 +77,19 @@ static int map_ids(pid_t pid, unsigned uid, unsigned gid, unsigned count, int de
     return write_proc(pid, "gid_map", map);
 }
 
+/* The rootless world's map inside the first user namespace, whose map is
+ * root (the user) and maybe the user's subordinate range: one line for each,
+ * since an extent of a map must lie within one extent of its parent's. */
+static int map_same_ids(pid_t pid, unsigned count)
+{
+    char map[64];
+
+    if (count == 1)
+        return map_ids(pid, 0, 0, 1, 0);
+    snprintf(map, sizeof map, "0 0 1\n1 1 %u\n", count - 1);
+    return write_proc(pid, "uid_map", map) == -1 || write_proc(pid, "gid_map", map) == -1 ? -1 : 0;
+}
+
 /* Why a user namespace could not be made, for the step clone(2) failed in. */
 static const char *userns_refused(int err, const char *step)
 {
@@ -102,6 +116,73 @@ static int real_root(void)
     return geteuid() == 0 && read_file("/proc/self/uid_map", map, sizeof map) > 0 &&
            sscanf(map, "%u %u %u", &inside, &outside, &count) == 3 && inside == 0 && outside == 0 &&
            count == 4294967295u;
+}
+
+/* The user's subordinate range in /etc/subuid or /etc/subgid ("name:start:count"
+ * or "uid:start:count"); 0 when there is none. */
+static unsigned subordinate(const char *file, const char *name, unsigned id, unsigned *start)
+{
+    char *text = read_whole(AT_FDCWD, file), *save = NULL, *line, owner[256];
+    unsigned first, count = 0, n;
+
+    for (line = text ? strtok_r(text, "\n", &save) : NULL; line && !count; line = strtok_r(NULL, "\n", &save))
+        if (sscanf(line, "%255[^:]:%u:%u", owner, &first, &n) == 3 && n > 0 &&
+            (strcmp(owner, name) == 0 || (strspn(owner, "0123456789") == strlen(owner) && (unsigned)atol(owner) == id))) {
+            *start = first;
+            count = n;
+        }
+    free(text);
+    return count;
+}
+
+/* Run newuidmap or newgidmap PID 0 ID 1 1 START COUNT; 0 on success. */
+static int new_id_map(const char *tool, pid_t pid, unsigned id, unsigned start, unsigned count)
+{
+    char args[5][16];
+    char *argv[9];
+    int status;
+    pid_t child;
+
+    snprintf(args[0], 16, "%d", (int)pid);
+    snprintf(args[1], 16, "%u", id);
+    snprintf(args[2], 16, "%u", start);
+    snprintf(args[3], 16, "%u", count);
+    argv[0] = (char *)tool; argv[1] = args[0]; argv[2] = "0"; argv[3] = args[1]; argv[4] = "1";
+    argv[5] = "1"; argv[6] = args[2]; argv[7] = args[3]; argv[8] = NULL;
+    child = fork();
+    if (child == 0) {
+        int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (null != -1) {
+            dup2(null, 1);
+            dup2(null, 2);
+        }
+        execvp(tool, argv);
+        _exit(127);
+    }
+    if (child == -1)
+        return -1;
+    while (waitpid(child, &status, 0) == -1)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* Map the rootless world's first user namespace: root is the user, and IDs
+ * 1..N are the user's subordinate range where newuidmap and newgidmap and
+ * /etc/subuid and /etc/subgid give one (as rootless podman does); else root
+ * alone. Returns how many IDs the namespace has, or 0 on failure. */
+static unsigned map_rootless(pid_t pid)
+{
+    struct passwd *pw = getpwuid(geteuid());
+    unsigned ustart = 0, gstart = 0, ucount, gcount, count;
+
+    ucount = pw ? subordinate("/etc/subuid", pw->pw_name, geteuid(), &ustart) : 0;
+    gcount = pw ? subordinate("/etc/subgid", pw->pw_name, geteuid(), &gstart) : 0;
+    count = ucount < gcount ? ucount : gcount;
+    if (count && new_id_map("newuidmap", pid, geteuid(), ustart, count) == 0 &&
+        new_id_map("newgidmap", pid, getegid(), gstart, count) == 0)
+        return count + 1;
+    return map_ids(pid, geteuid(), getegid(), 1, 1) == 0 ? 1 : 0;
 }
 
 /* W0 and W are forked from a Check test, whose SIGTERM handler kills its
@@ -180,7 +261,7 @@ static void stage_a(const struct world_spec *spec, struct world_result *r, int s
     }
     /* Root of the world is an unprivileged range of the machine's IDs; the
      * rootless world keeps the IDs of our own user namespace. */
-    if (r->rootless ? map_ids(w, 0, 0, 1, 0) : map_ids(w, WORLD_HOST_ID_BASE, WORLD_HOST_ID_BASE, WORLD_ID_COUNT, 0)) {
+    if (r->rootless ? map_same_ids(w, r->id_count) : map_ids(w, WORLD_HOST_ID_BASE, WORLD_HOST_ID_BASE, WORLD_ID_COUNT, 0)) {
         world_fail(r, "write the world's uid_map and gid_map");
         kill(w, SIGKILL);
     }
@@ -306,7 +387,8 @@ struct world_result *world_run(const struct world_spec *spec)
         free(before);
         return r;
     }
-    if (r->rootless && map_ids(w0, geteuid(), getegid(), 1, 1) == -1) {
+    r->id_count = r->rootless ? map_rootless(w0) : WORLD_ID_COUNT;
+    if (!r->id_count) {
         world_fail(r, "write the rootless world's uid_map and gid_map");
         kill(w0, SIGKILL);
     }

@@ -69,6 +69,8 @@ struct world_result {
     char machine_changed[1024]; /* the real machine changed during the run */
     int rootless;               /* made without root */
     uid_t root_host_uid;        /* root of the world, as the machine sees it */
+    unsigned id_count;          /* IDs the world has: 262144 as root; rootless 1, or 1 + the
+                                 * user's subordinate range (/etc/subuid, newuidmap) */
 
     int lab_status;             /* the lab's wait(2) status */
     int lab_exited;             /* the lab ended before the time limit */

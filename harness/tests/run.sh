@@ -108,11 +108,15 @@ STUDENT=nslab-student
 make_private_kit() {
     id -u "$STUDENT" >/dev/null 2>&1 ||
         useradd --system --create-home --home-dir "/var/lib/$STUDENT" --shell /usr/sbin/nologin "$STUDENT" || return 1
+    # A subordinate ID range, as rootless podman users have (newuidmap).
+    grep -q "^$STUDENT:" /etc/subuid 2>/dev/null ||
+        usermod --add-subuids 300000-365535 --add-subgids 300000-365535 "$STUDENT" || return 1
     home=$(getent passwd "$STUDENT" | cut -d: -f6)
     kit=$home/kit
     rm -rf "$kit" && mkdir -p "$kit/build" &&
         cp -r Makefile labs solutions harness grading handouts "$kit/" &&
         cp build/nslab-check build/nslab-probe build/nslab-grade build/test_kit "$kit/build/" &&
+        sh harness/compile-lab.sh harness/tests/where.c "$kit/build/where" 01_clone_uts &&
         chown -R "$STUDENT:" "$home" && chmod 0700 "$home"
 }
 
@@ -124,6 +128,13 @@ as_student() {
 # make grade, without sudo, of the solutions in the private copy: full marks.
 student_make_grade() {
     as_student make -s grade LABS="01 02 03 04" SUBMISSION=solutions GRADE_OUT=build/grade-student
+}
+
+# The rootless world has the user's subordinate IDs too (root and 65536 more),
+# mapped with newuidmap and newgidmap from /etc/subuid and /etc/subgid.
+student_world_has_subordinate_ids() {
+    as_student build/nslab-check --lab 01 --program build/where --only help_exits_0 --records build/where.jsonl
+    grep -q 'uid_map 0 0 1 1 1 65536' "$kit/build/where.jsonl"
 }
 
 # Root grades the same private checkout: the world gets the lab and the probe
@@ -191,7 +202,7 @@ cgroup_v2_layout() {
     grep -q cgroup2 /proc/filesystems || { echo "this kernel has no cgroup2"; return 1; }
     d=build/test-cgroup2
     rm -rf "$d" && mkdir -p "$d" || return 1
-    sh harness/compile-lab.sh harness/tests/cgroup_where.c "$d/where" 01_clone_uts &&
+    sh harness/compile-lab.sh harness/tests/where.c "$d/where" 01_clone_uts &&
         sh harness/compile-lab.sh build/test-kit/variant-cgroup_left_behind.c "$d/left" 04_mount_proc || return 1
     # shellcheck disable=SC2016 # expanded by the inner shell
     unshare --mount --propagation private sh -c 'mount -t cgroup2 none /sys/fs/cgroup || exit 9
@@ -227,6 +238,7 @@ echo "== the same as an unprivileged user, in a home directory of mode 0700 (the
 if step make_private_kit make_private_kit; then
     check kit-rootless as_student build/test_kit
     step student_make_grade_without_sudo student_make_grade
+    step student_world_has_subordinate_ids student_world_has_subordinate_ids
     step root_grades_a_private_checkout root_grades_private_checkout
 fi
 step no_user_namespaces_is_one_env_line no_user_namespaces_is_env
