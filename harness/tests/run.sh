@@ -215,6 +215,28 @@ cgroup_v2_layout() {
         grep -q '+ cgroup unified:/nslab-left' "$d/left.jsonl"
 }
 
+# A lab that leaves thousands of mounts in the world: the snapshot cannot hold
+# them, so every check that compares is ENV (not a PASS on a snapshot cut
+# short), and the grader exits 2.
+snapshot_too_big_is_env() {
+    d=build/test-manymounts
+    rm -rf "$d" && mkdir -p "$d/sub" && cp harness/tests/hostile/manymounts.c "$d/sub/02_ipc.c" || return 1
+    build/nslab-grade --labs 02 --submission "$d/sub" --out "$d/out" --color never > "$d/report" 2>&1
+    status=$?
+    grep -m 1 'did not fit' "$d/report"
+    [ "$status" = 2 ] && [ "$(grep -c '"verdict":"ENV".*did not fit' "$d/out/records/02_ipc.jsonl")" -gt 10 ]
+}
+
+# Lab 06 will, inside the world, give a child root's default map of the
+# contract (0:100000:65536) and mount a fresh /proc in a user namespace of
+# its own: the world has the IDs, and no mask over its /proc stops it.
+world_has_room_for_lab06() {
+    sh harness/compile-lab.sh harness/tests/nested_userns.c build/test-nested 01_clone_uts || return 1
+    rm -f build/test-logs/nested.jsonl
+    build/nslab-check --lab 01 --program build/test-nested --only help_exits_0 --records build/test-logs/nested.jsonl
+    grep -q 'map 0 100000 65536: written.*fresh /proc: mounted' build/test-logs/nested.jsonl
+}
+
 # Root of a user namespace (a rootless container) is graded in the rootless
 # world, with full marks for the solutions.
 root_of_a_user_namespace_grades() {
@@ -245,6 +267,8 @@ step no_user_namespaces_is_one_env_line no_user_namespaces_is_env
 step needs_decided_before_a_run needs_decided_before_a_run
 step machine_change_stops_grading machine_change_stops_grading
 step cgroup_v2_layout cgroup_v2_layout
+step snapshot_too_big_is_env snapshot_too_big_is_env
+step world_has_room_for_lab06 world_has_room_for_lab06
 step root_of_a_user_namespace_grades_rootless root_of_a_user_namespace_grades
 step nothing_left_behind leaves_nothing_behind
 

@@ -1,0 +1,18 @@
+/* Hostile lab: leaves 4000 mounts in the test world (it makes no mount
+ * namespace of its own), so that the world's mount table no longer fits in
+ * the harness's snapshot. Expect ENV (comparing would prove nothing), never a
+ * PASS on a snapshot cut short. */
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+int main(void)
+{
+    int i, made = 0;
+
+    mkdir("/tmp/m", 0755);
+    for (i = 0; i < 4000; i++)
+        made += mount("none", "/tmp/m", "tmpfs", 0, "size=4k") == 0;
+    printf("%d mounts made\n", made);
+    return 121;
+}
