@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -201,6 +202,30 @@ void quote_argv(char *const argv[], char *out, size_t n)
                 appendf(out, n, "%c", *a);
         appendf(out, n, "'");
     }
+}
+
+int write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC), saved;
+    ssize_t n;
+
+    if (fd == -1)
+        return -1;
+    n = write(fd, text, strlen(text));
+    saved = errno;
+    close(fd);
+    errno = saved;
+    return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+DIR *opendir_at(int dir, const char *path)
+{
+    int fd = openat(dir, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd == -1 ? NULL : fdopendir(fd);
+
+    if (!d && fd != -1)
+        close(fd);
+    return d;
 }
 
 ssize_t read_file(const char *path, char *buf, size_t n)

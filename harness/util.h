@@ -4,6 +4,7 @@
 #ifndef NSLAB_UTIL_H
 #define NSLAB_UTIL_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -42,6 +43,13 @@ void appendf(char *buf, size_t n, const char *fmt, ...)
 
 /* Does text contain needle as a whole line? */
 int has_line(const char *text, const char *needle);
+
+/* Write text to an existing file in one write(2) (as /proc and cgroup files
+ * want it); 0, or -1 with errno. */
+int write_file(const char *path, const char *text);
+
+/* opendir(3) of path relative to the directory fd dir (or AT_FDCWD). */
+DIR *opendir_at(int dir, const char *path);
 
 /* Read a whole (small) file into buf; returns bytes read or -1. */
 ssize_t read_file(const char *path, char *buf, size_t n);

@@ -52,15 +52,9 @@ static pid_t clone_fork(unsigned long flags)
 static int write_proc(pid_t pid, const char *file, const char *text)
 {
     char path[64];
-    int fd, ok;
 
     snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
-    fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd == -1)
-        return -1;
-    ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-    close(fd);
-    return ok ? 0 : -1;
+    return write_file(path, text);
 }
 
 /* Write a child's uid_map and gid_map: "0 OUTSIDE COUNT". */

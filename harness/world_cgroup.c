@@ -39,15 +39,9 @@ struct cgroups world_cgroups;
 static int write_text(const char *dir, const char *file, const char *text)
 {
     char path[PATH_MAX + 64];
-    int fd, ok;
 
     snprintf(path, sizeof path, "%s/%s", dir, file);
-    fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd == -1)
-        return -1;
-    ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-    close(fd);
-    return ok ? 0 : -1;
+    return write_file(path, text);
 }
 
 static int has_word(const char *list, const char *word)
@@ -333,15 +327,11 @@ int cg_mount_inside(struct cgroups *cg, struct world_result *r)
 /* Every directory below dir (an fd), depth first, as "cgroup NAME:/path". */
 static void walk(int dir, const char *name, const char *rel, FILE *f, int depth)
 {
-    int fd = openat(dir, rel[0] ? rel + 1 : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd == -1 ? NULL : fdopendir(fd);
+    DIR *d = opendir_at(dir, rel[0] ? rel + 1 : ".");
     struct dirent *e;
 
-    if (!d) {
-        if (fd != -1)
-            close(fd);
+    if (!d)
         return;
-    }
     while ((e = readdir(d)))
         if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
             char sub[PATH_MAX];

@@ -112,15 +112,11 @@ static void for_each_process(void (*fn)(pid_t pid, const char *comm, void *arg),
 {
     char path[256];
     int dir = proc_dir(".", path, sizeof path);
-    int fd = openat(dir, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd == -1 ? NULL : fdopendir(fd);
+    DIR *d = opendir_at(dir, path);
     struct dirent *e;
 
-    if (!d) {
-        if (fd != -1)
-            close(fd);
+    if (!d)
         return;
-    }
     while ((e = readdir(d))) {
         char rel[300], comm[64];
         pid_t pid = (pid_t)atoi(e->d_name);

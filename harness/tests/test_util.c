@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <check.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -133,6 +134,38 @@ START_TEST(read_file_reads_and_reports_missing)
 }
 END_TEST
 
+/* write_file writes an existing file only (it never creates one: /proc and
+ * cgroup files exist); opendir_at opens relative to a directory fd. */
+START_TEST(write_file_and_opendir_at)
+{
+    char dir[] = "/tmp/nslab-util-XXXXXX", path[64], buf[16];
+    struct dirent *e;
+    int fd, found = 0;
+    DIR *d;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/f", dir);
+    ck_assert_int_eq(write_file(path, "x"), -1);          /* no such file */
+    fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    ck_assert_int_ne(fd, -1);
+    close(fd);
+    ck_assert_int_eq(write_file(path, "hello"), 0);
+    ck_assert_int_eq(read_file(path, buf, sizeof buf), 5);
+    ck_assert_str_eq(buf, "hello");
+    fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    d = opendir_at(fd, ".");
+    ck_assert_ptr_nonnull(d);
+    while ((e = readdir(d)))
+        found += strcmp(e->d_name, "f") == 0;
+    closedir(d);
+    ck_assert_int_eq(found, 1);
+    ck_assert_ptr_null(opendir_at(fd, "f"));                 /* not a directory */
+    close(fd);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("harness util");
@@ -150,6 +183,7 @@ int main(void)
     tcase_add_test(tc, quote_argv_quotes_like_a_shell);
     tcase_add_test(tc, appendf_never_overflows);
     tcase_add_test(tc, read_file_reads_and_reports_missing);
+    tcase_add_test(tc, write_file_and_opendir_at);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
