@@ -70,13 +70,17 @@ generate: | setup
 
 # ---- Grading ----------------------------------------------------------------
 # make lab01 .. make lab10: the checks of labs 01..NN against labs/NN_*.c.
+# CHECK=name runs one check (its name or a part of it) and shows all the
+# harness saw; V=1 shows that for every check.
+GRADE_FLAGS = $(if $(CHECK),--only "$(CHECK)" --details) $(if $(V),--details)
+
 lab%: tools
 	$(WORLD_OK)
-	@$(BUILD)/nslab-grade --labs "$*" --submission labs --out $(GRADE_OUT)
+	@$(BUILD)/nslab-grade --labs "$*" --submission labs --out $(GRADE_OUT) $(GRADE_FLAGS)
 
 grade: tools
 	$(WORLD_OK)
-	@$(BUILD)/nslab-grade $(if $(LABS),--labs "$(LABS)") --submission "$(SUBMISSION)" --out $(GRADE_OUT)
+	@$(BUILD)/nslab-grade $(if $(LABS),--labs "$(LABS)") --submission "$(SUBMISSION)" --out $(GRADE_OUT) $(GRADE_FLAGS)
 
 solutions: tools
 	$(WORLD_OK)

@@ -203,12 +203,34 @@ int lab_read_records(struct lab_result *l, const char *path, char *err, size_t e
                    get_string(o, "command"), get_string(o, "expected"), get_string(o, "seen"),
                    get_string(o, "hint"),
                    json_object_object_get_ex(o, "seconds", &secs) ? json_object_get_double(secs) : 0);
+        free(l->results[i].details);
+        l->results[i].details = *get_string(o, "details") ? strdup(get_string(o, "details")) : NULL;
+        l->results[i].recorded = 1;
         json_object_put(o);
         count++;
     }
     free(line);
     fclose(f);
     return count;
+}
+
+void lab_keep_recorded(struct lab_result *l)
+{
+    size_t i, kept = 0;
+
+    for (i = 0; i < l->n; i++) {
+        if (l->results[i].recorded) {
+            l->results[kept++] = l->results[i];
+            continue;
+        }
+        free(l->results[i].title);
+        free(l->results[i].command);
+        free(l->results[i].expected);
+        free(l->results[i].seen);
+        free(l->results[i].hint);
+        free(l->results[i].details);
+    }
+    l->n = kept;
 }
 
 void lab_score(struct lab_result *l)
@@ -245,6 +267,7 @@ void lab_free(struct lab_result *l)
         free(l->results[i].expected);
         free(l->results[i].seen);
         free(l->results[i].hint);
+        free(l->results[i].details);
     }
     free(l->results);
     free(l->source);
@@ -287,6 +310,20 @@ static const char *colour_of(const char *verdict)
 }
 
 /* "label: value", further lines indented under the value, cut when long. */
+/* A labelled value, every line of it (make labNN CHECK=... shows all). */
+static void print_all(FILE *f, const char *label, const char *text)
+{
+    char *value = strdup(text), *line, *save = NULL;
+    int first = 1;
+
+    if (!value)
+        return;
+    sanitize(value);
+    for (line = strtok_r(value, "\n", &save); line; line = strtok_r(NULL, "\n", &save), first = 0)
+        fprintf(f, "    %-9s %s\n", first ? label : "", line);
+    free(value);
+}
+
 static void print_field(FILE *f, const char *label, const char *text)
 {
     char *value = text ? strdup(text) : NULL;
@@ -316,11 +353,13 @@ static void print_field(FILE *f, const char *label, const char *text)
 }
 
 /* The details of a result that did not pass, for the report and the files. */
-static void describe(FILE *f, const struct result *res)
+static void describe(FILE *f, const struct result *res, int details)
 {
     print_field(f, "ran:", res->command);
     print_field(f, "expected:", res->expected);
     print_field(f, "seen:", res->seen);
+    if (details && res->details)
+        print_all(f, "details:", res->details);
     if (res->hint && *res->hint) {
         fprintf(f, "    %-9s read %s\n", "hint:", res->hint);
     }
@@ -375,8 +414,8 @@ void report_lab(FILE *f, const struct lab_result *l, int colour)
             fputc('.', f);
         fprintf(f, " %s%s%s (%.1fs) %d/%d\n", colour ? colour_of(res->verdict) : "", res->verdict,
                 colour ? "\033[0m" : "", res->seconds, res->score, res->max);
-        if (strcmp(res->verdict, "PASS") != 0 && l->state == LAB_GRADED)
-            describe(f, res);
+        if ((strcmp(res->verdict, "PASS") != 0 || l->show_details) && l->state == LAB_GRADED)
+            describe(f, res, l->show_details);
     }
     fprintf(f, "Score %s: %d/%d\n\n", name, l->score, l->max);
 }
@@ -419,7 +458,7 @@ static char *output_text(const struct lab_result *l, const struct result *res)
     else if (l->state == LAB_HARNESS_FAILED)
         fprintf(f, "the harness could not run:\n%s\n", l->build_log ? l->build_log : "");
     else if (strcmp(res->verdict, "PASS") != 0)
-        describe(f, res);
+        describe(f, res, 0);
     fclose(f);
     sanitize(text);
     return text;

@@ -37,6 +37,8 @@ struct result {
     char check[64];
     char verdict[16];       /* PASS FAIL TIMEOUT CRASH BUILD ENV */
     char *title, *command, *expected, *seen, *hint;
+    char *details;          /* everything the harness saw (nslab-check --details) */
+    int recorded;           /* the harness gave a record for it */
     double seconds;
     int score, max;
 };
@@ -52,6 +54,7 @@ struct lab_result {
     size_t n;
     int score, max;
     double seconds;
+    int show_details;       /* the report shows every check's details (make labNN V=1) */
 };
 
 /* Make one result per rubric row of layers <= the lab's, all with verdict
@@ -60,6 +63,9 @@ void lab_init(struct lab_result *l, const struct rubric *r, const char *verdict,
 /* Read the harness's JSON-lines records into l, matching them to the rubric.
  * Returns the number of records read, or -1 (err filled) if unreadable. */
 int lab_read_records(struct lab_result *l, const char *path, char *err, size_t errlen);
+/* Keep only the results the harness gave a record for (one check run
+ * alone: make labNN CHECK=name). */
+void lab_keep_recorded(struct lab_result *l);
 /* Add up points: PASS gets the row's points, anything else 0. */
 void lab_score(struct lab_result *l);
 void lab_free(struct lab_result *l);

@@ -126,6 +126,112 @@ CHECK(pid_init_forwards_sigterm)
     expect_exit(c, r, 128 + SIGTERM);
 }
 
+/* In `during`: eight orphans end while the init is stopped, so that their
+ * eight SIGCHLDs make one pending signal (signals of a kind do not queue),
+ * as they do on a busy machine; then the init goes on, and 0.3 s later the
+ * zombies in the container are counted. */
+static void end_orphans_at_once(struct world_result *r, void *data)
+{
+    struct timespec settle = { 0, 300 * 1000 * 1000 }, tick = { 0, 10 * 1000 * 1000 };
+    char state = '?';
+    pid_t sleeps[16], init = process_parent(r->probe_pid, &state);
+    int i, n = 0;
+
+    (void)data;
+    /* A forked shell becomes "sleep" only once it has exec'd: wait (1 s at
+     * most) until all eight have. */
+    for (i = 0; i < 100 && (n = find_processes("sleep", r->probe_ns[NS_PID], sleeps, 16)) < 8; i++)
+        nanosleep(&tick, NULL);
+    if (!init || kill(init, SIGSTOP) == -1) {
+        snprintf(r->user, sizeof r->user, "0 -1");
+        return;
+    }
+    for (i = 0; i < n; i++)
+        kill(sleeps[i], SIGKILL);
+    for (i = 0; i < 100 && count_zombies(r->probe_ns[NS_PID]) < n; i++)
+        nanosleep(&tick, NULL);
+    kill(init, SIGCONT);
+    nanosleep(&settle, NULL);
+    snprintf(r->user, sizeof r->user, "%d %d", n, count_zombies(r->probe_ns[NS_PID]));
+}
+
+CHECK(pid_init_reaps_many_at_once)
+{
+    char script[4300];
+    struct world_spec spec = { .during = end_orphans_at_once };
+    struct world_result *r;
+    int orphans = 0, zombies = -1;
+
+    /* The inner shell leaves eight sleeps behind, orphans of the init. */
+    snprintf(script, sizeof script, "sh -c 'for i in 1 2 3 4 5 6 7 8; do sleep 100 & done'; exec %s --wait", probe());
+    r = lab_run(c, &spec, ARGS("--init", "--", "/bin/sh", "-c", script));
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+    sscanf(r->user, "%d %d", &orphans, &zombies);
+    if (orphans != 8)
+        check_fail(c, "eight orphaned sleeps in the container", "%d found (%s)", orphans, r->user);
+    if (zombies != 0)
+        check_fail(c, "no zombie, 0.3 s after eight orphans ended at the same moment",
+                   "%d zombie process(es): one SIGCHLD can stand for several children that ended", zombies);
+}
+
+/* In `during`: each of the six forwarded signals, in a random order, to the
+ * container's init (the probe's parent). */
+static void signal_init_six_ways(struct world_result *r, void *data)
+{
+    int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+    struct timespec gap = { 0, 2 * 1000 * 1000 }, settle = { 0, 300 * 1000 * 1000 };
+    char state = '?';
+    pid_t init = process_parent(r->probe_pid, &state);
+    int i;
+
+    (void)data;
+    for (i = 5; i > 0; i--) {   /* Fisher-Yates */
+        int j = (int)rand_range(0, (unsigned)i), t = sigs[i];
+        sigs[i] = sigs[j];
+        sigs[j] = t;
+    }
+    for (i = 0; i < 6; i++) {
+        appendf(r->user, sizeof r->user, "%d ", sigs[i]);
+        if (init)
+            kill(init, sigs[i]);
+        nanosleep(&gap, NULL);
+    }
+    nanosleep(&settle, NULL);
+}
+
+CHECK(pid_init_forwards_every_signal)
+{
+    struct world_spec spec = { .during = signal_init_six_ways };
+    struct world_result *r = lab_run(c, &spec, ARGS("--init", "--", probe(), "--catch", "--wait"));
+    char missing[128] = "", key[32], value[16];
+    int sigs[6], i, n;
+
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+    n = sscanf(r->user, "%d %d %d %d %d %d", &sigs[0], &sigs[1], &sigs[2], &sigs[3], &sigs[4], &sigs[5]);
+    for (i = 0; i < n; i++) {
+        snprintf(key, sizeof key, "caught %d", sigs[i]);
+        if (!kv_get(r->probe, key, value, sizeof value))
+            appendf(missing, sizeof missing, "%s%s", missing[0] ? ", " : "", strsignal(sigs[i]));
+    }
+    if (n != 6 || missing[0])
+        check_fail(c, "each of SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 sent to the init to reach the command",
+                   "sent to the init in this order: %s; the command never got: %s\n(the probe reported:\n%s)",
+                   r->user, missing, r->probe);
+}
+
+CHECK(pid_init_command_starts_clean)
+{
+    struct world_result *r = lab_run(c, NULL, ARGS("--init", "--", probe()));
+
+    expect_exit(c, r, 0);
+    if (strcmp(probe_value(r, "sigblk"), "0000000000000000") || strcmp(probe_value(r, "sigign"), "0000000000000000"))
+        check_fail(c, "the command to start with no signal blocked and none ignored (SigBlk and SigIgn 0)",
+                   "the command's /proc/self/status: SigBlk %s, SigIgn %s", probe_value(r, "sigblk"),
+                   probe_value(r, "sigign"));
+}
+
 CHECK(pid_init_exit_status)
 {
     char script[32];
@@ -176,6 +282,9 @@ static const struct check_info checks[] = {
     CHECK_ENTRY(pid_command_is_1, "the command is PID 1", PIDNS),
     CHECK_ENTRY(pid_init_command_is_2, "with --init, PID 1 is the init and the command PID 2", INIT),
     CHECK_ENTRY(pid_init_reaps_orphans, "--init reaps orphans: no zombie remains", DUTIES),
+    CHECK_ENTRY(pid_init_reaps_many_at_once, "--init reaps eight orphans that end at the same moment", DUTIES),
+    CHECK_ENTRY(pid_init_forwards_every_signal, "each of the six signals sent to the init reaches the command", INIT),
+    CHECK_ENTRY(pid_init_command_starts_clean, "under --init the command starts with no signal blocked or ignored", INIT),
     CHECK_ENTRY(pid_init_forwards_sigterm, "SIGTERM to the init reaches the command (status 143)", INIT),
     CHECK_ENTRY(pid_init_exit_status, "--init exits with the command's status", INIT),
     CHECK_ENTRY(pid_1_dies_everyone_dies, "when PID 1 exits, every process of the container dies", DIES),

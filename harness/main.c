@@ -1,14 +1,15 @@
 /* nslab-check: run the checks of labs 01..NN against one compiled lab.
  *
  *   nslab-check --lab NN_name --program PATH [--records FILE] [--only CHECK]
- *               [--timeout SECS] [--jobs N] [--list]
+ *               [--timeout SECS] [--jobs N] [--registry FILE] [--details] [--list]
  *
  * The time limit of each run is 3 s, or NSLAB_TIMEOUT seconds, or --timeout.
  * Each check runs the lab in fresh test worlds (world.h), several checks at
  * once (--jobs, or NSLAB_JOBS; default four per core, at most 16: a check
  * spends most of its time waiting), and appends one JSON line to FILE
  * (grading/README.md has the format). --only takes a check's name or a part
- * of it that names one check. At the end it prints Check's summary line.
+ * of it that names one check. --details adds to each record everything the
+ * harness saw: each run's output, the probe's report, how the host changed. At the end it prints Check's summary line.
  * Exit 0 when every check ran (whatever the verdicts), 1 with --only when that
  * check did not pass, 2 when the checks could not run or a lab changed the
  * real machine (the run stops there). */
@@ -32,7 +33,7 @@ static void usage_exit(const char *msg)
 {
     fprintf(stderr, "nslab-check: %s\n"
             "usage: nslab-check --lab NN_name --program PATH [--records FILE] [--only CHECK] "
-            "[--timeout SECS] [--jobs N] [--registry FILE] [--list]\n", msg);
+            "[--timeout SECS] [--jobs N] [--registry FILE] [--details] [--list]\n", msg);
     exit(2);
 }
 
@@ -145,7 +146,8 @@ int main(int argc, char **argv)
         { "lab", required_argument, NULL, 'l' }, { "program", required_argument, NULL, 'p' },
         { "records", required_argument, NULL, 'r' }, { "only", required_argument, NULL, 'o' },
         { "timeout", required_argument, NULL, 't' }, { "jobs", required_argument, NULL, 'j' },
-        { "list", no_argument, NULL, 'L' }, { "registry", required_argument, NULL, 'R' }, { NULL, 0, NULL, 0 },
+        { "list", no_argument, NULL, 'L' }, { "registry", required_argument, NULL, 'R' },
+        { "details", no_argument, NULL, 'D' }, { NULL, 0, NULL, 0 },
     };
     static struct registry reg;
     char registry_path[PATH_MAX], err[512];
@@ -170,6 +172,7 @@ int main(int argc, char **argv)
         case 'j': parallel = atoi(optarg); break;
         case 'L': list = 1; break;
         case 'R': snprintf(registry_path, sizeof registry_path, "%s", optarg); break;
+        case 'D': want_details = 1; break;
         default: usage_exit("bad arguments");
         }
     }

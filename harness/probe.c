@@ -6,8 +6,13 @@
  * at it from outside. It is linked statically so that it runs the same in any
  * root filesystem, whatever the host's tools print.
  *
- *   nslab-probe [--wait] [--exit N] [--ipc-probe KEY] [--ipc-make KEY] [ARG...]
+ *   nslab-probe [--wait] [--exit N] [--catch] [--ipc-probe KEY] [--ipc-make KEY] [ARG...]
  *
+ * It always reports its signal mask and ignored signals ("sigblk HEX",
+ * "sigign HEX", from /proc/self/status), which a good init leaves empty.
+ * --catch          handle SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2,
+ *                  reporting "caught N" for each that arrives (with --wait it
+ *                  goes on waiting)
  * --ipc-probe KEY  try to reach a message queue, shared memory segment and
  *                  semaphore set with KEY (hex), report "ipc_reach msg yes|no"
  * --ipc-make KEY   create all three with KEY, report "ipc_made msg ID"
@@ -17,6 +22,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +71,54 @@ static void report_file(const char *key, const char *path)
     report("%s %s", key, buf);
 }
 
+/* "SigBlk:\t0000000000000000" -> "sigblk 0000000000000000" */
+static void report_status_line(const char *key, const char *field)
+{
+    char buf[4096], *line;
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd == -1 ? -1 : read(fd, buf, sizeof buf - 1);
+
+    if (fd != -1)
+        close(fd);
+    if (n <= 0)
+        return;
+    buf[n] = '\0';
+    line = strstr(buf, field);
+    if (!line)
+        return;
+    line += strlen(field);
+    while (*line == '\t' || *line == ' ')
+        line++;
+    line[strcspn(line, "\n")] = '\0';
+    report("%s %s", key, line);
+}
+
+/* A caught signal, reported from the handler itself (write(2) is safe there). */
+static void on_caught(int sig)
+{
+    char line[32] = "caught ";
+    size_t n = strlen(line);
+
+    if (sig >= 10)
+        line[n++] = (char)('0' + sig / 10);
+    line[n++] = (char)('0' + sig % 10);
+    line[n++] = '\n';
+    if (write(report_fd, line, n) < 0)
+        _exit(125);
+}
+
+static void catch_forwarded(void)
+{
+    static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+    struct sigaction sa;
+    size_t i;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_caught;   /* no SA_RESTART: the wait below sees EINTR and goes on */
+    for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
 static void ipc_probe(key_t key)
 {
     report("ipc_reach msg %s", msgget(key, 0) == -1 ? "no" : "yes");
@@ -92,11 +146,15 @@ int main(int argc, char **argv)
     if (uname(&u) == 0)
         report("uname_nodename %s", u.nodename);
     report_file("proc_hostname", "/proc/sys/kernel/hostname");
+    report_status_line("sigblk", "SigBlk:");
+    report_status_line("sigign", "SigIgn:");
     report("argc %d", argc);
     for (i = 1; i < argc; i++) {
         report("arg %d %s", i, argv[i]);
         if (strcmp(argv[i], "--wait") == 0)
             wait = 1;
+        else if (strcmp(argv[i], "--catch") == 0)
+            catch_forwarded();
         else if (strcmp(argv[i], "--exit") == 0 && i + 1 < argc)
             code = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--ipc-probe") == 0 && i + 1 < argc)
@@ -105,7 +163,12 @@ int main(int argc, char **argv)
             ipc_make((key_t)strtoul(argv[i + 1], NULL, 16));
     }
     report("READY");
-    if (wait && read(4, &go, 1) < 0)
-        return 125;
+    if (wait) {
+        ssize_t n;
+        while ((n = read(4, &go, 1)) < 0 && errno == EINTR)
+            ;   /* a caught signal: it is reported; go on waiting */
+        if (n < 0)
+            return 125;
+    }
     return code;
 }

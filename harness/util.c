@@ -5,11 +5,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int capbuf_read(struct capbuf *b, int fd)
@@ -202,6 +204,20 @@ void quote_argv(char *const argv[], char *out, size_t n)
                 appendf(out, n, "%c", *a);
         appendf(out, n, "'");
     }
+}
+
+void reset_signals(void)
+{
+    /* The kernel's struct for rt_sigaction(2): glibc's sigaction() and
+     * signal() refuse its two internal signals (32 and 33), whose
+     * disposition an exec keeps all the same when it is SIG_IGN. */
+    /* { handler, flags, restorer, mask }: all zero is SIG_DFL. */
+    unsigned long dfl[4] = { 0, 0, 0, 0 };
+    int sig;
+
+    for (sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            syscall(SYS_rt_sigaction, sig, dfl, NULL, sizeof dfl[3]);
 }
 
 int write_file(const char *path, const char *text)

@@ -44,6 +44,9 @@ void appendf(char *buf, size_t n, const char *fmt, ...)
 /* Does text contain needle as a whole line? */
 int has_line(const char *text, const char *needle);
 
+/* Every signal back to its default action, glibc's internal ones too. */
+void reset_signals(void);
+
 /* Write text to an existing file in one write(2) (as /proc and cgroup files
  * want it); 0, or -1 with errno. */
 int write_file(const char *path, const char *text);

@@ -19,6 +19,7 @@ const char *lab_program;
 const char *graded_lab;
 const char *records_path;
 double lab_timeout = 3.0;
+int want_details;
 
 /* Every layer of checks, in lab order: the one table of them. */
 const struct layer *const all_layers[] = { &layer01, &layer02, &layer03, &layer04 };
@@ -69,6 +70,8 @@ static void write_record(const struct check *c, const char *verdict, const char 
     json_object_object_add(o, "expected", json_object_new_string(expected ? expected : ""));
     json_object_object_add(o, "seen", json_object_new_string(seen ? seen : ""));
     json_object_object_add(o, "hint", json_object_new_string(strcmp(verdict, "PASS") ? hint : ""));
+    if (c->details)
+        json_object_object_add(o, "details", json_object_new_string(c->details));
     text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     if (records_path) {
         char *line = NULL;
@@ -160,6 +163,55 @@ static void describe_output(const struct world_result *r, char *buf, size_t n)
     describe_stream(buf, n, "stderr", r->err, r->err_total);
 }
 
+/* The differences between two snapshots, for the details. */
+static void snapshot_change(FILE *f, const char *label, const char *before, const char *after)
+{
+    char *changes = diff_lines(before, after);
+
+    fprintf(f, "%s: %s", label, changes ? "\n" : "no change\n");
+    if (changes)
+        fputs(changes, f);
+    free(changes);
+}
+
+/* With --details: everything the harness saw of one run, appended to the
+ * check's details (make labNN CHECK=name shows them). */
+static void add_details(struct check *c, const struct world_result *r)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    if (!f)
+        return;
+    if (c->details)
+        fputs(c->details, f);
+    fprintf(f, "--- run %d: %s\n", ++c->runs, c->command);
+    if (!r->ready)
+        fprintf(f, "the world could not be made: %s\n", r->env_error);
+    else if (r->timed_out)
+        fprintf(f, "still running after %.1f s, killed\n", r->seconds);
+    else if (WIFSIGNALED(r->lab_status))
+        fprintf(f, "died of signal %d after %.2f s\n", WTERMSIG(r->lab_status), r->seconds);
+    else
+        fprintf(f, "exit status %d after %.2f s\n", WEXITSTATUS(r->lab_status), r->seconds);
+    fprintf(f, "stdout (%zu bytes):\n%s%s", r->out_total, r->out, r->out[0] && r->out[strlen(r->out) - 1] != '\n' ? "\n" : "");
+    fprintf(f, "stderr (%zu bytes):\n%s%s", r->err_total, r->err, r->err[0] && r->err[strlen(r->err) - 1] != '\n' ? "\n" : "");
+    if (r->probe[0])
+        fprintf(f, "the probe reported:\n%s", r->probe);
+    if (r->probe_ready)
+        snapshot_change(f, "the host while the probe waited, against before", r->before, r->during_snap);
+    if (r->ready)
+        snapshot_change(f, "the host after the run, against before", r->before, r->after);
+    if (r->forbidden[0])
+        fprintf(f, "refused calls:\n%s", r->forbidden);
+    if (r->note[0])
+        fprintf(f, "notes:\n%s", r->note);
+    fclose(f);
+    free(c->details);
+    c->details = text;
+}
+
 /* A check ran into something that is the machine's problem, not the lab's;
  * a machine that a lab changed stops the whole run (main.c looks for the
  * marker file beside the records). */
@@ -208,6 +260,8 @@ struct world_result *lab_run(struct check *c, struct world_spec *spec, char *con
     r = world_run(spec);
     if (!r)
         check_end(c, "ENV", "a test world", "no shared memory for the test world");
+    if (want_details)
+        add_details(c, r);
     if (r->machine_changed[0])
         machine_changed(c, r);
     if (!r->ready) {
@@ -234,7 +288,10 @@ struct world_result *lab_run(struct check *c, struct world_spec *spec, char *con
                   "a filesystem's options)", seen);
     }
     if (r->timed_out) {
-        snprintf(seen, sizeof seen, "still running after %.1f s; every process was killed\n", spec->timeout);
+        if (r->stuck[0])
+            snprintf(seen, sizeof seen, "%s; after %.1f s every process was killed\n", r->stuck, r->seconds);
+        else
+            snprintf(seen, sizeof seen, "still running after %.1f s; every process was killed\n", spec->timeout);
         describe_output(r, seen, sizeof seen);
         check_end(c, "TIMEOUT", "the lab to finish", seen);
     }

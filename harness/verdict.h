@@ -45,6 +45,8 @@ struct check {
     const char *layer;
     double start;
     char command[2048];     /* what was run, as a shell would type it */
+    char *details;          /* with --details: all the harness saw, run by run */
+    int runs;
 };
 
 /* Set by main(): what is graded, where the records go. */
@@ -52,6 +54,7 @@ extern const char *lab_program;     /* absolute path of the compiled lab */
 extern const char *graded_lab;      /* "02_ipc" */
 extern const char *records_path;
 extern double lab_timeout;
+extern int want_details;            /* --details: record everything the harness saw */
 
 /* Start a check (done by the CHECK macro). */
 void check_begin(struct check *c, const char *id);

@@ -183,11 +183,7 @@ static unsigned map_rootless(pid_t pid)
  * whole process group: they must have no handler of the harness's. */
 static void default_signals(void)
 {
-    int t;
-
-    for (t = 1; t < NSIG; t++)
-        if (t != SIGKILL && t != SIGSTOP)
-            signal(t, SIG_DFL);
+    reset_signals();
     signal(SIGPIPE, SIG_IGN);   /* a probe gone when released must not take W with it */
 }
 

@@ -75,6 +75,7 @@ struct world_result {
     int lab_status;             /* the lab's wait(2) status */
     int lab_exited;             /* the lab ended before the time limit */
     int timed_out;              /* the time limit killed it */
+    char stuck[512];            /* ended early: a process of the lab waited on nothing */
     double seconds;             /* how long the lab ran */
 
     char out[OUT_CAP + 1];      /* stdout (capped) */
@@ -127,6 +128,14 @@ pid_t find_process(const char *comm);
 /* A process's parent and state letter (R, S, Z...) from /proc/PID/stat;
  * 0 if it is gone. */
 pid_t process_parent(pid_t pid, char *state);
+
+/* The live processes named comm in the PID namespace with inode pidns,
+ * at most max of them into out; returns how many. */
+int find_processes(const char *comm, unsigned long pidns, pid_t *out, int max);
+
+/* A live process of the lab (named comm) that has no live child: nothing
+ * left to wait for. Its PID, or 0. */
+pid_t lab_process_waiting_on_nothing(const char *comm);
 
 /* How many zombies are in the PID namespace with inode `ns`. */
 int count_zombies(unsigned long ns);

@@ -29,6 +29,7 @@
 #define LAB_ADDRESS_SPACE (4096L * 1024 * 1024)
 #define LAB_NPROC 512   /* counted per user namespace: a fork bomb stops here even without a cgroup */
 #define LAB_NICE 10     /* below W and the harness: a fork bomb cannot starve them (checks run side by side) */
+#define STUCK_SECONDS 1.0   /* a process of the lab with no live child this long is stuck */
 
 static double now(void)
 {
@@ -163,7 +164,7 @@ static void exec_lab(const struct world_spec *spec, const struct pipes *p)
     setpriority(PRIO_PROCESS, 0, LAB_NICE);   /* raising it again needs CAP_SYS_NICE over the machine */
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    signal(SIGPIPE, SIG_DFL);
+    reset_signals();   /* a lab starts as from a clean shell: nothing blocked, nothing ignored */
     closefrom(5);
     execv(spec->argv[0], spec->argv);
     dprintf(2, "nslab harness: cannot run %s: %s\n", spec->argv[0], strerror(errno));
@@ -195,6 +196,38 @@ static void snapshot(struct world_result *r, char *buf)
 {
     if (world_snapshot(buf, SNAP_CAP) == -1)
         r->snap_truncated = 1;
+}
+
+/* Is a process of the lab waiting on nothing (an init whose command has
+ * ended but which does not exit, a parent that never returns)? Looked at
+ * every 50 ms; after STUCK_SECONDS the run ends, and r->stuck says why. */
+static int stuck(const struct world_spec *spec, struct world_result *r, double *since)
+{
+    const char *base = strrchr(spec->argv[0], '/') ? strrchr(spec->argv[0], '/') + 1 : spec->argv[0];
+    pid_t pid = lab_process_waiting_on_nothing(base);
+    char rel[64], status[4096] = "", *nspid;
+
+    if (!pid) {
+        *since = 0;
+        return 0;
+    }
+    if (!*since)
+        *since = now();
+    if (now() - *since < STUCK_SECONDS)
+        return 0;
+    snprintf(rel, sizeof rel, "%d/status", (int)pid);
+    proc_read(rel, status, sizeof status);
+    nspid = strstr(status, "NSpid:");
+    /* The innermost PID is the last of the NSpid line: 1 is a container's init. */
+    if (nspid && strchr(nspid, '\n'))
+        *strchr(nspid, '\n') = '\0';
+    if (nspid && strrchr(nspid, '\t') && strcmp(strrchr(nspid, '\t') + 1, "1") == 0 && strchr(nspid, '\t') != strrchr(nspid, '\t'))
+        snprintf(r->stuck, sizeof r->stuck, "the lab was still running, but nothing it started was: its init "
+                 "(PID 1 of the container) had no process left to wait for and never exited");
+    else
+        snprintf(r->stuck, sizeof r->stuck, "the lab was still running, but nothing it started was: %s (PID %d "
+                 "on the host) had no process left to wait for and never exited", base, (int)pid);
+    return 1;
 }
 
 /* The probe said READY: look at it and at the world from outside. */
@@ -229,6 +262,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
     double start, deadline;
     pid_t lab;
     int pidfd, listener, status = 0, open_out = 1, open_err = 1, open_report = 1;
+    double waiting_on_nothing = 0;
 
     if (open_pipes(&p)) {
         world_fail(r, "pipe");
@@ -268,10 +302,14 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
             { open_report ? p.report[0] : -1, POLLIN, 0 }, { pidfd, POLLIN, 0 }, { listener, POLLIN, 0 },
         };
         double left = deadline - now();
-        /* Without a pidfd (kernel < 5.3), look at the lab every 10 ms. */
-        int wait_ms = pidfd == -1 ? 10 : (int)(left * 1000) + 1;
+        /* Look at the lab every 50 ms (10 ms without a pidfd, kernel < 5.3). */
+        int wait_ms = pidfd == -1 ? 10 : left < 0.05 ? (int)(left * 1000) + 1 : 50;
 
         if (left <= 0) {
+            r->timed_out = 1;
+            break;
+        }
+        if (stuck(spec, r, &waiting_on_nothing)) {
             r->timed_out = 1;
             break;
         }

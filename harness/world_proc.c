@@ -202,6 +202,77 @@ const char *helper_path(const char *name)
     return path;
 }
 
+struct procs { pid_t *pid, *ppid; char *state, (*comm)[16]; size_t n, cap; };
+
+static void collect(pid_t pid, const char *comm, void *arg)
+{
+    struct procs *p = arg;
+    char state = '?';
+    pid_t ppid = process_parent(pid, &state);
+
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 64;
+        pid_t *a = realloc(p->pid, cap * sizeof *a), *b = a ? realloc(p->ppid, cap * sizeof *b) : NULL;
+        char *c = b ? realloc(p->state, cap) : NULL;
+        char (*d)[16] = c ? realloc(p->comm, cap * sizeof *d) : NULL;
+        if (a)
+            p->pid = a;
+        if (b)
+            p->ppid = b;
+        if (c)
+            p->state = c;
+        if (!d)
+            return;
+        p->comm = d;
+        p->cap = cap;
+    }
+    p->pid[p->n] = pid;
+    p->ppid[p->n] = ppid;
+    p->state[p->n] = state;
+    snprintf(p->comm[p->n], 16, "%s", comm);
+    p->n++;
+}
+
+int find_processes(const char *comm, unsigned long pidns, pid_t *out, int max)
+{
+    struct procs p = { 0 };
+    size_t i;
+    int n = 0;
+
+    for_each_process(collect, &p);
+    for (i = 0; i < p.n && n < max; i++)
+        if (strcmp(p.comm[i], comm) == 0 && p.state[i] != 'Z' && ns_inode(p.pid[i], NS_PID) == pidns)
+            out[n++] = p.pid[i];
+    free(p.pid);
+    free(p.ppid);
+    free(p.state);
+    free(p.comm);
+    return n;
+}
+
+pid_t lab_process_waiting_on_nothing(const char *comm)
+{
+    struct procs p = { 0 };
+    pid_t found = 0;
+    size_t i, j;
+
+    for_each_process(collect, &p);
+    for (i = 0; i < p.n && !found; i++) {
+        int live_children = 0;
+        if (strncmp(p.comm[i], comm, 15) != 0 || p.state[i] == 'Z')
+            continue;
+        for (j = 0; j < p.n; j++)
+            live_children += p.ppid[j] == p.pid[i] && p.state[j] != 'Z';
+        if (!live_children)
+            found = p.pid[i];
+    }
+    free(p.pid);
+    free(p.ppid);
+    free(p.state);
+    free(p.comm);
+    return found;
+}
+
 /* ---- Snapshots of the world's host state ---------------------------- */
 
 static void snap_ipc(FILE *f, const char *kind)

@@ -131,10 +131,12 @@ static int exit_status(int status)
 {
     int code = EXIT_SETUP;
 
-    /* TODO(01): turn the wait status into the exit status: the command's own
-     *           status when it exited (WIFEXITED, WEXITSTATUS), 128 + the signal
-     *           number when a signal killed it (WIFSIGNALED, WTERMSIG).
-     *           See wait(2). */
+    /* TODO(01): give back what a shell would give back for this command:
+     *           its own exit status when it exited, and 128 + N when signal N
+     *           killed it (137 for SIGKILL). `status` is not that number:
+     *           the kernel packs "how it ended" into it. Read wait(2) (the
+     *           macros that take a status apart) and the handout's "Command
+     *           line and exit status". */
     (void)status;
     return code;
 }
@@ -152,17 +154,20 @@ static int exec_command(struct config *cfg)
 /* The child: runs inside the new namespaces, sets them up, then becomes the
  * command. Its return value would be its exit status, but it never returns
  * unless something failed. */
-static int child_main(void *arg)
+int child_main(void *arg)
 {
     struct config *cfg = arg;
 
     say("child", "pid %ld, setting up", (long)getpid());
 
-    /* Lab 01: name the container. This changes only the hostname of our new
-     * UTS namespace; it must happen before exec, while we still run our code. */
-    /* TODO(01): set the hostname of the new UTS namespace to cfg->hostname
-     *           with sethostname(2), before the exec below; on failure call
-     *           die("sethostname"). See uts_namespaces(7). */
+    /* Lab 01: name the container. */
+    /* TODO(01): the container's hostname must be cfg->hostname, seen by the
+     *           command (hostname(1), uname(2), /proc/sys/kernel/hostname)
+     *           and by nobody outside. Do it here, in the child: after exec
+     *           it is too late, the command runs instead of your code. A
+     *           failure ends the program with die(), naming the step.
+     *           Read uts_namespaces(7), sethostname(2), and the handout's
+     *           "The UTS namespace". */
 
     return exec_command(cfg);
 }
@@ -190,35 +195,36 @@ int main(int argc, char **argv)
 {
     struct config cfg;
     char *stack;
-    pid_t pid;
-    int status;
-    /* SIGCHLD: the child's exit signal, so that plain waitpid() sees it. */
-    int flags = SIGCHLD;
+    pid_t pid = -1;
+    int status = 0;
+    /* The namespaces the child gets beyond lab 01's: each lab adds one. */
+    int flags = 0;
 
     parse_args(argc, argv, &cfg);
 
-    /* Lab 01: a new UTS namespace gives the child its own hostname. */
-    /* TODO(01): add CLONE_NEWUTS to flags, so that the child gets a new UTS
-     *           namespace. See clone(2) and uts_namespaces(7). */
-
-    /* clone(2) runs the child on a stack we provide. Stacks grow down on
-     * every architecture Linux runs containers on, so pass its top. */
-    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    /* The child's stack: clone(2) runs the child on memory we give it. */
+    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED)
         die("mmap child stack");
 
-    pid = clone(child_main, stack + STACK_SIZE, flags, &cfg);
-    if (pid == -1)
-        die("clone");
+    /* Lab 01: start the container. */
+    /* TODO(01): start the child. Afterwards, `pid` is a new process that
+     *           runs child_main(&cfg) on `stack` (STACK_SIZE bytes) in a new
+     *           UTS namespace, and in every namespace `flags` already asks
+     *           for, and whose end this process is told of, so that
+     *           waitpid(2) can see it. A failure ends the program with die(),
+     *           naming the step. Read clone(2) (the glibc wrapper, and which
+     *           end of the stack it wants), uts_namespaces(7), and the
+     *           handout's "Clone and the child stack". */
     say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
     say("parent", "waiting for %ld", (long)pid);
 
-    /* Wait for the child: the container lives as long as its first process,
-     * and we must not return while it runs. */
-    while (waitpid(pid, &status, 0) == -1)
-        if (errno != EINTR)
-            die("waitpid");
+    /* TODO(01): wait until the child has ended, and keep its wait status in
+     *           `status`. The container lives as long as its first process,
+     *           and this program must not return while it runs. A signal
+     *           that interrupts the wait is not a failure; anything else
+     *           ends the program with die(). Read wait(2) (and its ERRORS),
+     *           and the handout's "Waiting for the child". */
     say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
 
     munmap(stack, STACK_SIZE);

@@ -151,14 +151,13 @@ static int exec_command(struct config *cfg)
 /* The child: runs inside the new namespaces, sets them up, then becomes the
  * command. Its return value would be its exit status, but it never returns
  * unless something failed. */
-static int child_main(void *arg)
+int child_main(void *arg)
 {
     struct config *cfg = arg;
 
     say("child", "pid %ld, setting up", (long)getpid());
 
-    /* Lab 01: name the container. This changes only the hostname of our new
-     * UTS namespace; it must happen before exec, while we still run our code. */
+    /* Lab 01: name the container. */
     if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)
         die("sethostname");
     say("child", "sethostname(\"%s\")", cfg->hostname);
@@ -190,34 +189,31 @@ int main(int argc, char **argv)
 {
     struct config cfg;
     char *stack;
-    pid_t pid;
-    int status;
-    /* SIGCHLD: the child's exit signal, so that plain waitpid() sees it. */
-    int flags = SIGCHLD;
+    pid_t pid = -1;
+    int status = 0;
+    /* The namespaces the child gets beyond lab 01's: each lab adds one. */
+    int flags = 0;
 
     parse_args(argc, argv, &cfg);
 
-    /* Lab 01: a new UTS namespace gives the child its own hostname. */
-    flags |= CLONE_NEWUTS;
-    /* Lab 02: a new IPC namespace gives it its own System V IPC objects and
-     * POSIX message queues. */
+    /* Lab 02: System V IPC objects and POSIX message queues of its own. */
     flags |= CLONE_NEWIPC;
 
-    /* clone(2) runs the child on a stack we provide. Stacks grow down on
-     * every architecture Linux runs containers on, so pass its top. */
-    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    /* The child's stack: clone(2) runs the child on memory we give it. */
+    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED)
         die("mmap child stack");
 
-    pid = clone(child_main, stack + STACK_SIZE, flags, &cfg);
+    /* Lab 01: start the container. */
+    flags |= CLONE_NEWUTS;
+    /* Stacks grow down on every architecture Linux runs containers on, so
+     * pass the top. SIGCHLD is the exit signal plain waitpid() waits for. */
+    pid = clone(child_main, stack + STACK_SIZE, flags | SIGCHLD, &cfg);
     if (pid == -1)
         die("clone");
     say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
     say("parent", "waiting for %ld", (long)pid);
 
-    /* Wait for the child: the container lives as long as its first process,
-     * and we must not return while it runs. */
     while (waitpid(pid, &status, 0) == -1)
         if (errno != EINTR)
             die("waitpid");

@@ -159,83 +159,76 @@ static int exec_command(struct config *cfg)
 
 /* The signals --init passes on to the command, as docker run --init does. */
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
 
-/* A handler that does nothing: PID 1 of a namespace receives only the
- * signals it has a handler for, so the forwarded ones need one to arrive. */
-static void on_signal(int sig)
-{
-    (void)sig;
-}
-
-/* Lab 03: a minimal init, PID 1 of the container. It starts the command as
- * its child, passes signals on to it, reaps every orphan that the kernel
- * hands to PID 1, and exits with the command's status. When it exits, the
- * kernel kills every other process of the namespace. */
+/* Lab 03: a minimal init, PID 1 of the container (run with --init). When it
+ * exits, the kernel kills every other process of the namespace, so it must
+ * live exactly as long as the command. */
 static int run_init(struct config *cfg)
 {
-    struct sigaction sa;
-    sigset_t signals, old;
-    size_t i;
-    pid_t cmd;
-    int sig;
+    say("init", "pid %ld, passing on %zu kinds of signal", (long)getpid(), NFORWARDED);
+    {
+        sigset_t signals, old;
+        size_t i;
+        pid_t cmd;
+        int sig;
 
-    /* Block the signals first, so that none is lost before we wait for it;
-     * sigwait(3) then takes them one at a time. */
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGCHLD);
-    for (i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-        sigaddset(&signals, forwarded[i]);
-    for (sig = 1; sig < NSIG; sig++)
-        if (sigismember(&signals, sig) == 1 && sigaction(sig, &sa, NULL) == -1)
-            die("sigaction");
-    if (sigprocmask(SIG_BLOCK, &signals, &old) == -1)
-        die("sigprocmask");
+        /* Block the signals before the command exists, so that none is lost:
+         * a blocked signal waits, pending, until sigwait(3) takes it, even
+         * for PID 1, which needs no handler then. */
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGCHLD);
+        for (i = 0; i < NFORWARDED; i++)
+            sigaddset(&signals, forwarded[i]);
+        if (sigprocmask(SIG_BLOCK, &signals, &old) == -1)
+            die("sigprocmask");
 
-    cmd = fork();
-    if (cmd == -1)
-        die("fork the command");
-    if (cmd == 0) {
-        sigprocmask(SIG_SETMASK, &old, NULL);   /* exec keeps the mask */
-        exit(exec_command(cfg));
-    }
-    say("init", "pid %ld, command is pid %ld", (long)getpid(), (long)cmd);
-
-    for (;;) {
-        if (sigwait(&signals, &sig) != 0)
-            continue;
-        if (sig != SIGCHLD) {
-            say("init", "forwarding signal %d to %ld", sig, (long)cmd);
-            kill(cmd, sig);
-            continue;
+        cmd = fork();
+        if (cmd == -1)
+            die("fork the command");
+        if (cmd == 0) {
+            /* The mask survives exec: give the command back the one we had. */
+            if (sigprocmask(SIG_SETMASK, &old, NULL) == -1)
+                die("sigprocmask");
+            exit(exec_command(cfg));
         }
-        /* SIGCHLD: one or more children ended (signals of a kind do not queue,
-         * so reap them all). Orphans of the container are our children too. */
-        {
-            pid_t pid;
-            int status;
+        say("init", "command is pid %ld", (long)cmd);
 
-            while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (;;) {
+            if (sigwait(&signals, &sig) != 0)
+                continue;
+            if (sig != SIGCHLD) {
+                say("init", "passing signal %d on to %ld", sig, (long)cmd);
+                kill(cmd, sig);
+                continue;
+            }
+            /* One SIGCHLD may stand for several children: signals of a kind
+             * do not queue. So reap until none is left. */
+            for (;;) {
+                int status;
+                pid_t pid = waitpid(-1, &status, WNOHANG);
+                if (pid <= 0)
+                    break;
                 say("init", "reaped %ld", (long)pid);
                 if (pid == cmd)
                     return exit_status(status);
             }
         }
     }
+    (void)cfg;
+    return EXIT_SETUP;   /* not an init yet */
 }
 
 /* The child: runs inside the new namespaces, sets them up, then becomes the
  * command. Its return value would be its exit status, but it never returns
  * unless something failed. */
-static int child_main(void *arg)
+int child_main(void *arg)
 {
     struct config *cfg = arg;
 
     say("child", "pid %ld, setting up", (long)getpid());
 
-    /* Lab 01: name the container. This changes only the hostname of our new
-     * UTS namespace; it must happen before exec, while we still run our code. */
+    /* Lab 01: name the container. */
     if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)
         die("sethostname");
     say("child", "sethostname(\"%s\")", cfg->hostname);
@@ -270,36 +263,33 @@ int main(int argc, char **argv)
 {
     struct config cfg;
     char *stack;
-    pid_t pid;
-    int status;
-    /* SIGCHLD: the child's exit signal, so that plain waitpid() sees it. */
-    int flags = SIGCHLD;
+    pid_t pid = -1;
+    int status = 0;
+    /* The namespaces the child gets beyond lab 01's: each lab adds one. */
+    int flags = 0;
 
     parse_args(argc, argv, &cfg);
 
-    /* Lab 01: a new UTS namespace gives the child its own hostname. */
-    flags |= CLONE_NEWUTS;
-    /* Lab 02: a new IPC namespace gives it its own System V IPC objects and
-     * POSIX message queues. */
+    /* Lab 02: System V IPC objects and POSIX message queues of its own. */
     flags |= CLONE_NEWIPC;
-    /* Lab 03: a new PID namespace: the child is its PID 1. */
+    /* Lab 03: PIDs of its own. */
     flags |= CLONE_NEWPID;
 
-    /* clone(2) runs the child on a stack we provide. Stacks grow down on
-     * every architecture Linux runs containers on, so pass its top. */
-    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    /* The child's stack: clone(2) runs the child on memory we give it. */
+    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED)
         die("mmap child stack");
 
-    pid = clone(child_main, stack + STACK_SIZE, flags, &cfg);
+    /* Lab 01: start the container. */
+    flags |= CLONE_NEWUTS;
+    /* Stacks grow down on every architecture Linux runs containers on, so
+     * pass the top. SIGCHLD is the exit signal plain waitpid() waits for. */
+    pid = clone(child_main, stack + STACK_SIZE, flags | SIGCHLD, &cfg);
     if (pid == -1)
         die("clone");
     say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
     say("parent", "waiting for %ld", (long)pid);
 
-    /* Wait for the child: the container lives as long as its first process,
-     * and we must not return while it runs. */
     while (waitpid(pid, &status, 0) == -1)
         if (errno != EINTR)
             die("waitpid");

@@ -214,10 +214,12 @@ static int exit_status(int status)
 
 #if LAB >= 1
     /* BEGIN SOLUTION 01
-     * TODO(01): turn the wait status into the exit status: the command's own
-     *           status when it exited (WIFEXITED, WEXITSTATUS), 128 + the signal
-     *           number when a signal killed it (WIFSIGNALED, WTERMSIG).
-     *           See wait(2). */
+     * TODO(01): give back what a shell would give back for this command:
+     *           its own exit status when it exited, and 128 + N when signal N
+     *           killed it (137 for SIGKILL). `status` is not that number:
+     *           the kernel packs "how it ended" into it. Read wait(2) (the
+     *           macros that take a status apart) and the handout's "Command
+     *           line and exit status". */
     if (WIFEXITED(status))
         code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
@@ -241,97 +243,107 @@ static int exec_command(struct config *cfg)
 #if LAB >= 3
 /* The signals --init passes on to the command, as docker run --init does. */
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
 
-/* A handler that does nothing: PID 1 of a namespace receives only the
- * signals it has a handler for, so the forwarded ones need one to arrive. */
-static void on_signal(int sig)
-{
-    (void)sig;
-}
-
-/* Lab 03: a minimal init, PID 1 of the container. It starts the command as
- * its child, passes signals on to it, reaps every orphan that the kernel
- * hands to PID 1, and exits with the command's status. When it exits, the
- * kernel kills every other process of the namespace. */
+/* Lab 03: a minimal init, PID 1 of the container (run with --init). When it
+ * exits, the kernel kills every other process of the namespace, so it must
+ * live exactly as long as the command. */
 static int run_init(struct config *cfg)
 {
-    struct sigaction sa;
-    sigset_t signals, old;
-    size_t i;
-    pid_t cmd;
-    int sig;
+    say("init", "pid %ld, passing on %zu kinds of signal", (long)getpid(), NFORWARDED);
+    /* BEGIN SOLUTION 03
+     * TODO(03): be the container's init. Afterwards these must all be true:
+     *   - the command (exec_command(cfg) runs it; its return value is the
+     *     exit status when exec fails) runs as a child of this process, and
+     *     starts as any program expects to: no signal blocked, no signal
+     *     ignored that was not ignored before;
+     *   - every signal of forwarded[] that reaches this process is passed on
+     *     to the command, whichever of the six it is, and none is lost
+     *     between the start and your loop;
+     *   - every child that ends is reaped, even when several end at the same
+     *     moment: the orphans of the container are this process's children;
+     *   - when the command ends, this function returns its exit status (as
+     *     exit_status() computes it), and not before.
+     * Why: PID 1 receives only the signals it has asked for, and the kernel
+     * hands it every orphan; an init that does less leaves zombies or a
+     * command that cannot be stopped. Read pid_namespaces(7) ("The namespace
+     * init process"), signal(7) ("Signal mask and pending signals"),
+     * sigprocmask(2), sigwait(3), waitpid(2), kill(2), and the handout's
+     * "PID 1 and its duties" and "An init for the container"; its Hints
+     * section has more, gentlest first. */
+    {
+        sigset_t signals, old;
+        size_t i;
+        pid_t cmd;
+        int sig;
 
-    /* Block the signals first, so that none is lost before we wait for it;
-     * sigwait(3) then takes them one at a time. */
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGCHLD);
-    for (i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-        sigaddset(&signals, forwarded[i]);
-    for (sig = 1; sig < NSIG; sig++)
-        if (sigismember(&signals, sig) == 1 && sigaction(sig, &sa, NULL) == -1)
-            die("sigaction");
-    if (sigprocmask(SIG_BLOCK, &signals, &old) == -1)
-        die("sigprocmask");
+        /* Block the signals before the command exists, so that none is lost:
+         * a blocked signal waits, pending, until sigwait(3) takes it, even
+         * for PID 1, which needs no handler then. */
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGCHLD);
+        for (i = 0; i < NFORWARDED; i++)
+            sigaddset(&signals, forwarded[i]);
+        if (sigprocmask(SIG_BLOCK, &signals, &old) == -1)
+            die("sigprocmask");
 
-    cmd = fork();
-    if (cmd == -1)
-        die("fork the command");
-    if (cmd == 0) {
-        sigprocmask(SIG_SETMASK, &old, NULL);   /* exec keeps the mask */
-        exit(exec_command(cfg));
-    }
-    say("init", "pid %ld, command is pid %ld", (long)getpid(), (long)cmd);
-
-    for (;;) {
-        if (sigwait(&signals, &sig) != 0)
-            continue;
-        if (sig != SIGCHLD) {
-            say("init", "forwarding signal %d to %ld", sig, (long)cmd);
-            /* BEGIN SOLUTION 03
-             * TODO(03): pass the signal on to the command with kill(2). */
-            kill(cmd, sig);
-            /* END SOLUTION */
-            continue;
+        cmd = fork();
+        if (cmd == -1)
+            die("fork the command");
+        if (cmd == 0) {
+            /* The mask survives exec: give the command back the one we had. */
+            if (sigprocmask(SIG_SETMASK, &old, NULL) == -1)
+                die("sigprocmask");
+            exit(exec_command(cfg));
         }
-        /* SIGCHLD: one or more children ended (signals of a kind do not queue,
-         * so reap them all). Orphans of the container are our children too. */
-        /* BEGIN SOLUTION 03
-         * TODO(03): reap every child that has ended: waitpid(2) with pid -1 and
-         *           WNOHANG, in a loop until it returns 0 or -1. When the one
-         *           reaped is the command (cmd), return exit_status(status). */
-        {
-            pid_t pid;
-            int status;
+        say("init", "command is pid %ld", (long)cmd);
 
-            while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (;;) {
+            if (sigwait(&signals, &sig) != 0)
+                continue;
+            if (sig != SIGCHLD) {
+                say("init", "passing signal %d on to %ld", sig, (long)cmd);
+                kill(cmd, sig);
+                continue;
+            }
+            /* One SIGCHLD may stand for several children: signals of a kind
+             * do not queue. So reap until none is left. */
+            for (;;) {
+                int status;
+                pid_t pid = waitpid(-1, &status, WNOHANG);
+                if (pid <= 0)
+                    break;
                 say("init", "reaped %ld", (long)pid);
                 if (pid == cmd)
                     return exit_status(status);
             }
         }
-        /* END SOLUTION */
     }
+    /* END SOLUTION */
+    (void)cfg;
+    return EXIT_SETUP;   /* not an init yet */
 }
 #endif
 
 /* The child: runs inside the new namespaces, sets them up, then becomes the
  * command. Its return value would be its exit status, but it never returns
  * unless something failed. */
-static int child_main(void *arg)
+int child_main(void *arg)
 {
     struct config *cfg = arg;
 
     say("child", "pid %ld, setting up", (long)getpid());
 
 #if LAB >= 1
-    /* Lab 01: name the container. This changes only the hostname of our new
-     * UTS namespace; it must happen before exec, while we still run our code. */
+    /* Lab 01: name the container. */
     /* BEGIN SOLUTION 01
-     * TODO(01): set the hostname of the new UTS namespace to cfg->hostname
-     *           with sethostname(2), before the exec below; on failure call
-     *           die("sethostname"). See uts_namespaces(7). */
+     * TODO(01): the container's hostname must be cfg->hostname, seen by the
+     *           command (hostname(1), uname(2), /proc/sys/kernel/hostname)
+     *           and by nobody outside. Do it here, in the child: after exec
+     *           it is too late, the command runs instead of your code. A
+     *           failure ends the program with die(), naming the step.
+     *           Read uts_namespaces(7), sethostname(2), and the handout's
+     *           "The UTS namespace". */
     if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)
         die("sethostname");
     say("child", "sethostname(\"%s\")", cfg->hostname);
@@ -339,25 +351,25 @@ static int child_main(void *arg)
 #endif
 
 #if LAB >= 4
-    /* Lab 04: a mount table of our own, and a /proc that shows our PIDs.
-     * The new mount namespace starts as a copy of the host's. Where the host's
-     * mounts are shared (systemd makes "/" shared), a mount we make would
-     * propagate back to the host; so first make every mount private. */
+    /* Lab 04: a mount table of our own, and a /proc that shows our PIDs. */
     /* BEGIN SOLUTION 04
-     * TODO(04): make every mount of the new mount namespace private,
-     *           recursively, before mounting anything: mount(2) with
-     *           MS_REC | MS_PRIVATE on "/"; on failure die("make mounts
-     *           private"). See mount_namespaces(7), "Shared subtrees". */
+     * TODO(04): the command must see a /proc of its own PID namespace (ps
+     *           lists only the container's processes; /proc/1 is the
+     *           command or the init), and no mount made in here may appear
+     *           on the host, even on a host whose mounts are shared, as
+     *           systemd makes them. The host's own /proc must stay as it was.
+     *           A failure ends the program with die(), naming the step.
+     *           Read mount_namespaces(7) (above all "Shared subtrees"),
+     *           mount(2), proc(5), and the handout's "Mount propagation" and
+     *           "A fresh /proc". */
+    /* The new mount namespace starts as a copy of the host's, peers and all:
+     * where the host's mounts are shared, a mount we make would propagate
+     * back. So first make every mount private, recursively. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
         die("make mounts private");
     say("child", "mount(\"/\", MS_REC|MS_PRIVATE)");
-    /* END SOLUTION */
-    /* ps and top read /proc, which still shows the host's PID namespace.
-     * A proc filesystem mounted from inside our PID namespace shows ours. */
-    /* BEGIN SOLUTION 04
-     * TODO(04): mount a new proc filesystem on /proc (type "proc", flags
-     *           MS_NOSUID | MS_NODEV | MS_NOEXEC); on failure die("mount
-     *           /proc"). See proc(5) and mount(2). */
+    /* ps and top read /proc, which still shows the host's PID namespace;
+     * a proc filesystem mounted from inside ours shows ours. */
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
         die("mount /proc");
     say("child", "mount(\"proc\", \"/proc\")");
@@ -403,65 +415,83 @@ int main(int argc, char **argv)
 {
     struct config cfg;
     char *stack;
-    pid_t pid;
-    int status;
-    /* SIGCHLD: the child's exit signal, so that plain waitpid() sees it. */
-    int flags = SIGCHLD;
+    pid_t pid = -1;
+    int status = 0;
+    /* The namespaces the child gets beyond lab 01's: each lab adds one. */
+    int flags = 0;
 
     parse_args(argc, argv, &cfg);
 
-#if LAB >= 1
-    /* Lab 01: a new UTS namespace gives the child its own hostname. */
-    /* BEGIN SOLUTION 01
-     * TODO(01): add CLONE_NEWUTS to flags, so that the child gets a new UTS
-     *           namespace. See clone(2) and uts_namespaces(7). */
-    flags |= CLONE_NEWUTS;
-    /* END SOLUTION */
-#endif
 #if LAB >= 2
-    /* Lab 02: a new IPC namespace gives it its own System V IPC objects and
-     * POSIX message queues. */
+    /* Lab 02: System V IPC objects and POSIX message queues of its own. */
     /* BEGIN SOLUTION 02
-     * TODO(02): add CLONE_NEWIPC to flags, so that the child gets a new IPC
-     *           namespace. See ipc_namespaces(7). */
+     * TODO(02): the command must not see, nor reach by key, the host's
+     *           message queues, shared memory and semaphores, and what it
+     *           makes must not appear on the host. Which namespace gives it
+     *           that? Read namespaces(7), ipc_namespaces(7), clone(2), and
+     *           the handout's "The IPC namespace". */
     flags |= CLONE_NEWIPC;
     /* END SOLUTION */
 #endif
 #if LAB >= 3
-    /* Lab 03: a new PID namespace: the child is its PID 1. */
+    /* Lab 03: PIDs of its own. */
     /* BEGIN SOLUTION 03
-     * TODO(03): add CLONE_NEWPID to flags, so that the child is PID 1 of a
-     *           new PID namespace. See pid_namespaces(7). */
+     * TODO(03): the child must be PID 1 of a PID namespace of its own (and
+     *           the command PID 1, or PID 2 under --init). Read
+     *           pid_namespaces(7) and the handout's "The PID namespace". */
     flags |= CLONE_NEWPID;
     /* END SOLUTION */
 #endif
 #if LAB >= 4
-    /* Lab 04: a new mount namespace for the child's own mounts. */
+    /* Lab 04: a mount table of its own. */
     /* BEGIN SOLUTION 04
-     * TODO(04): add CLONE_NEWNS to flags, so that the child gets a new mount
-     *           namespace. See mount_namespaces(7). */
+     * TODO(04): the child's mounts must be its own: what it mounts, the
+     *           host does not see, and the other way round. Read
+     *           mount_namespaces(7) and the handout's "The mount namespace". */
     flags |= CLONE_NEWNS;
     /* END SOLUTION */
 #endif
 
-    /* clone(2) runs the child on a stack we provide. Stacks grow down on
-     * every architecture Linux runs containers on, so pass its top. */
-    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    /* The child's stack: clone(2) runs the child on memory we give it. */
+    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED)
         die("mmap child stack");
 
-    pid = clone(child_main, stack + STACK_SIZE, flags, &cfg);
+#if LAB >= 1
+    /* Lab 01: start the container. */
+    /* BEGIN SOLUTION 01
+     * TODO(01): start the child. Afterwards, `pid` is a new process that
+     *           runs child_main(&cfg) on `stack` (STACK_SIZE bytes) in a new
+     *           UTS namespace, and in every namespace `flags` already asks
+     *           for, and whose end this process is told of, so that
+     *           waitpid(2) can see it. A failure ends the program with die(),
+     *           naming the step. Read clone(2) (the glibc wrapper, and which
+     *           end of the stack it wants), uts_namespaces(7), and the
+     *           handout's "Clone and the child stack". */
+    flags |= CLONE_NEWUTS;
+    /* Stacks grow down on every architecture Linux runs containers on, so
+     * pass the top. SIGCHLD is the exit signal plain waitpid() waits for. */
+    pid = clone(child_main, stack + STACK_SIZE, flags | SIGCHLD, &cfg);
     if (pid == -1)
         die("clone");
+    /* END SOLUTION */
+#endif
     say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
     say("parent", "waiting for %ld", (long)pid);
 
-    /* Wait for the child: the container lives as long as its first process,
-     * and we must not return while it runs. */
+#if LAB >= 1
+    /* BEGIN SOLUTION 01
+     * TODO(01): wait until the child has ended, and keep its wait status in
+     *           `status`. The container lives as long as its first process,
+     *           and this program must not return while it runs. A signal
+     *           that interrupts the wait is not a failure; anything else
+     *           ends the program with die(). Read wait(2) (and its ERRORS),
+     *           and the handout's "Waiting for the child". */
     while (waitpid(pid, &status, 0) == -1)
         if (errno != EINTR)
             die("waitpid");
+    /* END SOLUTION */
+#endif
     say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
 
     munmap(stack, STACK_SIZE);
