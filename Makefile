@@ -78,6 +78,17 @@ lab%: tools
 	$(WORLD_OK)
 	@$(BUILD)/nslab-grade --labs "$*" --submission labs --out $(GRADE_OUT) $(GRADE_FLAGS)
 
+# make try03 ARGS='--init -- sh': build labs/03_*.c (TRY_FROM=solutions: the reference) and run
+# it once by hand, with your terminal, in a throwaway test world.
+TRY_FROM ?= labs
+try%: tools
+	$(WORLD_OK)
+	@src=$$(ls $(TRY_FROM)/$*_*.c 2>/dev/null | head -n 1); \
+	if [ -z "$$src" ]; then echo "make $@: no $(TRY_FROM)/$*_*.c" >&2; exit 2; fi; \
+	mkdir -p $(BUILD)/try && name=$$(basename "$$src" .c) && \
+	sh harness/compile-lab.sh "$$src" "$(BUILD)/try/$$name" || exit 2; \
+	exec $(BUILD)/nslab-check --lab "$$name" --program "$(BUILD)/try/$$name" --try -- $(value ARGS)
+
 grade: tools
 	$(WORLD_OK)
 	@$(BUILD)/nslab-grade $(if $(LABS),--labs "$(LABS)") --submission "$(SUBMISSION)" --out $(GRADE_OUT) $(GRADE_FLAGS)

@@ -2,6 +2,10 @@
  *
  *   nslab-check --lab NN_name --program PATH [--records FILE] [--only CHECK]
  *               [--timeout SECS] [--jobs N] [--registry FILE] [--details] [--list]
+ *   nslab-check --lab NN_name --program PATH --try [--] [LAB ARGUMENTS...]
+ *
+ * --try (make tryNN) runs the lab once, by hand, with this terminal, in a
+ * throwaway test world, and exits with the lab's status.
  *
  * The time limit of each run is 3 s, or NSLAB_TIMEOUT seconds, or --timeout.
  * Each check runs the lab in fresh test worlds (world.h), several checks at
@@ -16,11 +20,13 @@
 #define _GNU_SOURCE
 #include "needs.h"
 #include "registry.h"
+#include "util.h"
 #include "verdict.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +39,8 @@ static void usage_exit(const char *msg)
 {
     fprintf(stderr, "nslab-check: %s\n"
             "usage: nslab-check --lab NN_name --program PATH [--records FILE] [--only CHECK] "
-            "[--timeout SECS] [--jobs N] [--registry FILE] [--details] [--list]\n", msg);
+            "[--timeout SECS] [--jobs N] [--registry FILE] [--details] [--list]\n"
+            "       nslab-check --lab NN_name --program PATH --try [--] [LAB ARGUMENTS...]\n", msg);
     exit(2);
 }
 
@@ -46,6 +53,59 @@ static size_t layers_for(const struct registry *reg, const char *name)
     if (i < 0 || !reg->labs[i].ready || (size_t)i >= n_layers || strcmp(all_layers[i]->lab, reg->labs[i].name))
         return 0;
     return (size_t)i + 1;
+}
+
+/* make tryNN: run the lab by hand, with our terminal, in a throwaway test
+ * world; say how it ended and what it left in the world's host. Returns the
+ * lab's exit status (128 + N for a signal), 2 when no world could be made. */
+static int try_by_hand(char **args, int nargs)
+{
+    static char *argv[256];
+    char in_world[PATH_MAX];
+    struct world_spec spec = { 0 };
+    struct world_result *r;
+    char *changes;
+    int i;
+
+    snprintf(in_world, sizeof in_world, "%s/%s", WORLD_KIT_DIR,
+             strrchr(lab_program, '/') ? strrchr(lab_program, '/') + 1 : lab_program);
+    argv[0] = in_world;
+    for (i = 0; i < nargs && i < 254; i++)
+        argv[i + 1] = args[i];
+    argv[i + 1] = NULL;
+    spec.argv = argv;
+    spec.lab_file = lab_program;
+    spec.interactive = 1;
+    spec.timeout = getenv("NSLAB_TRY_TIMEOUT") ? atof(getenv("NSLAB_TRY_TIMEOUT")) : 3600;
+    /* Ctrl-C and Ctrl-\ at the terminal are for the lab. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    r = world_run(&spec);
+    if (!r || !r->ready) {
+        fprintf(stderr, "nslab try: no test world could be made here: %s (make doctor says why)\n",
+                r ? r->env_error : "no memory");
+        return 2;
+    }
+    if (r->forbidden[0])
+        fprintf(stderr, "nslab try: the test world refused these calls (EPERM), which change a whole machine:\n%s",
+                r->forbidden);
+    changes = diff_lines(r->before, r->after);
+    if (changes)
+        fprintf(stderr, "nslab try: the lab left the test world's host changed (- before, + after); on your "
+                "machine this would stay:\n%s", changes);
+    free(changes);
+    if (r->timed_out) {
+        fprintf(stderr, "nslab try: still running after %.0f s: every process was killed\n", spec.timeout);
+        return 124;
+    }
+    if (WIFSIGNALED(r->lab_status)) {
+        fprintf(stderr, "nslab try: the lab died of signal %d (%s)\n", WTERMSIG(r->lab_status),
+                strsignal(WTERMSIG(r->lab_status)));
+        return 128 + WTERMSIG(r->lab_status);
+    }
+    if (WEXITSTATUS(r->lab_status))
+        fprintf(stderr, "nslab try: the lab exited with status %d\n", WEXITSTATUS(r->lab_status));
+    return WEXITSTATUS(r->lab_status);
 }
 
 /* One check of the run. */
@@ -147,7 +207,7 @@ int main(int argc, char **argv)
         { "records", required_argument, NULL, 'r' }, { "only", required_argument, NULL, 'o' },
         { "timeout", required_argument, NULL, 't' }, { "jobs", required_argument, NULL, 'j' },
         { "list", no_argument, NULL, 'L' }, { "registry", required_argument, NULL, 'R' },
-        { "details", no_argument, NULL, 'D' }, { NULL, 0, NULL, 0 },
+        { "details", no_argument, NULL, 'D' }, { "try", no_argument, NULL, 'T' }, { NULL, 0, NULL, 0 },
     };
     static struct registry reg;
     char registry_path[PATH_MAX], err[512];
@@ -156,13 +216,13 @@ int main(int argc, char **argv)
     static char program_abs[PATH_MAX];
     static struct job jobs[MAX_CHECKS];
     size_t nlayers, njobs, l, i, next = 0;
-    int opt, list = 0, running = 0, failed = 0, errors = 0, parallel = default_jobs(), stopped = 0;
+    int opt, list = 0, running = 0, failed = 0, errors = 0, parallel = default_jobs(), stopped = 0, by_hand = 0;
 
     /* The kit's list of labs, by default beside the harness's build folder. */
     snprintf(registry_path, sizeof registry_path, "%s", helper_path("../grading/labs.tsv"));
     if (getenv("NSLAB_TIMEOUT"))   /* the kit's own tests shorten it */
         lab_timeout = atof(getenv("NSLAB_TIMEOUT"));
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
         switch (opt) {
         case 'l': lab = optarg; break;
         case 'p': program = optarg; break;
@@ -173,6 +233,7 @@ int main(int argc, char **argv)
         case 'L': list = 1; break;
         case 'R': snprintf(registry_path, sizeof registry_path, "%s", optarg); break;
         case 'D': want_details = 1; break;
+        case 'T': by_hand = 1; break;
         default: usage_exit("bad arguments");
         }
     }
@@ -200,6 +261,16 @@ int main(int argc, char **argv)
         usage_exit("--timeout must be a positive number of seconds");
     if (parallel < 1)
         usage_exit("--jobs must be 1 or more");
+    if (by_hand) {
+        unmet = lab_needs_unmet(&reg, (int)nlayers - 1);
+        if (unmet) {
+            fprintf(stderr, "nslab try: this machine cannot run %s: %s\n", graded_lab, unmet);
+            return 2;
+        }
+        return try_by_hand(argv + optind, argc - optind);
+    }
+    if (optind < argc)
+        usage_exit("unexpected argument (the lab's own arguments go with --try)");
     njobs = select_checks(nlayers, only, jobs);
     if (records_path) {
         char marker[PATH_MAX];

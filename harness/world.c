@@ -198,6 +198,13 @@ static void wait_for(int fd)
 
 /* ---- W: PID 1 of the world ------------------------------------------- */
 
+/* make tryNN: the terminal's Ctrl-C and Ctrl-\ are for the lab alone. */
+static void terminal_signals_to_lab_only(void)
+{
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+}
+
 static void world_main(const struct world_spec *spec, struct world_result *r, int sync_fd)
 {
     int t;
@@ -205,8 +212,12 @@ static void world_main(const struct world_spec *spec, struct world_result *r, in
     prctl(PR_SET_PDEATHSIG, SIGKILL);   /* W0 gone: the whole world goes */
     default_signals();
     /* A session of its own: a lab that calls kill(0, ...) or killpg() by
-     * mistake reaches the world's processes, never the harness. */
-    setsid();
+     * mistake reaches the world's processes, never the harness. (Not when
+     * trying a lab by hand: its shell wants our terminal for job control.) */
+    if (spec->interactive)
+        terminal_signals_to_lab_only();
+    else
+        setsid();
     wait_for(sync_fd);   /* W0 has written our ID maps */
     /* Become root of the world: our IDs are still the creator's. */
     if ((!r->rootless && setgroups(0, NULL) == -1) || setresgid(0, 0, 0) == -1 || setresuid(0, 0, 0) == -1) {
@@ -236,6 +247,8 @@ static void stage_a(const struct world_spec *spec, struct world_result *r, int s
 
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     default_signals();
+    if (spec->interactive)
+        terminal_signals_to_lab_only();
     wait_for(sync_fd);   /* H has mapped us (rootless) and put us in the cgroup */
     if (fs_prepare_view(r, spec) || pipe2(sync, O_CLOEXEC) == -1)
         _exit(1);

@@ -58,6 +58,7 @@ struct world_spec {
     /* In W, once the lab has returned, before anything is cleaned up. */
     void (*after)(struct world_result *r, void *data);
     int kill_probe;             /* after `during`, SIGKILL the probe instead of releasing it */
+    int interactive;            /* make tryNN: the lab gets our terminal (fds 0-2), no new session */
     void *data;                 /* the check's own data (copied into W by fork) */
 };
 

@@ -152,11 +152,13 @@ static void exec_lab(const struct world_spec *spec, const struct pipes *p)
     struct rlimit nproc = { LAB_NPROC, LAB_NPROC };
     sigset_t none;
 
-    /* fd 0: stdin; 1, 2: captured; 3: the probe's report; 4: the probe's "go". */
-    if (dup2(p->in[0], 0) == -1 || dup2(p->out[1], 1) == -1 || dup2(p->err[1], 2) == -1 ||
+    /* fd 0: stdin; 1, 2: captured (tried by hand: the terminal); 3: the
+     * probe's report; 4: the probe's "go". */
+    if ((!spec->interactive && (dup2(p->in[0], 0) == -1 || dup2(p->out[1], 1) == -1 || dup2(p->err[1], 2) == -1)) ||
         dup2(p->report[1], 3) == -1 || dup2(p->go[0], 4) == -1)
         _exit(125);
-    setsid();
+    if (!spec->interactive)
+        setsid();
     install_filter(p->filter[1]);   /* it allocates: before the address-space limit */
     setrlimit(RLIMIT_CORE, &no_core);
     setrlimit(RLIMIT_AS, &as);
@@ -261,12 +263,19 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
     struct capbuf report = { r->probe, PROBE_CAP, 0, 0 };
     double start, deadline;
     pid_t lab;
-    int pidfd, listener, status = 0, open_out = 1, open_err = 1, open_report = 1;
+    int pidfd, listener, status = 0, open_out = !spec->interactive, open_err = !spec->interactive, open_report = 1;
     double waiting_on_nothing = 0;
 
     if (open_pipes(&p)) {
         world_fail(r, "pipe");
         return;
+    }
+    if (spec->interactive && isatty(2)) {
+        char host[256] = "";
+        gethostname(host, sizeof host - 1);
+        dprintf(2, "nslab try: %s runs in a throwaway test world (its host is \"%s\"): a hostname, /proc, "
+                "mounts, network and cgroups of its own; your machine is not touched. The world ends with the "
+                "lab.\n", spec->argv[0], host);
     }
     r->clock_gap[0] = clock_gap_now();
     start = now();
@@ -309,7 +318,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
             r->timed_out = 1;
             break;
         }
-        if (stuck(spec, r, &waiting_on_nothing)) {
+        if (!spec->interactive && stuck(spec, r, &waiting_on_nothing)) {
             r->timed_out = 1;
             break;
         }

@@ -256,6 +256,10 @@ check harness-util build/test_util
 check grader build/test_grader
 echo "== end-to-end tests (solutions, starters, broken variants, hostile labs)"
 check kit build/test_kit
+echo "== every command the handouts tell a student to type prints what they say"
+for lab in $(ready_labs); do
+    step "handout_${lab%%_*}_commands_do_what_it_says" sh harness/tests/handout_commands.sh "handouts/$lab.md"
+done
 echo "== the same as an unprivileged user, in a home directory of mode 0700 (the rootless world)"
 if step make_private_kit make_private_kit; then
     check kit-rootless as_student build/test_kit
