@@ -214,21 +214,25 @@ int lab_read_records(struct lab_result *l, const char *path, char *err, size_t e
     return count;
 }
 
+static void result_free(struct result *res)
+{
+    free(res->title);
+    free(res->command);
+    free(res->expected);
+    free(res->seen);
+    free(res->hint);
+    free(res->details);
+}
+
 void lab_keep_recorded(struct lab_result *l)
 {
     size_t i, kept = 0;
 
     for (i = 0; i < l->n; i++) {
-        if (l->results[i].recorded) {
+        if (l->results[i].recorded)
             l->results[kept++] = l->results[i];
-            continue;
-        }
-        free(l->results[i].title);
-        free(l->results[i].command);
-        free(l->results[i].expected);
-        free(l->results[i].seen);
-        free(l->results[i].hint);
-        free(l->results[i].details);
+        else
+            result_free(&l->results[i]);
     }
     l->n = kept;
 }
@@ -261,14 +265,8 @@ void lab_free(struct lab_result *l)
 {
     size_t i;
 
-    for (i = 0; i < l->n; i++) {
-        free(l->results[i].title);
-        free(l->results[i].command);
-        free(l->results[i].expected);
-        free(l->results[i].seen);
-        free(l->results[i].hint);
-        free(l->results[i].details);
-    }
+    for (i = 0; i < l->n; i++)
+        result_free(&l->results[i]);
     free(l->results);
     free(l->source);
     free(l->build_log);
