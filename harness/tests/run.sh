@@ -237,6 +237,21 @@ world_has_room_for_lab06() {
     grep -q 'map 0 100000 65536: written.*fresh /proc: mounted' build/test-logs/nested.jsonl
 }
 
+# make labNN CHECK=name: that check alone, with all the harness saw; a name
+# that is in no check (or more than one) is a clear error; V=1: every check.
+one_check_at_a_time() {
+    out=build/test-logs/one-check.txt
+    make -s grade LABS=03 SUBMISSION=solutions CHECK=forwards_every GRADE_OUT=build/grade-one >"$out" 2>&1 || return 1
+    cat "$out"
+    [ "$(grep -c '^03_pid: ' "$out")" = 1 ] && grep -q '^03_pid: each of the six signals.* PASS' "$out" &&
+        grep -q 'details:  --- run 1: /tmp/nslab/03_pid --init -- /tmp/nslab/nslab-probe --catch --wait' "$out" &&
+        grep -q 'caught 10' "$out" || return 1
+    ! make -s grade LABS=03 SUBMISSION=solutions CHECK=pid_init GRADE_OUT=build/grade-one >"$out" 2>&1 &&
+        grep -q 'pid_init names more than one check' "$out" || return 1
+    make -s grade LABS=01 SUBMISSION=solutions V=1 GRADE_OUT=build/grade-one >"$out" 2>&1 &&
+        [ "$(grep -c 'details:  --- run 1' "$out")" -ge 18 ]
+}
+
 # Root of a user namespace (a rootless container) is graded in the rootless
 # world, with full marks for the solutions.
 root_of_a_user_namespace_grades() {
@@ -271,6 +286,7 @@ step no_user_namespaces_is_one_env_line no_user_namespaces_is_env
 step needs_decided_before_a_run needs_decided_before_a_run
 step machine_change_stops_grading machine_change_stops_grading
 step cgroup_v2_layout cgroup_v2_layout
+step one_check_at_a_time one_check_at_a_time
 step snapshot_too_big_is_env snapshot_too_big_is_env
 step world_has_room_for_lab06 world_has_room_for_lab06
 step root_of_a_user_namespace_grades_rootless root_of_a_user_namespace_grades
