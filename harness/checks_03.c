@@ -132,7 +132,7 @@ CHECK(pid_init_forwards_sigterm)
  * zombies in the container are counted. */
 static void end_orphans_at_once(struct world_result *r, void *data)
 {
-    struct timespec settle = { 0, 300 * 1000 * 1000 }, tick = { 0, 10 * 1000 * 1000 };
+    struct timespec settle = { 0, 50 * 1000 * 1000 }, tick = { 0, 10 * 1000 * 1000 };
     char state = '?';
     pid_t sleeps[16], init = process_parent(r->probe_pid, &state);
     int i, n = 0;
@@ -151,6 +151,10 @@ static void end_orphans_at_once(struct world_result *r, void *data)
     for (i = 0; i < 100 && count_zombies(r->probe_ns[NS_PID]) < n; i++)
         nanosleep(&tick, NULL);
     kill(init, SIGCONT);
+    /* A good init reaps them at once; wait (2 s at most, for a busy machine)
+     * until none is left, then a little more. */
+    for (i = 0; i < 200 && count_zombies(r->probe_ns[NS_PID]) > 0; i++)
+        nanosleep(&tick, NULL);
     nanosleep(&settle, NULL);
     snprintf(r->user, sizeof r->user, "%d %d", n, count_zombies(r->probe_ns[NS_PID]));
 }
@@ -175,12 +179,29 @@ CHECK(pid_init_reaps_many_at_once)
                    "%d zombie process(es): one SIGCHLD can stand for several children that ended", zombies);
 }
 
+/* Does process pid have any of the signals in mask pending (SigPnd or
+ * ShdPnd of /proc/PID/status)? */
+static int has_pending(pid_t pid, unsigned long long mask)
+{
+    char rel[64], text[4096], *line;
+    unsigned long long pending = 0, bits;
+
+    snprintf(rel, sizeof rel, "%d/status", (int)pid);
+    if (proc_read(rel, text, sizeof text) <= 0)
+        return 0;
+    for (line = strstr(text, "SigPnd:"); line; line = strstr(line + 1, "ShdPnd:"))
+        if (sscanf(strchr(line, ':') + 1, "%llx", &bits) == 1)
+            pending |= bits;
+    return (pending & mask) != 0;
+}
+
 /* In `during`: each of the six forwarded signals, in a random order, to the
  * container's init (the probe's parent). */
 static void signal_init_six_ways(struct world_result *r, void *data)
 {
     int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-    struct timespec gap = { 0, 2 * 1000 * 1000 }, settle = { 0, 300 * 1000 * 1000 };
+    struct timespec gap = { 0, 10 * 1000 * 1000 }, settle = { 0, 100 * 1000 * 1000 };
+    unsigned long long mask = 0;
     char state = '?';
     pid_t init = process_parent(r->probe_pid, &state);
     int i;
@@ -197,6 +218,12 @@ static void signal_init_six_ways(struct world_result *r, void *data)
             kill(init, sigs[i]);
         nanosleep(&gap, NULL);
     }
+    /* Wait (2 s at most, for a busy machine) until neither the init nor the
+     * command has any of them pending, then a little more. */
+    for (i = 0; i < 6; i++)
+        mask |= 1ULL << (sigs[i] - 1);
+    for (i = 0; i < 200 && init && (has_pending(init, mask) || has_pending(r->probe_pid, mask)); i++)
+        nanosleep(&gap, NULL);
     nanosleep(&settle, NULL);
 }
 
