@@ -252,6 +252,21 @@ one_check_at_a_time() {
         [ "$(grep -c 'details:  --- run 1' "$out")" -ge 18 ]
 }
 
+# An init that never exits once its command has ended: the check ends as soon
+# as that is clear (how soon is measured by bench.sh, not asserted here), as a
+# TIMEOUT that says what was stuck.
+stuck_init_is_named() {
+    d=build/test-stuck
+    mkdir -p "$d" && sed 's/                    return exit_status(status);/                    continue;   \/* never returns *\//' \
+        solutions/03_pid.c >"$d/03_pid.c" && ! cmp -s solutions/03_pid.c "$d/03_pid.c" &&
+        sh harness/compile-lab.sh "$d/03_pid.c" "$d/03_pid" || return 1
+    rm -f "$d/records.jsonl"
+    build/nslab-check --lab 03 --program "$d/03_pid" --only pid_init_exit_status --records "$d/records.jsonl"
+    cat "$d/records.jsonl"
+    grep -q '"verdict":"TIMEOUT".*its init (PID 1 of the container) had no process left to wait for and never exited' \
+        "$d/records.jsonl"
+}
+
 # Root of a user namespace (a rootless container) is graded in the rootless
 # world, with full marks for the solutions.
 root_of_a_user_namespace_grades() {
@@ -287,6 +302,7 @@ step needs_decided_before_a_run needs_decided_before_a_run
 step machine_change_stops_grading machine_change_stops_grading
 step cgroup_v2_layout cgroup_v2_layout
 step one_check_at_a_time one_check_at_a_time
+step stuck_init_is_named stuck_init_is_named
 step snapshot_too_big_is_env snapshot_too_big_is_env
 step world_has_room_for_lab06 world_has_room_for_lab06
 step root_of_a_user_namespace_grades_rootless root_of_a_user_namespace_grades
