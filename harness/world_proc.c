@@ -233,6 +233,14 @@ static void collect(pid_t pid, const char *comm, void *arg)
     p->n++;
 }
 
+static void procs_free(struct procs *p)
+{
+    free(p->pid);
+    free(p->ppid);
+    free(p->state);
+    free(p->comm);
+}
+
 int find_processes(const char *comm, unsigned long pidns, pid_t *out, int max)
 {
     struct procs p = { 0 };
@@ -243,10 +251,7 @@ int find_processes(const char *comm, unsigned long pidns, pid_t *out, int max)
     for (i = 0; i < p.n && n < max; i++)
         if (strcmp(p.comm[i], comm) == 0 && p.state[i] != 'Z' && ns_inode(p.pid[i], NS_PID) == pidns)
             out[n++] = p.pid[i];
-    free(p.pid);
-    free(p.ppid);
-    free(p.state);
-    free(p.comm);
+    procs_free(&p);
     return n;
 }
 
@@ -266,10 +271,7 @@ pid_t lab_process_waiting_on_nothing(const char *comm)
         if (!live_children)
             found = p.pid[i];
     }
-    free(p.pid);
-    free(p.ppid);
-    free(p.state);
-    free(p.comm);
+    procs_free(&p);
     return found;
 }
 
