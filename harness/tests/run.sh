@@ -109,6 +109,8 @@ make_private_kit() {
     id -u "$STUDENT" >/dev/null 2>&1 ||
         useradd --system --create-home --home-dir "/var/lib/$STUDENT" --shell /usr/sbin/nologin "$STUDENT" || return 1
     # A subordinate ID range, as rootless podman users have (newuidmap).
+    # (A minimal machine may have no /etc/subuid yet: usermod needs one.)
+    touch /etc/subuid /etc/subgid || return 1
     grep -q "^$STUDENT:" /etc/subuid 2>/dev/null ||
         usermod --add-subuids 300000-365535 --add-subgids 300000-365535 "$STUDENT" || return 1
     home=$(getent passwd "$STUDENT" | cut -d: -f6)
