@@ -298,6 +298,7 @@ if step make_private_kit make_private_kit; then
     step student_make_grade_without_sudo student_make_grade
     step student_world_has_subordinate_ids student_world_has_subordinate_ids
     step root_grades_a_private_checkout root_grades_private_checkout
+    rm -rf "$kit"   # the user stays for the next run; the copy of the kit goes
 fi
 step no_user_namespaces_is_one_env_line no_user_namespaces_is_env
 step needs_decided_before_a_run needs_decided_before_a_run
