@@ -44,18 +44,25 @@ struct config {
 
 static int verbose;
 
-/* Narrate one step on stderr when --verbose was given. */
+/* Narrate one step on stderr when --verbose was given. The line goes out in
+ * one write(2), so that the parent's and the child's never mix. */
 static void say(const char *who, const char *fmt, ...)
 {
+    char line[512];
     va_list ap;
+    int n;
 
     if (!verbose)
         return;
-    fprintf(stderr, "[%s] ", who);
+    n = snprintf(line, sizeof line, "[%s] ", who);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    if (write(2, line, (size_t)n) < 0)
+        return;   /* nowhere to narrate to */
 }
 
 /* The one error helper: name the failed step and the reason, exit 125. */
