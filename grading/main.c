@@ -243,6 +243,7 @@ int main(int argc, char **argv)
     struct lab_result results[NLABS];
     struct rubric r;
     char err[4608], path[4096];
+    int stopped = 0;
     double start = now();
     int opt, i, failed = 0, score = 0, max = 0, env = 0;
     struct stat st;
@@ -299,7 +300,26 @@ int main(int argc, char **argv)
     mkdirs(path);
 
     for (i = 0; i < o.nlabs; i++) {
+        char marker[4200];
+        if (stopped) {
+            /* A lab changed the real machine: grade nothing more on it. */
+            memset(&results[i], 0, sizeof results[i]);
+            results[i].lab = o.labs[i];
+            snprintf(path, sizeof path, "%s/%s.c", o.submission, lab_names(o.labs[i]));
+            results[i].source = strdup(path);
+            results[i].state = LAB_HARNESS_FAILED;
+            results[i].build_log = strdup("not run: an earlier lab changed this machine (see its report above), "
+                                          "so grading stopped");
+            lab_init(&results[i], &r, "ENV", results[i].build_log);
+            lab_score(&results[i]);
+            report_lab(stdout, &results[i], o.colour);
+            env += lab_count(&results[i], "ENV");
+            max += results[i].max;
+            continue;
+        }
         failed |= grade_lab(&o, &r, o.labs[i], &results[i]) < 0;
+        snprintf(marker, sizeof marker, "%s/records/%s.jsonl.machine-changed", o.out, lab_names(o.labs[i]));
+        stopped = access(marker, F_OK) == 0;
         report_lab(stdout, &results[i], o.colour);
         fflush(stdout);
         score += results[i].score;
