@@ -26,7 +26,8 @@ WORLD_OK = @if [ "$$(id -u)" -ne 0 ] && ! unshare --user --map-root-user --mount
 
 HARNESS_SRC = harness/main.c harness/verdict.c harness/world.c harness/world_fs.c harness/world_cgroup.c \
               harness/world_lab.c harness/world_proc.c harness/needs.c harness/util.c grading/registry.c \
-              harness/checks_01.c harness/checks_02.c harness/checks_03.c harness/checks_04.c
+              harness/checks_01.c harness/checks_02.c harness/checks_03.c harness/checks_04.c \
+              harness/checks_05.c harness/checks_06.c
 HARNESS_HDR = harness/verdict.h harness/world.h harness/world_int.h harness/needs.h harness/util.h grading/registry.h
 PKG_HARNESS = check json-c libseccomp
 
@@ -79,8 +80,10 @@ lab%: tools
 	@$(BUILD)/nslab-grade --labs "$*" --submission labs --out $(GRADE_OUT) $(GRADE_FLAGS)
 
 # make try03 ARGS='--init -- sh': build labs/03_*.c (TRY_FROM=solutions: the reference) and run
-# it once by hand, with your terminal, in a throwaway test world.
+# it once by hand, with your terminal, in a throwaway test world. HOST='CMD' also runs CMD on the
+# world's host side half a second after the lab starts, with $CONTAINER the container's first PID.
 TRY_FROM ?= labs
+try%: export NSLAB_HOST = $(value HOST)
 try%: tools
 	$(WORLD_OK)
 	@src=$$(ls $(TRY_FROM)/$*_*.c 2>/dev/null | head -n 1); \

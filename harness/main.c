@@ -76,6 +76,7 @@ static int try_by_hand(char **args, int nargs)
     spec.argv = argv;
     spec.lab_file = lab_program;
     spec.interactive = 1;
+    spec.host_command = getenv("NSLAB_HOST") && *getenv("NSLAB_HOST") ? getenv("NSLAB_HOST") : NULL;
     spec.timeout = getenv("NSLAB_TRY_TIMEOUT") ? atof(getenv("NSLAB_TRY_TIMEOUT")) : 3600;
     /* Ctrl-C and Ctrl-\ at the terminal are for the lab. */
     signal(SIGINT, SIG_IGN);

@@ -72,15 +72,16 @@ static int map_ids(pid_t pid, unsigned uid, unsigned gid, unsigned count, int de
 }
 
 /* The rootless world's map inside the first user namespace, whose map is
- * root (the user) and maybe the user's subordinate range: one line for each,
- * since an extent of a map must lie within one extent of its parent's. */
-static int map_same_ids(pid_t pid, unsigned count)
+ * root (the user) and maybe the user's subordinate range as IDs 100000 and
+ * up: one line for each, since an extent of a map must lie within one extent
+ * of its parent's. */
+static int map_same_ids(pid_t pid, unsigned users)
 {
     char map[64];
 
-    if (count == 1)
+    if (users == 0)
         return map_ids(pid, 0, 0, 1, 0);
-    snprintf(map, sizeof map, "0 0 1\n1 1 %u\n", count - 1);
+    snprintf(map, sizeof map, "0 0 1\n%u %u %u\n", WORLD_USER_FIRST, WORLD_USER_FIRST, users);
     return write_proc(pid, "uid_map", map) == -1 || write_proc(pid, "gid_map", map) == -1 ? -1 : 0;
 }
 
@@ -129,10 +130,10 @@ static unsigned subordinate(const char *file, const char *name, unsigned id, uns
     return count;
 }
 
-/* Run newuidmap or newgidmap PID 0 ID 1 1 START COUNT; 0 on success. */
+/* Run newuidmap or newgidmap PID 0 ID 1 100000 START COUNT; 0 on success. */
 static int new_id_map(const char *tool, pid_t pid, unsigned id, unsigned start, unsigned count)
 {
-    char args[5][16];
+    char args[5][16], users_first[16];
     char *argv[9];
     int status;
     pid_t child;
@@ -141,8 +142,9 @@ static int new_id_map(const char *tool, pid_t pid, unsigned id, unsigned start, 
     snprintf(args[1], 16, "%u", id);
     snprintf(args[2], 16, "%u", start);
     snprintf(args[3], 16, "%u", count);
+    snprintf(users_first, sizeof users_first, "%u", WORLD_USER_FIRST);
     argv[0] = (char *)tool; argv[1] = args[0]; argv[2] = "0"; argv[3] = args[1]; argv[4] = "1";
-    argv[5] = "1"; argv[6] = args[2]; argv[7] = args[3]; argv[8] = NULL;
+    argv[5] = users_first; argv[6] = args[2]; argv[7] = args[3]; argv[8] = NULL;
     child = fork();
     if (child == 0) {
         int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -162,10 +164,11 @@ static int new_id_map(const char *tool, pid_t pid, unsigned id, unsigned start, 
 }
 
 /* Map the rootless world's first user namespace: root is the user, and IDs
- * 1..N are the user's subordinate range where newuidmap and newgidmap and
- * /etc/subuid and /etc/subgid give one (as rootless podman does); else root
- * alone. Returns how many IDs the namespace has, or 0 on failure. */
-static unsigned map_rootless(pid_t pid)
+ * 100000 and up are the user's subordinate range where newuidmap and
+ * newgidmap and /etc/subuid and /etc/subgid give one (as rootless podman
+ * does); else root alone. Returns how many IDs besides root the namespace
+ * has, or -1 on failure. */
+static long map_rootless(pid_t pid)
 {
     struct passwd *pw = getpwuid(geteuid());
     unsigned ustart = 0, gstart = 0, ucount, gcount, count;
@@ -173,10 +176,14 @@ static unsigned map_rootless(pid_t pid)
     ucount = pw ? subordinate("/etc/subuid", pw->pw_name, geteuid(), &ustart) : 0;
     gcount = pw ? subordinate("/etc/subgid", pw->pw_name, geteuid(), &gstart) : 0;
     count = ucount < gcount ? ucount : gcount;
-    if (count && new_id_map("newuidmap", pid, geteuid(), ustart, count) == 0 &&
-        new_id_map("newgidmap", pid, getegid(), gstart, count) == 0)
-        return count + 1;
-    return map_ids(pid, geteuid(), getegid(), 1, 1) == 0 ? 1 : 0;
+    if (count > WORLD_ID_COUNT)
+        count = WORLD_ID_COUNT;
+    if (count && new_id_map("newuidmap", pid, geteuid(), ustart, count) == 0) {
+        /* uid_map is written and cannot be written again: gid_map must
+         * follow with the same shape, or the world cannot be made. */
+        return new_id_map("newgidmap", pid, getegid(), gstart, count) == 0 ? (long)count : -1;
+    }
+    return map_ids(pid, geteuid(), getegid(), 1, 1) == 0 ? 0 : -1;
 }
 
 /* W0 and W are forked from a Check test, whose SIGTERM handler kills its
@@ -224,6 +231,9 @@ static void world_main(const struct world_spec *spec, struct world_result *r, in
         world_fail(r, "become root of the world's user namespace");
         _exit(1);
     }
+    /* Changing our IDs cleared the parent-death signal: set it again, so
+     * that the world still dies with W0 (and W0 with the harness). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (fs_world_mounts(r))
         _exit(1);
     for (t = 0; t < NS_COUNT; t++)
@@ -264,7 +274,7 @@ static void stage_a(const struct world_spec *spec, struct world_result *r, int s
     }
     /* Root of the world is an unprivileged range of the machine's IDs; the
      * rootless world keeps the IDs of our own user namespace. */
-    if (r->rootless ? map_same_ids(w, r->id_count) : map_ids(w, WORLD_HOST_ID_BASE, WORLD_HOST_ID_BASE, WORLD_ID_COUNT, 0)) {
+    if (r->rootless ? map_same_ids(w, r->users) : map_ids(w, WORLD_HOST_ID_BASE, WORLD_HOST_ID_BASE, WORLD_ID_COUNT, 0)) {
         world_fail(r, "write the world's uid_map and gid_map");
         kill(w, SIGKILL);
     }
@@ -333,7 +343,8 @@ static void compare_machine(struct world_result *r, const char *before, const ch
                     "machine changed: before %.*s; after %.*s\n", (int)len, line, (int)strcspn(other, "\n"), other);
     }
     if (drift > 1.0 || drift < -1.0)
-        appendf(r->machine_changed, sizeof r->machine_changed, "the machine's clock moved by %.1f s\n", drift);
+        appendf(r->machine_changed, sizeof r->machine_changed, "the machine's clock moved by %.1f s (a lab that set it; or, "
+                "rarely, an NTP step during the run: then run the grader again)\n", drift);
 }
 
 const char *world_unavailable(void)
@@ -355,7 +366,10 @@ struct world_result *world_run(const struct world_spec *spec)
     int sync[2], status, pidfd;
     char *before, *after;
     double gap;
+    long users;
     pid_t w0;
+
+    signal(SIGPIPE, SIG_IGN);   /* a world that died early must not take the harness with it */
 
     if (!r) {
         r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -390,14 +404,19 @@ struct world_result *world_run(const struct world_spec *spec)
         free(before);
         return r;
     }
-    r->id_count = r->rootless ? map_rootless(w0) : WORLD_ID_COUNT;
-    if (!r->id_count) {
-        world_fail(r, "write the rootless world's uid_map and gid_map");
+    users = r->rootless ? map_rootless(w0) : (long)(WORLD_ID_COUNT - WORLD_USER_FIRST);
+    r->users = users > 0 ? (unsigned)users : 0;
+    if (users < 0) {
+        world_fail(r, "write the rootless world's uid_map and gid_map (newuidmap worked, newgidmap did not: "
+                   "check /etc/subgid)");
         kill(w0, SIGKILL);
+    } else {
+        cg_enter(&world_cgroups, w0);
+        /* W0 may be dead already: its end of the pipe gone is no reason
+         * for SIGPIPE to end the harness before it records why. */
+        if (write(sync[1], "g", 1) != 1)
+            kill(w0, SIGKILL);
     }
-    cg_enter(&world_cgroups, w0);
-    if (write(sync[1], "g", 1) != 1)
-        kill(w0, SIGKILL);
     close(sync[1]);
 
     /* W enforces the lab's time limit itself; this is the backstop. */

@@ -35,6 +35,11 @@
 #define PROBE_CAP 16384     /* bytes of the probe's report kept */
 #define NOTE_CAP 4096
 
+/* The world's users start here, as on a Debian host's /etc/subuid, so that
+ * lab 06's default map for root (0:100000:65536) fits in both worlds; the
+ * world has r->users of them. */
+#define WORLD_USER_FIRST 100000u
+
 /* Where the lab and the probe are inside every world (a copy of each). */
 #define WORLD_KIT_DIR "/tmp/nslab"
 
@@ -43,6 +48,12 @@ enum ns_type { NS_UTS, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_USER, NS_CGROUP, NS_TI
 extern const char *const ns_names[NS_COUNT];
 
 struct world_result;
+
+/* Who the lab runs as in the world: uid 0 (its root, the default) or a user. */
+struct world_run_as {
+    uid_t uid;
+    gid_t gid;
+};
 
 /* One run of a lab in a fresh world. */
 struct world_spec {
@@ -59,6 +70,11 @@ struct world_spec {
     void (*after)(struct world_result *r, void *data);
     int kill_probe;             /* after `during`, SIGKILL the probe instead of releasing it */
     int interactive;            /* make tryNN: the lab gets our terminal (fds 0-2), no new session */
+    struct world_run_as as_user; /* uid 0: the world's root runs the lab; else this user */
+    const char *host_command;   /* make tryNN HOST=...: a shell command run on the world's host
+                                 * 0.5 s after the lab starts, $CONTAINER the lab's first child */
+    int slow_parent;            /* hold the lab's first netlink send or open after its first
+                                 * clone for 300 ms: a child that does not wait is caught */
     void *data;                 /* the check's own data (copied into W by fork) */
 };
 
@@ -70,8 +86,10 @@ struct world_result {
     char machine_changed[1024]; /* the real machine changed during the run */
     int rootless;               /* made without root */
     uid_t root_host_uid;        /* root of the world, as the machine sees it */
-    unsigned id_count;          /* IDs the world has: 262144 as root; rootless 1, or 1 + the
-                                 * user's subordinate range (/etc/subuid, newuidmap) */
+    unsigned users;             /* the world's IDs besides root: users 100000 up to
+                                 * 100000 + users - 1 (world_users() in verdict.h);
+                                 * as root 162144, rootless the size of the user's
+                                 * subordinate range (/etc/subuid, newuidmap), or 0 */
 
     int lab_status;             /* the lab's wait(2) status */
     int lab_exited;             /* the lab ended before the time limit */
@@ -97,7 +115,7 @@ struct world_result {
     char during_snap[SNAP_CAP]; /* ... while the probe waited */
     char after[SNAP_CAP];       /* ... when the lab had returned */
     int snap_truncated;         /* a snapshot did not fit: comparing it would lie */
-    double clock_gap[2];        /* CLOCK_REALTIME - CLOCK_MONOTONIC, before and after */
+    double clock_gap[2];        /* CLOCK_REALTIME - CLOCK_BOOTTIME, before and after */
     char note[NOTE_CAP];        /* anything the checks should report */
     char user[NOTE_CAP];        /* the check's own observations, from `during` */
 };
@@ -105,6 +123,12 @@ struct world_result {
 /* Run a lab as spec says. Returns the result (shared memory, valid until the
  * next world_run) or NULL if even the shared memory could not be had. */
 struct world_result *world_run(const struct world_spec *spec);
+
+/* In a spec's `during`: run a second lab (argv[0] in the world) at the same
+ * time as the first, as the first is run (filter, limits, as_user unless
+ * NULL), with stdout, stderr and the probe's report (fd 3) into out. Returns
+ * its wait status, or -1 (not started, or killed after timeout seconds). */
+int world_run_second(char *const *argv, const struct world_run_as *as_user, double timeout, char *out, size_t n);
 
 /* In a spec's setup: the host's own objects could not be made, so the check
  * proves nothing; it ends in ENV with this reason. */
@@ -122,6 +146,9 @@ unsigned long ns_inode(pid_t pid, enum ns_type t);
 /* Read a file of the world's own /proc ("1234/status"), even when a lab has
  * mounted something over /proc; returns bytes read or -1. */
 ssize_t proc_read(const char *rel, char *buf, size_t n);
+
+/* Open a file of the world's own /proc ("1234/ns/net"); -1 with errno. */
+int proc_open(const char *rel, int flags);
 
 /* Find the PID of the process named `comm` in the world, or 0. */
 pid_t find_process(const char *comm);

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -46,10 +47,24 @@ static const char *const machine_calls[] = {
     "kexec_load", "kexec_file_load", "swapon", "swapoff", "fspick",
 };
 
+static int is_machine_call(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof machine_calls / sizeof machine_calls[0]; i++)
+        if (strcmp(name, machine_calls[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The calls a slow_parent run looks at: the lab's first clone, then its
+ * first of these. */
+static const char *const parent_calls[] = { "clone", "clone3", "openat", "open", "sendmsg", "sendto" };
+
 /* In the lab's process, just before exec: install the filter and send its
  * listener to W over sock. Returns 0, or -1 (the lab then runs without it
  * and W notes so). */
-static int install_filter(int sock)
+static int install_filter(int sock, int slow_parent)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     char data = 'f';
@@ -73,6 +88,13 @@ static int install_filter(int sock)
     }
     /* mount(2) with MS_REMOUNT but not MS_BIND reconfigures a superblock,
      * which may be the machine's; with MS_BIND it changes only this mount. */
+    /* (Not the send of the listener itself, below: nobody could answer.) */
+    for (i = 0; slow_parent && i < sizeof parent_calls / sizeof parent_calls[0]; i++) {
+        int nr = seccomp_syscall_resolve_name(parent_calls[i]);
+        if (nr != __NR_SCMP_ERROR && nr >= 0 &&
+            seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1, SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)sock)) < 0)
+            goto out;
+    }
     if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(mount), 1,
                          SCMP_A3(SCMP_CMP_MASKED_EQ, MS_REMOUNT | MS_BIND, MS_REMOUNT)) < 0 ||
         seccomp_load(ctx) < 0)
@@ -108,6 +130,33 @@ static int receive_listener(int sock)
     return fd;
 }
 
+/* A slow_parent run: the lab's process, whether its first clone was seen,
+ * and the call held back (answered when its time has come). */
+static struct {
+    pid_t lab;
+    int cloned, held;
+    __u64 held_id;
+    double release_at;
+} slow;
+
+#define SLOW_SECONDS 0.3
+
+static void let_through(int listener, __u64 id)
+{
+    struct seccomp_notif_resp resp = { .id = id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE };
+
+    seccomp_notify_respond(listener, &resp);
+}
+
+/* Answer the held call once its time has come. */
+static void release_held(int listener)
+{
+    if (slow.held == 1 && now() >= slow.release_at) {
+        let_through(listener, slow.held_id);
+        slow.held = 2;   /* only the first */
+    }
+}
+
 /* Answer one notification with EPERM and write down what was tried.
  * Returns 0 when the listener is done (nobody left under the filter). */
 static int refuse_one(int listener, struct world_result *r)
@@ -124,6 +173,24 @@ static int refuse_one(int listener, struct world_result *r)
         return errno == ENOENT || errno == EINTR;   /* the caller died meanwhile */
     }
     name = seccomp_syscall_resolve_num_arch(req->data.arch, req->data.nr);
+    if (name && strcmp(name, "mount") != 0 && !is_machine_call(name)) {
+        /* A slow_parent run's call: let it through, but hold the lab's
+         * first open or netlink send after its first clone. */
+        if (slow.lab && (pid_t)req->pid == slow.lab && (!strcmp(name, "clone") || !strcmp(name, "clone3")))
+            slow.cloned = 1;
+        else if (slow.lab && (pid_t)req->pid == slow.lab && slow.cloned && !slow.held) {
+            slow.held = 1;
+            slow.held_id = req->id;
+            slow.release_at = now() + SLOW_SECONDS;
+            free(name);
+            seccomp_notify_free(req, resp);
+            return 1;
+        }
+        let_through(listener, req->id);
+        free(name);
+        seccomp_notify_free(req, resp);
+        return 1;
+    }
     if (req->data.nr == SCMP_SYS(mount))
         snprintf(line, sizeof line, "mount(2) with MS_REMOUNT but not MS_BIND (it would reconfigure "
                  "a whole filesystem, not one mount)");
@@ -143,23 +210,21 @@ static int refuse_one(int listener, struct world_result *r)
 
 /* ---- Running the lab --------------------------------------------------- */
 
+/* The run in progress, for world_run_second() in a check's `during`. */
+static struct world_result *current_result;
+
 struct pipes { int out[2], err[2], report[2], go[2], in[2], filter[2]; };
 
-static void exec_lab(const struct world_spec *spec, const struct pipes *p)
+/* In the lab's process, its fds in place: the filter, the limits, a clean
+ * signal state, the user it runs as; then the lab. */
+static void become_lab(char *const *argv, const struct world_run_as *as_user, int filter_sock, int slow_parent)
 {
     struct rlimit no_core = { 0, 0 };
     struct rlimit as = { LAB_ADDRESS_SPACE, LAB_ADDRESS_SPACE };
     struct rlimit nproc = { LAB_NPROC, LAB_NPROC };
     sigset_t none;
 
-    /* fd 0: stdin; 1, 2: captured (tried by hand: the terminal); 3: the
-     * probe's report; 4: the probe's "go". */
-    if ((!spec->interactive && (dup2(p->in[0], 0) == -1 || dup2(p->out[1], 1) == -1 || dup2(p->err[1], 2) == -1)) ||
-        dup2(p->report[1], 3) == -1 || dup2(p->go[0], 4) == -1)
-        _exit(125);
-    if (!spec->interactive)
-        setsid();
-    install_filter(p->filter[1]);   /* it allocates: before the address-space limit */
+    install_filter(filter_sock, slow_parent);   /* it allocates: before the address-space limit */
     setrlimit(RLIMIT_CORE, &no_core);
     setrlimit(RLIMIT_AS, &as);
     setrlimit(RLIMIT_NPROC, &nproc);
@@ -168,9 +233,93 @@ static void exec_lab(const struct world_spec *spec, const struct pipes *p)
     sigprocmask(SIG_SETMASK, &none, NULL);
     reset_signals();   /* a lab starts as from a clean shell: nothing blocked, nothing ignored */
     closefrom(5);
-    execv(spec->argv[0], spec->argv);
-    dprintf(2, "nslab harness: cannot run %s: %s\n", spec->argv[0], strerror(errno));
+    if (as_user && as_user->uid) {
+        /* A user of the world, not its root (after the filter: that needs
+         * root). The rootless world may have setgroups denied: no matter. */
+        if (setgroups(0, NULL) == -1 && errno != EPERM)
+            _exit(125);
+        if (setresgid(as_user->gid, as_user->gid, as_user->gid) == -1 ||
+            setresuid(as_user->uid, as_user->uid, as_user->uid) == -1) {
+            dprintf(2, "nslab harness: cannot become uid %u of the world: %s\n", (unsigned)as_user->uid,
+                    strerror(errno));
+            _exit(125);
+        }
+    }
+    execv(argv[0], argv);
+    dprintf(2, "nslab harness: cannot run %s: %s\n", argv[0], strerror(errno));
     _exit(127);
+}
+
+static void exec_lab(const struct world_spec *spec, const struct pipes *p)
+{
+    /* fd 0: stdin; 1, 2: captured (tried by hand: the terminal); 3: the
+     * probe's report; 4: the probe's "go". */
+    if ((!spec->interactive && (dup2(p->in[0], 0) == -1 || dup2(p->out[1], 1) == -1 || dup2(p->err[1], 2) == -1)) ||
+        dup2(p->report[1], 3) == -1 || dup2(p->go[0], 4) == -1)
+        _exit(125);
+    if (!spec->interactive)
+        setsid();
+    become_lab(spec->argv, &spec->as_user, p->filter[1], spec->slow_parent);
+}
+
+int world_run_second(char *const *argv, const struct world_run_as *as_user, double timeout, char *out, size_t n)
+{
+    struct world_result *r = current_result;
+    struct capbuf buf = { out, n - 1, 0, 0 };
+    int pipe_fds[2], sock[2], listener = -1, status = -1, open_out = 1;
+    double deadline = now() + timeout;
+    pid_t lab;
+
+    out[0] = '\0';
+    if (!r || pipe2(pipe_fds, O_CLOEXEC) == -1)
+        return -1;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) == -1) {
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        return -1;
+    }
+    lab = fork();
+    if (lab == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        /* stdout, stderr and the probe's report all go to one pipe. */
+        if (null == -1 || dup2(null, 0) == -1 || dup2(pipe_fds[1], 1) == -1 || dup2(pipe_fds[1], 2) == -1 ||
+            dup2(pipe_fds[1], 3) == -1)
+            _exit(125);
+        close(4);
+        setsid();
+        become_lab(argv, as_user, sock[1], 0);
+    }
+    close(pipe_fds[1]);
+    close(sock[1]);
+    if (lab != -1) {
+        listener = receive_listener(sock[0]);
+        fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
+        while (now() < deadline) {
+            struct pollfd fds[2] = { { open_out ? pipe_fds[0] : -1, POLLIN, 0 }, { listener, POLLIN, 0 } };
+            if (waitpid(lab, &status, WNOHANG) == lab)
+                break;
+            status = -1;
+            if (poll(fds, 2, 20) == -1 && errno != EINTR)
+                break;
+            if (listener != -1 && (fds[1].revents & POLLIN) && !refuse_one(listener, r)) {
+                close(listener);
+                listener = -1;
+            }
+            if (open_out && capbuf_read(&buf, pipe_fds[0]) <= 0)
+                open_out = 0;
+        }
+        if (status == -1) {
+            kill(lab, SIGKILL);
+            waitpid(lab, NULL, 0);
+            appendf(out, n, "\n[still running after %.1f s: killed]\n", timeout);
+        }
+        capbuf_read(&buf, pipe_fds[0]);
+    }
+    if (listener != -1)
+        close(listener);
+    close(sock[0]);
+    close(pipe_fds[0]);
+    return status;
 }
 
 /* Kill every process of the world but W, and reap them all. */
@@ -232,6 +381,30 @@ static int stuck(const struct world_spec *spec, struct world_result *r, double *
     return 1;
 }
 
+#define HOST_COMMAND_DELAY 0.5
+
+/* make tryNN HOST=...: run a command on the world's host, with $CONTAINER the
+ * PID of the lab's first child (the container, as the host sees it). */
+static void run_host_command(const char *command, pid_t lab)
+{
+    char rel[64], children[256] = "", pid[32] = "";
+    pid_t child;
+
+    snprintf(rel, sizeof rel, "%d/task/%d/children", (int)lab, (int)lab);
+    if (proc_read(rel, children, sizeof children) > 0)
+        snprintf(pid, sizeof pid, "%d", atoi(children));
+    child = fork();
+    if (child == 0) {
+        setenv("CONTAINER", pid, 1);
+        reset_signals();
+        execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+        _exit(127);
+    }
+    if (child > 0)
+        while (waitpid(child, NULL, 0) == -1 && errno == EINTR)
+            ;
+}
+
 /* The probe said READY: look at it and at the world from outside. */
 static void look_from_outside(const struct world_spec *spec, struct world_result *r, int go_fd)
 {
@@ -265,7 +438,9 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
     pid_t lab;
     int pidfd, listener, status = 0, open_out = !spec->interactive, open_err = !spec->interactive, open_report = 1;
     double waiting_on_nothing = 0;
+    int host_done = 0;
 
+    current_result = r;
     if (open_pipes(&p)) {
         world_fail(r, "pipe");
         return;
@@ -286,6 +461,9 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
     }
     if (lab == 0)
         exec_lab(spec, &p);
+    memset(&slow, 0, sizeof slow);
+    if (spec->slow_parent)
+        slow.lab = lab;
     close(p.out[1]);
     close(p.err[1]);
     close(p.report[1]);
@@ -322,6 +500,15 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
             r->timed_out = 1;
             break;
         }
+        if (listener != -1 && slow.held == 1) {
+            release_held(listener);
+            if (wait_ms > 10)
+                wait_ms = 10;
+        }
+        if (spec->host_command && !host_done && now() - start >= HOST_COMMAND_DELAY) {
+            run_host_command(spec->host_command, lab);
+            host_done = 1;
+        }
         if (poll(fds, 5, wait_ms) == -1 && errno != EINTR)
             break;
         if (listener != -1 && (fds[4].revents & (POLLHUP | POLLERR)) && !(fds[4].revents & POLLIN)) {
@@ -354,6 +541,10 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
     capbuf_read(&out, p.out[0]);
     capbuf_read(&err, p.err[0]);
     capbuf_read(&report, p.report[0]);
+    /* A probe without --wait may report and exit between two looks: it did
+     * report (there was nothing to look at from outside while it ran). */
+    if (!r->probe_ready && has_line(r->probe, "READY"))
+        r->probe_ready = 1;
     r->out_at_exit = out.total;
     if (r->lab_exited) {
         reap_zombies();

@@ -6,9 +6,12 @@
 #include "world_int.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,14 @@ ssize_t proc_read(const char *rel, char *buf, size_t n)
     int dir = proc_dir(rel, path, sizeof path);
 
     return read_file_at(dir, path, buf, n);
+}
+
+int proc_open(const char *rel, int flags)
+{
+    char path[256];
+    int dir = proc_dir(rel, path, sizeof path);
+
+    return openat(dir, path, flags | O_CLOEXEC);
 }
 
 char *read_whole(int dir, const char *path)
@@ -86,7 +97,7 @@ double clock_gap_now(void)
     struct timespec real, mono;
 
     clock_gettime(CLOCK_REALTIME, &real);
-    clock_gettime(CLOCK_MONOTONIC, &mono);
+    clock_gettime(CLOCK_BOOTTIME, &mono);   /* counts a suspend too: that is no change */
     return (double)(real.tv_sec - mono.tv_sec) + (double)(real.tv_nsec - mono.tv_nsec) / 1e9;
 }
 
@@ -335,6 +346,38 @@ static void snap_links(FILE *f)
     free(text);
 }
 
+/* The world's IPv4 and IPv6 addresses ("addr IFNAME ADDRESS"), from netlink
+ * by getifaddrs(3), and its IPv4 routes ("route IFNAME DEST MASK GATEWAY",
+ * hex as /proc/net/route has them). */
+static void snap_addresses(FILE *f)
+{
+    struct ifaddrs *all, *a;
+    char rel[64], *text, *line, *save = NULL;
+
+    if (getifaddrs(&all) == 0) {
+        for (a = all; a; a = a->ifa_next) {
+            char host[INET6_ADDRSTRLEN] = "";
+            int family = a->ifa_addr ? a->ifa_addr->sa_family : AF_UNSPEC;
+            if (family == AF_INET)
+                inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)a->ifa_addr)->sin_addr, host, sizeof host);
+            else if (family == AF_INET6)
+                inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)a->ifa_addr)->sin6_addr, host, sizeof host);
+            if (host[0])
+                fprintf(f, "addr %s %s\n", a->ifa_name, host);
+        }
+        freeifaddrs(all);
+    }
+    snprintf(rel, sizeof rel, "%d/net/route", (int)getpid());
+    text = proc_whole(rel);
+    for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+        char ifname[32], dest[16], gateway[16], mask[16];
+        if (sscanf(line, "%31s %15s %15s %*s %*s %*s %*s %15s", ifname, dest, gateway, mask) == 4 &&
+            strcmp(ifname, "Iface") != 0)
+            fprintf(f, "route %s %s %s %s\n", ifname, dest, mask, gateway);
+    }
+    free(text);
+}
+
 static void snap_one_process(pid_t pid, const char *comm, void *arg)
 {
     fprintf((FILE *)arg, "process %d %s\n", (int)pid, comm);
@@ -358,6 +401,7 @@ int world_snapshot(char *buf, size_t n)
     snap_ipc(f, "sem");
     snap_mounts(f);
     snap_links(f);
+    snap_addresses(f);
     cg_snapshot(&world_cgroups, f);
     for_each_process(snap_one_process, f);
     fclose(f);
