@@ -11,7 +11,7 @@ set -u
 packages_of() {
     case $1 in
         # build the labs and the harness, run the checks (ipcs, ps, hostname)
-        core) echo gcc make libc6-dev pkg-config unifdef check libcap-dev libseccomp-dev libjson-c-dev libxml2-dev util-linux procps hostname iproute2 ;;
+        core) echo gcc make libc6-dev pkg-config unifdef check libcap-dev libseccomp-dev libnl-route-3-dev libjson-c-dev libxml2-dev util-linux procps hostname iproute2 iputils-ping ;;
         # the kit's own tests: static analysis
         test) echo cppcheck shellcheck uidmap ;;
         handouts) echo pandoc ;;
@@ -28,7 +28,7 @@ done
 if ! command -v dpkg-query >/dev/null 2>&1; then
     # Not Debian or Ubuntu: we cannot ask the package manager, so look for
     # the pieces themselves and name what is missing.
-    for lib in check libcap json-c libxml-2.0; do
+    for lib in check libcap libseccomp libnl-route-3.0 json-c libxml-2.0; do
         pkg-config --exists "$lib" 2>/dev/null || echo "setup: missing the $lib development files (install them with your package manager)" >&2
     done
     for tool in cc make unifdef ipcs hostname ps ip; do

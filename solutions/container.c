@@ -48,6 +48,36 @@
  * Read: pid_namespaces(7), clone(2), wait(2), sigwait(3), handouts/03_pid.md.
  */
 #endif
+#if LAB == 5
+/* 05_net_veth.c: give the container a network of its own, wired to the host.
+ *
+ * After lab 04 the container still shares the host's network stack: every
+ * interface, address, route and port. This lab gives the child a new network
+ * namespace, which starts with nothing but a loopback device that is down,
+ * and wires it to the host with a virtual Ethernet (veth) pair made through
+ * netlink: one end stays on the host with --host-ip, the other becomes the
+ * container's eth0 with --ip. The child waits until the parent has finished
+ * the wiring, and the parent removes its end when the container is gone.
+ *
+ * Read: network_namespaces(7), veth(4), rtnetlink(7), libnl-route's link,
+ *       veth and addr objects, pipe(2), handouts/05_net_veth.md.
+ */
+#endif
+#if LAB == 6
+/* 06_userns_map.c: make the container's root a root of its own.
+ *
+ * Until lab 05, root in the container was the machine's root. This lab puts
+ * the child in a new user namespace, which the kernel makes first and which
+ * owns every other namespace of the child: inside, the command is uid 0 with
+ * every capability, over the container only; outside, it is the unprivileged
+ * ID that --uid-map names. The parent writes the child's uid_map and gid_map
+ * before it lets the child go on. And the same program now runs without sudo:
+ * a user may make a user namespace, and in it all the others.
+ *
+ * Read: user_namespaces(7), capabilities(7) ("Interaction with user
+ *       namespaces"), newuidmap(1), subuid(5), handouts/06_userns_map.md.
+ */
+#endif
 #if LAB == 4
 /* 04_mount_proc.c: give the container its own mount table and /proc.
  *
@@ -76,6 +106,19 @@
 #endif
 #include <sys/wait.h>
 #include <unistd.h>
+#if LAB >= 5
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#endif
+#if LAB >= 5
+#include <fcntl.h>
+#endif
+#if LAB >= 6
+#include <grp.h>
+#endif
 
 #if LAB == 1
 #define PROG "01_clone_uts"
@@ -85,6 +128,10 @@
 #define PROG "03_pid"
 #elif LAB == 4
 #define PROG "04_mount_proc"
+#elif LAB == 5
+#define PROG "05_net_veth"
+#elif LAB == 6
+#define PROG "06_userns_map"
 #endif
 
 /* Exit statuses, as docker run(1) uses them. */
@@ -96,6 +143,22 @@ enum {
 
 #define STACK_SIZE (1024 * 1024)   /* the child's stack: plenty for exec */
 #define HOSTNAME_MAX 64            /* HOST_NAME_MAX on Linux */
+#if LAB >= 5
+#define CONTAINER_IF "eth0"        /* the container's end of the veth pair */
+
+/* An IPv4 address with its prefix length, as --ip and --host-ip give it. */
+struct cidr {
+    struct in_addr addr;
+    int prefix;
+    const char *text;       /* as the user wrote it, for messages */
+};
+#endif
+#if LAB >= 6
+/* One line of a uid_map or gid_map: IDs IN.. inside are OUT.. outside. */
+struct idmap {
+    unsigned long in, out, count;
+};
+#endif
 
 /* Everything the command line says, shared by parent and child. */
 struct config {
@@ -104,6 +167,16 @@ struct config {
     int verbose;            /* --verbose: narrate each step */
 #if LAB >= 3
     int init;               /* --init: PID 1 is our init, the command PID 2 */
+#endif
+#if LAB >= 5
+    struct cidr ip;         /* --ip: the container's eth0 */
+    struct cidr host_ip;    /* --host-ip: the host's end of the pair */
+    char veth[IF_NAMESIZE]; /* the host end's name: unique per container */
+    int go[2];              /* the handshake pipe: the parent writes when the child may go on */
+#endif
+#if LAB >= 6
+    struct idmap uid_map, gid_map;  /* --uid-map, --gid-map */
+    int rootless;           /* run by a user, not root: no veth, setgroups denied */
 #endif
 };
 
@@ -156,23 +229,120 @@ static void usage(void)
            "      --init           run an init as PID 1 that starts COMMAND, forwards\n"
            "                       signals to it and reaps orphans\n"
 #endif
+#if LAB >= 5
+           "      --ip CIDR        address of the container's eth0 (default 10.200.0.2/24)\n"
+           "      --host-ip CIDR   address of the host's end of the veth pair\n"
+           "                       (default 10.200.0.1/24)\n"
+#endif
+#if LAB >= 6
+           "      --uid-map IN:OUT:COUNT  uid map of the container's user namespace\n"
+           "      --gid-map IN:OUT:COUNT  gid map (default for both: 0:100000:65536 when\n"
+           "                       run by root, else 0:<your id>:1; without root there\n"
+           "                       is no veth, only lo)\n"
+#endif
            "\n"
            "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
            "125 if the container could not be set up; 126 if COMMAND could not be\n"
            "executed; 127 if COMMAND was not found.\n", PROG);
 }
 
+#if LAB >= 5
+/* Read "A.B.C.D/PREFIX" (PREFIX 1 to 32) for `option`; a bad one is a usage
+ * error that names the option. */
+static void parse_cidr(const char *option, const char *text, struct cidr *c)
+{
+    c->text = text;
+    c->prefix = 0;
+    /* BEGIN SOLUTION 05
+     * TODO(05): afterwards c->addr and c->prefix hold the address and the
+     *           prefix length of `text` ("10.200.0.2/24"), or the program has
+     *           ended with usage_error(), whose one line names `option` and
+     *           what is wrong: not an IPv4 address, no prefix, a prefix that
+     *           is not 1 to 32. Read inet_pton(3), strtol(3), and the
+     *           handout's "The options". */
+    char host[INET_ADDRSTRLEN], *end, msg[96];
+    const char *slash = strchr(text, '/');
+    size_t len = slash ? (size_t)(slash - text) : 0;
+    long prefix;
+
+    if (!slash || len == 0 || len >= sizeof host) {
+        snprintf(msg, sizeof msg, "%s: not ADDRESS/PREFIX, like 10.200.0.2/24", option);
+        usage_error(msg, text);
+    }
+    memcpy(host, text, len);
+    host[len] = '\0';
+    if (inet_pton(AF_INET, host, &c->addr) != 1) {
+        snprintf(msg, sizeof msg, "%s: not an IPv4 address", option);
+        usage_error(msg, text);
+    }
+    errno = 0;
+    prefix = strtol(slash + 1, &end, 10);
+    if (end == slash + 1 || *end || errno || prefix < 1 || prefix > 32) {
+        snprintf(msg, sizeof msg, "%s: the prefix must be a number from 1 to 32", option);
+        usage_error(msg, text);
+    }
+    c->prefix = (int)prefix;
+    /* END SOLUTION */
+    (void)option;
+}
+
+int same_subnet(const struct cidr *a, const struct cidr *b)
+{
+    uint32_t mask = b->prefix == 32 ? 0xffffffffu : ~(0xffffffffu >> b->prefix);
+
+    return a->prefix == b->prefix && (ntohl(a->addr.s_addr) & mask) == (ntohl(b->addr.s_addr) & mask);
+}
+#endif
+
+#if LAB >= 6
+/* Read "IN:OUT:COUNT" for `option` (COUNT at least 1). */
+static void parse_idmap(const char *option, const char *text, struct idmap *m)
+{
+    unsigned long v[3];
+    const char *p = text;
+    char *end, msg[96];
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        errno = 0;
+        v[i] = strtoul(p, &end, 10);
+        if (end == p || errno || *p == '-' || *p == '+' || v[i] > 4294967294UL || *end != (i < 2 ? ':' : '\0'))
+            break;
+        p = end + 1;
+    }
+    if (i < 3 || v[2] == 0 || v[0] + v[2] > 4294967295UL || v[1] + v[2] > 4294967295UL) {
+        snprintf(msg, sizeof msg, "%s: not IN:OUT:COUNT with COUNT at least 1, like 0:100000:65536", option);
+        usage_error(msg, text);
+    }
+    *m = (struct idmap){ v[0], v[1], v[2] };
+}
+#endif
+
 /* Read the options. A leading '+' makes getopt stop at the first non-option,
  * so `prog ls -l` passes -l to ls instead of parsing it here. */
 static void parse_args(int argc, char **argv, struct config *cfg)
 {
+#if LAB >= 6
+    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP };
+#elif LAB >= 5
+    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP };
+#else
     enum { OPT_HOSTNAME = 256, OPT_INIT };
+#endif
     static const struct option options[] = {
         { "help", no_argument, NULL, 'h' },
         { "verbose", no_argument, NULL, 'v' },
         { "hostname", required_argument, NULL, OPT_HOSTNAME },
 #if LAB >= 3
         { "init", no_argument, NULL, OPT_INIT },
+#endif
+#if LAB >= 5
+        { "ip", required_argument, NULL, OPT_IP },
+        { "host-ip", required_argument, NULL, OPT_HOST_IP },
+#endif
+#if LAB >= 6
+        { "uid-map", required_argument, NULL, OPT_UID_MAP },
+        { "gid-map", required_argument, NULL, OPT_GID_MAP },
 #endif
         { NULL, 0, NULL, 0 },
     };
@@ -183,6 +353,22 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     cfg->verbose = 0;
 #if LAB >= 3
     cfg->init = 0;
+#endif
+#if LAB >= 5
+    parse_cidr("--ip", "10.200.0.2/24", &cfg->ip);
+    parse_cidr("--host-ip", "10.200.0.1/24", &cfg->host_ip);
+#endif
+#if LAB >= 6
+    /* Root maps the container to an unused range, as podman does; a user
+     * may map only their own IDs (user_namespaces(7)). */
+    cfg->rootless = geteuid() != 0;
+    if (cfg->rootless) {
+        cfg->uid_map = (struct idmap){ 0, geteuid(), 1 };
+        cfg->gid_map = (struct idmap){ 0, getegid(), 1 };
+    } else {
+        cfg->uid_map = (struct idmap){ 0, 100000, 65536 };
+        cfg->gid_map = cfg->uid_map;
+    }
 #endif
     opterr = 0;   /* we print our own one-line errors */
     while ((opt = getopt_long(argc, argv, "+:hv", options, NULL)) != -1) {
@@ -203,6 +389,22 @@ static void parse_args(int argc, char **argv, struct config *cfg)
             cfg->init = 1;
             break;
 #endif
+#if LAB >= 5
+        case OPT_IP:
+            parse_cidr("--ip", optarg, &cfg->ip);
+            break;
+        case OPT_HOST_IP:
+            parse_cidr("--host-ip", optarg, &cfg->host_ip);
+            break;
+#endif
+#if LAB >= 6
+        case OPT_UID_MAP:
+            parse_idmap("--uid-map", optarg, &cfg->uid_map);
+            break;
+        case OPT_GID_MAP:
+            parse_idmap("--gid-map", optarg, &cfg->gid_map);
+            break;
+#endif
         case ':':
             usage_error("option needs a value", argv[optind - 1]);
             break;
@@ -212,6 +414,17 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     }
     cfg->argv = optind < argc ? &argv[optind] : default_command;
     verbose = cfg->verbose;
+#if LAB >= 5
+    /* BEGIN SOLUTION 05
+     * TODO(05): two ends with one address, or in different subnets, cannot
+     *           talk to each other: refuse that with usage_error(), naming
+     *           the options. same_subnet() is yours to use. */
+    if (cfg->ip.addr.s_addr == cfg->host_ip.addr.s_addr)
+        usage_error("--ip and --host-ip must differ", cfg->ip.text);
+    if (!same_subnet(&cfg->ip, &cfg->host_ip))
+        usage_error("--ip must be in --host-ip's subnet, or the two ends cannot reach each other", cfg->ip.text);
+    /* END SOLUTION */
+#endif
 }
 
 /* Turn a wait(2) status into our exit status, as a shell does. */
@@ -246,6 +459,323 @@ static int exec_command(struct config *cfg)
     fprintf(stderr, "%s: %s: %s\n", PROG, cfg->argv[0], strerror(errno));
     return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
 }
+
+
+#if LAB >= 5
+/* ---- Lab 05: a network of its own --------------------------------------- */
+
+/* A libnl call failed: one line naming the step and libnl's reason. */
+static int nl_failed(const char *step, const char *object, int err)
+{
+    fprintf(stderr, "%s: %s %s: %s\n", PROG, step, object, nl_geterror(err));
+    return -1;
+}
+
+/* A netlink socket that talks to the network namespace this process is in
+ * (rtnetlink(7)); NULL after one line on stderr. */
+struct nl_sock *netlink_open(void)
+{
+    struct nl_sock *sk = nl_socket_alloc();
+    int err;
+
+    if (!sk) {
+        fprintf(stderr, "%s: netlink socket: out of memory\n", PROG);
+        return NULL;
+    }
+    err = nl_connect(sk, NETLINK_ROUTE);
+    if (err < 0) {
+        nl_failed("connect to", "rtnetlink", err);
+        nl_socket_free(sk);
+        return NULL;
+    }
+    return sk;
+}
+
+/* Give the link `name` of sk's namespace the address `addr` (unless NULL)
+ * and bring it up, as `ip addr add` and `ip link set up` would. Returns 0,
+ * or -1 after one line on stderr. */
+int link_up(struct nl_sock *sk, const char *who, const char *name, const struct cidr *addr)
+{
+    struct rtnl_link *link = NULL, *change;
+    int err;
+
+    err = rtnl_link_get_kernel(sk, 0, name, &link);
+    if (err < 0)
+        return nl_failed("find link", name, err);
+    if (addr) {
+        struct rtnl_addr *a = rtnl_addr_alloc();
+        struct nl_addr *local = NULL;
+        err = a ? nl_addr_parse(addr->text, AF_INET, &local) : -NLE_NOMEM;
+        if (err == 0) {
+            rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
+            err = rtnl_addr_set_local(a, local);
+        }
+        if (err == 0)
+            err = rtnl_addr_add(sk, a, 0);
+        if (local)
+            nl_addr_put(local);
+        if (a)
+            rtnl_addr_put(a);
+        if (err < 0) {
+            rtnl_link_put(link);
+            return nl_failed("add address to", name, err);
+        }
+        say(who, "address %s on %s", addr->text, name);
+    }
+    change = rtnl_link_alloc();
+    if (!change)
+        err = -NLE_NOMEM;
+    else {
+        rtnl_link_set_flags(change, IFF_UP);
+        err = rtnl_link_change(sk, link, change, 0);
+        rtnl_link_put(change);
+    }
+    rtnl_link_put(link);
+    if (err < 0)
+        return nl_failed("bring up", name, err);
+    say(who, "%s up", name);
+    return 0;
+}
+
+/* In the parent: wire the child's network namespace to this one. Returns 0,
+ * or -1 after one line on stderr (the caller then removes what was made). */
+static int make_veth(struct config *cfg, pid_t child)
+{
+    /* BEGIN SOLUTION 05
+     * TODO(05): afterwards a veth pair exists: one end here on the host, named
+     *           cfg->veth, with the address cfg->host_ip, up; the other end
+     *           in the child's network namespace, named CONTAINER_IF (the
+     *           child gives it its address and brings it up). Talk to the
+     *           kernel through netlink with libnl-route, as runc and podman
+     *           do: a container runtime does not run `ip`. netlink_open() and
+     *           link_up() above are yours to use. On failure print one line
+     *           (nl_failed() does) and return -1; main() then removes what
+     *           was made.
+     *           Why: a new network namespace has only a loopback device, and
+     *           a device lives in one namespace at a time; a veth pair is two
+     *           devices joined by a wire, so it can sit across the boundary.
+     *           Read veth(4), network_namespaces(7), libnl-route's veth and
+     *           link API (rtnl_link_veth_alloc, rtnl_link_set_ns_pid), and the
+     *           handout's "A pair of virtual Ethernet devices"; its Hints
+     *           section has more, gentlest first. */
+    struct nl_sock *sk = netlink_open();
+    struct rtnl_link *veth, *peer;
+    int err;
+
+    if (!sk)
+        return -1;
+    veth = rtnl_link_veth_alloc();
+    if (!veth) {
+        nl_socket_free(sk);
+        return nl_failed("make", "veth", -NLE_NOMEM);
+    }
+    /* One request makes both ends; the peer is born in the child's network
+     * namespace (the one of process `child`), so its name cannot clash. */
+    peer = rtnl_link_veth_get_peer(veth);
+    rtnl_link_set_name(veth, cfg->veth);
+    rtnl_link_set_name(peer, CONTAINER_IF);
+    rtnl_link_set_ns_pid(peer, child);
+    err = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
+    rtnl_link_put(peer);
+    rtnl_link_veth_release(veth);
+    if (err < 0) {
+        nl_socket_free(sk);
+        return nl_failed("make veth", cfg->veth, err);
+    }
+    say("parent", "veth %s (here) <-> %s (in pid %ld's network namespace)", cfg->veth, CONTAINER_IF, (long)child);
+    err = link_up(sk, "parent", cfg->veth, &cfg->host_ip);
+    nl_socket_free(sk);
+    return err;
+    /* END SOLUTION */
+    (void)cfg;
+    (void)child;
+    return 0;
+}
+
+/* In the parent, when the container has ended or its set-up failed. */
+static void remove_veth(struct config *cfg)
+{
+    /* BEGIN SOLUTION 05
+     * TODO(05): afterwards no link named cfg->veth is left on the host, even
+     *           when the set-up failed half-way. It may be gone already (its
+     *           peer's namespace died): that is no failure; any other error
+     *           is one line on stderr. Why: the kernel does destroy the pair
+     *           with the child's namespace, but later, in the background;
+     *           until then the name and the address stay taken on the host.
+     *           Read rtnl_link_delete in libnl-route, and the handout's
+     *           "Leaving nothing behind". */
+    struct nl_sock *sk = netlink_open();
+    struct rtnl_link *link = rtnl_link_alloc();
+    int err;
+
+    if (sk && link) {
+        rtnl_link_set_name(link, cfg->veth);
+        err = rtnl_link_delete(sk, link);
+        if (err == 0)
+            say("parent", "veth %s removed", cfg->veth);
+        else if (err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
+            nl_failed("remove veth", cfg->veth, err);
+    }
+    if (link)
+        rtnl_link_put(link);
+    if (sk)
+        nl_socket_free(sk);
+    /* END SOLUTION */
+    (void)cfg;
+}
+
+/* Does this container get a veth? Not when a user runs it (lab 06): the
+ * host's end needs privilege over the host's network. */
+static int has_veth(const struct config *cfg)
+{
+#if LAB >= 6
+    return !cfg->rootless;
+#else
+    (void)cfg;
+    return 1;
+#endif
+}
+
+/* In the child, once the parent has made the pair. */
+static void container_network(struct config *cfg)
+{
+    /* BEGIN SOLUTION 05
+     * TODO(05): afterwards, inside the container, lo is up (127.0.0.1 answers)
+     *           and CONTAINER_IF has cfg->ip and is up, so that the host end
+     *           is reachable. Where there is no veth (lab 06 run without
+     *           root: cfg->rootless), lo alone. A failure ends the program
+     *           with exit(EXIT_SETUP) after one line on stderr.
+     *           Why: a new network namespace starts with lo down and nothing
+     *           else. Read network_namespaces(7) and the handout's "Inside:
+     *           lo and eth0". */
+    struct nl_sock *sk = netlink_open();
+    int failed = !sk || link_up(sk, "child", "lo", NULL) == -1;
+
+    if (!failed && has_veth(cfg))
+        failed = link_up(sk, "child", CONTAINER_IF, &cfg->ip) == -1;
+    if (sk)
+        nl_socket_free(sk);
+    if (failed)
+        exit(EXIT_SETUP);
+    /* END SOLUTION */
+    (void)cfg;
+}
+
+/* In the child, first of all: wait until the parent has finished. */
+static void wait_for_parent(struct config *cfg)
+{
+    /* BEGIN SOLUTION 05
+     * TODO(05): return only once the parent has finished its part (the veth
+     *           pair; from lab 06 also the ID maps) and said so through the
+     *           pipe cfg->go; if the parent gave up, or died, end at once
+     *           with exit(EXIT_SETUP), quietly (the parent says why). This
+     *           must not hang when the parent is gone.
+     *           Why: the child runs as soon as clone() returns, and its
+     *           eth0 does not exist until the parent has made it. Read
+     *           pipe(2) (above all what read(2) returns when every write end
+     *           is closed) and the handout's "The handshake". */
+    char go;
+
+    /* Our copy of the write end would keep the pipe open for ever. */
+    close(cfg->go[1]);
+    if (read(cfg->go[0], &go, 1) != 1)
+        exit(EXIT_SETUP);
+    close(cfg->go[0]);
+    say("child", "the parent is done, going on");
+    /* END SOLUTION */
+    (void)cfg;
+}
+
+/* In the parent: create the handshake pipe, before the child exists. */
+static void make_handshake(struct config *cfg)
+{
+    /* BEGIN SOLUTION 05
+     * TODO(05): afterwards cfg->go is a pipe that the child inherits and
+     *           the command does not (it must not hold our pipe open, or
+     *           read from it). Read pipe(2) and the handout's "The handshake". */
+    if (pipe2(cfg->go, O_CLOEXEC) == -1)
+        die("pipe");
+    /* END SOLUTION */
+    (void)cfg;
+}
+
+/* In the parent: let the child go on. */
+static int release_child(struct config *cfg)
+{
+    /* BEGIN SOLUTION 05
+     * TODO(05): tell the child through cfg->go that it may go on. A failure
+     *           returns -1 after one line on stderr. */
+    if (write(cfg->go[1], "g", 1) != 1) {
+        fprintf(stderr, "%s: release the child: %s\n", PROG, strerror(errno));
+        return -1;
+    }
+    close(cfg->go[1]);
+    /* END SOLUTION */
+    (void)cfg;
+    return 0;
+}
+#endif
+
+#if LAB >= 6
+/* ---- Lab 06: a user namespace ----------------------------------------- */
+
+/* Write text into /proc/PID/FILE. Returns 0, or -1 after one line naming the
+ * file and the kernel's reason. */
+int write_proc_file(pid_t pid, const char *file, const char *text)
+{
+    char path[64];
+    size_t len = strlen(text);
+    int fd, err = 0;
+
+    snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, file);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd == -1 || write(fd, text, len) != (ssize_t)len)
+        err = errno;
+    if (fd != -1 && close(fd) == -1 && !err)
+        err = errno;
+    if (err) {
+        fprintf(stderr, "%s: write %s: %s\n", PROG, path, strerror(err));
+        return -1;
+    }
+    say("parent", "%s: %.*s", path, (int)strcspn(text, "\n"), text);
+    return 0;
+}
+
+/* In the parent: the child's user namespace gets its ID maps. Returns 0, or
+ * -1 after one line on stderr. */
+static int write_maps(struct config *cfg, pid_t child)
+{
+    /* BEGIN SOLUTION 06
+     * TODO(06): afterwards the child's user namespace maps cfg->uid_map and
+     *           cfg->gid_map (IN..IN+COUNT-1 inside are OUT.. outside), and
+     *           a process run by a user who is not root (cfg->rootless) has
+     *           given up setgroups(2) in it first, without which the kernel
+     *           refuses such a user's gid_map. write_proc_file() is yours to
+     *           use; its line names the file and the kernel's reason.
+     *           Why: until its maps are written, a user namespace has no IDs
+     *           at all (everything shows as 65534) and its root is nobody;
+     *           each map can be written once. Read user_namespaces(7) ("User
+     *           and group ID mappings", "Interaction with setgroups") and the
+     *           handout's "Writing the maps". */
+    char line[96];
+
+    snprintf(line, sizeof line, "%lu %lu %lu\n", cfg->uid_map.in, cfg->uid_map.out, cfg->uid_map.count);
+    if (write_proc_file(child, "uid_map", line) == -1)
+        return -1;
+    /* A user without CAP_SETGID over the parent namespace must deny
+     * setgroups first: else, with a gid_map, the child could drop the
+     * groups that restrict it (a hole fixed in Linux 3.19). */
+    if (cfg->rootless && write_proc_file(child, "setgroups", "deny") == -1)
+        return -1;
+    snprintf(line, sizeof line, "%lu %lu %lu\n", cfg->gid_map.in, cfg->gid_map.out, cfg->gid_map.count);
+    if (write_proc_file(child, "gid_map", line) == -1)
+        return -1;
+    /* END SOLUTION */
+    (void)cfg;
+    (void)child;
+    return 0;
+}
+#endif
 
 #if LAB >= 3
 /* The signals --init passes on to the command, as docker run --init does. */
@@ -340,6 +870,29 @@ int child_main(void *arg)
     struct config *cfg = arg;
 
     say("child", "pid %ld, setting up", (long)getpid());
+#if LAB >= 5
+    wait_for_parent(cfg);
+#endif
+
+#if LAB >= 6
+    /* Lab 06: become root of the new user namespace. */
+    /* BEGIN SOLUTION 06
+     * TODO(06): the command must run as uid 0 and gid 0 of the container
+     *           (id -u and id -g print 0), with no supplementary group of
+     *           the host's where that may be changed. Our IDs are still
+     *           those of the parent, which the maps may not name. A failure
+     *           ends the program with die(). Read user_namespaces(7) ("User
+     *           and group ID mappings"), setresuid(2), setgroups(2), and the
+     *           handout's "Root inside". */
+    if (setresgid(0, 0, 0) == -1)
+        die("become gid 0 inside (is 0 in --gid-map?)");
+    if (!cfg->rootless && setgroups(0, NULL) == -1)
+        die("drop supplementary groups");
+    if (setresuid(0, 0, 0) == -1)
+        die("become uid 0 inside (is 0 in --uid-map?)");
+    say("child", "uid 0, gid 0 inside");
+    /* END SOLUTION */
+#endif
 
 #if LAB >= 1
     /* Lab 01: name the container. */
@@ -383,6 +936,11 @@ int child_main(void *arg)
     /* END SOLUTION */
 #endif
 
+#if LAB >= 5
+    /* Lab 05: lo and eth0, now that the parent has made the pair. */
+    container_network(cfg);
+#endif
+
 #if LAB >= 3
     if (cfg->init)
         return run_init(cfg);
@@ -403,6 +961,12 @@ static const char *flag_names(int flags)
 #endif
 #if LAB >= 4
         { CLONE_NEWNS, "CLONE_NEWNS" },
+#endif
+#if LAB >= 5
+        { CLONE_NEWNET, "CLONE_NEWNET" },
+#endif
+#if LAB >= 6
+        { CLONE_NEWUSER, "CLONE_NEWUSER" },
 #endif
     };
     static char text[256];
@@ -458,6 +1022,27 @@ int main(int argc, char **argv)
     flags |= CLONE_NEWNS;
     /* END SOLUTION */
 #endif
+#if LAB >= 5
+    /* Lab 05: a network stack of its own. */
+    /* BEGIN SOLUTION 05
+     * TODO(05): the child must have a network stack of its own: its own
+     *           devices, addresses, routes and ports, none of the host's.
+     *           Read network_namespaces(7) and the handout's "The network
+     *           namespace". */
+    flags |= CLONE_NEWNET;
+    /* END SOLUTION */
+    make_handshake(&cfg);
+#endif
+#if LAB >= 6
+    /* Lab 06: root only inside. */
+    /* BEGIN SOLUTION 06
+     * TODO(06): the child must be in a user namespace of its own, which owns
+     *           the other new namespaces, so that its root has power over
+     *           them and none over the host. Read user_namespaces(7) and the
+     *           handout's "The user namespace". */
+    flags |= CLONE_NEWUSER;
+    /* END SOLUTION */
+#endif
 
     /* The child's stack: clone(2) runs the child on memory we give it. */
     stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
@@ -484,6 +1069,30 @@ int main(int argc, char **argv)
     /* END SOLUTION */
 #endif
     say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
+#if LAB >= 5
+    /* The child waits in wait_for_parent() while we set up its world. If
+     * anything fails, it is killed and what was made is removed. */
+    close(cfg.go[0]);
+    /* A child that died early must not take us with it: writing to its
+     * pipe then fails with EPIPE instead of killing us (pipe(7)), and we
+     * clean up. */
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(cfg.veth, sizeof cfg.veth, "nsv%ld", (long)pid);
+    if (
+#if LAB >= 6
+        write_maps(&cfg, pid) == -1 ||
+#endif
+        (has_veth(&cfg) && make_veth(&cfg, pid) == -1) || release_child(&cfg) == -1) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+            ;
+        if (has_veth(&cfg))
+            remove_veth(&cfg);
+        return EXIT_SETUP;
+    }
+    if (!has_veth(&cfg))
+        say("parent", "not root on the host: no veth (it needs privilege here); the container has lo alone");
+#endif
     say("parent", "waiting for %ld", (long)pid);
 
 #if LAB >= 1
@@ -500,6 +1109,10 @@ int main(int argc, char **argv)
     /* END SOLUTION */
 #endif
     say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
+#if LAB >= 5
+    if (has_veth(&cfg))
+        remove_veth(&cfg);
+#endif
 
     munmap(stack, STACK_SIZE);
     return exit_status(status);

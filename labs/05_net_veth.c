@@ -1,0 +1,584 @@
+/* 05_net_veth.c: give the container a network of its own, wired to the host.
+ *
+ * After lab 04 the container still shares the host's network stack: every
+ * interface, address, route and port. This lab gives the child a new network
+ * namespace, which starts with nothing but a loopback device that is down,
+ * and wires it to the host with a virtual Ethernet (veth) pair made through
+ * netlink: one end stays on the host with --host-ip, the other becomes the
+ * container's eth0 with --ip. The child waits until the parent has finished
+ * the wiring, and the parent removes its end when the container is gone.
+ *
+ * Read: network_namespaces(7), veth(4), rtnetlink(7), libnl-route's link,
+ *       veth and addr objects, pipe(2), handouts/05_net_veth.md.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <fcntl.h>
+
+#define PROG "05_net_veth"
+
+/* Exit statuses, as docker run(1) uses them. */
+enum {
+    EXIT_SETUP = 125,     /* the container could not be set up */
+    EXIT_NOEXEC = 126,    /* the command was found but could not be executed */
+    EXIT_NOTFOUND = 127,  /* the command was not found */
+};
+
+#define STACK_SIZE (1024 * 1024)   /* the child's stack: plenty for exec */
+#define HOSTNAME_MAX 64            /* HOST_NAME_MAX on Linux */
+#define CONTAINER_IF "eth0"        /* the container's end of the veth pair */
+
+/* An IPv4 address with its prefix length, as --ip and --host-ip give it. */
+struct cidr {
+    struct in_addr addr;
+    int prefix;
+    const char *text;       /* as the user wrote it, for messages */
+};
+
+/* Everything the command line says, shared by parent and child. */
+struct config {
+    const char *hostname;   /* --hostname, the name inside */
+    char **argv;            /* the command and its arguments */
+    int verbose;            /* --verbose: narrate each step */
+    int init;               /* --init: PID 1 is our init, the command PID 2 */
+    struct cidr ip;         /* --ip: the container's eth0 */
+    struct cidr host_ip;    /* --host-ip: the host's end of the pair */
+    char veth[IF_NAMESIZE]; /* the host end's name: unique per container */
+    int go[2];              /* the handshake pipe: the parent writes when the child may go on */
+};
+
+static int verbose;
+
+/* Narrate one step on stderr when --verbose was given. The line goes out in
+ * one write(2), so that the parent's and the child's never mix. */
+static void say(const char *who, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    int n;
+
+    if (!verbose)
+        return;
+    n = snprintf(line, sizeof line, "[%s] ", who);
+    va_start(ap, fmt);
+    n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    va_end(ap);
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    if (write(2, line, (size_t)n) < 0)
+        return;   /* nowhere to narrate to */
+}
+
+/* The one error helper: name the failed step and the reason, exit 125. */
+static void die(const char *step)
+{
+    fprintf(stderr, "%s: %s: %s\n", PROG, step, strerror(errno));
+    exit(EXIT_SETUP);
+}
+
+/* A usage error: one line on stderr, exit 125 like docker run. */
+static void usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "%s: %s%s%s (try --help)\n", PROG, msg, arg ? ": " : "", arg ? arg : "");
+    exit(EXIT_SETUP);
+}
+
+static void usage(void)
+{
+    printf("Usage: %s [OPTION...] [--] [COMMAND [ARG...]]\n"
+           "Run COMMAND (default /bin/sh) in a new container.\n"
+           "\n"
+           "  -h, --help           show this help and exit\n"
+           "  -v, --verbose        narrate each step on stderr\n"
+           "      --hostname NAME  hostname inside the container (default: container)\n"
+           "      --init           run an init as PID 1 that starts COMMAND, forwards\n"
+           "                       signals to it and reaps orphans\n"
+           "      --ip CIDR        address of the container's eth0 (default 10.200.0.2/24)\n"
+           "      --host-ip CIDR   address of the host's end of the veth pair\n"
+           "                       (default 10.200.0.1/24)\n"
+           "\n"
+           "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
+           "125 if the container could not be set up; 126 if COMMAND could not be\n"
+           "executed; 127 if COMMAND was not found.\n", PROG);
+}
+
+/* Read "A.B.C.D/PREFIX" (PREFIX 1 to 32) for `option`; a bad one is a usage
+ * error that names the option. */
+static void parse_cidr(const char *option, const char *text, struct cidr *c)
+{
+    c->text = text;
+    c->prefix = 0;
+    /* TODO(05): afterwards c->addr and c->prefix hold the address and the
+     *           prefix length of `text` ("10.200.0.2/24"), or the program has
+     *           ended with usage_error(), whose one line names `option` and
+     *           what is wrong: not an IPv4 address, no prefix, a prefix that
+     *           is not 1 to 32. Read inet_pton(3), strtol(3), and the
+     *           handout's "The options". */
+    (void)option;
+}
+
+int same_subnet(const struct cidr *a, const struct cidr *b)
+{
+    uint32_t mask = b->prefix == 32 ? 0xffffffffu : ~(0xffffffffu >> b->prefix);
+
+    return a->prefix == b->prefix && (ntohl(a->addr.s_addr) & mask) == (ntohl(b->addr.s_addr) & mask);
+}
+
+/* Read the options. A leading '+' makes getopt stop at the first non-option,
+ * so `prog ls -l` passes -l to ls instead of parsing it here. */
+static void parse_args(int argc, char **argv, struct config *cfg)
+{
+    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP };
+    static const struct option options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "hostname", required_argument, NULL, OPT_HOSTNAME },
+        { "init", no_argument, NULL, OPT_INIT },
+        { "ip", required_argument, NULL, OPT_IP },
+        { "host-ip", required_argument, NULL, OPT_HOST_IP },
+        { NULL, 0, NULL, 0 },
+    };
+    static char *default_command[] = { "/bin/sh", NULL };
+    int opt;
+
+    cfg->hostname = "container";
+    cfg->verbose = 0;
+    cfg->init = 0;
+    parse_cidr("--ip", "10.200.0.2/24", &cfg->ip);
+    parse_cidr("--host-ip", "10.200.0.1/24", &cfg->host_ip);
+    opterr = 0;   /* we print our own one-line errors */
+    while ((opt = getopt_long(argc, argv, "+:hv", options, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            usage();
+            exit(0);
+        case 'v':
+            cfg->verbose = 1;
+            break;
+        case OPT_HOSTNAME:
+            if (strlen(optarg) > HOSTNAME_MAX)
+                usage_error("hostname longer than 64 bytes", optarg);
+            cfg->hostname = optarg;
+            break;
+        case OPT_INIT:
+            cfg->init = 1;
+            break;
+        case OPT_IP:
+            parse_cidr("--ip", optarg, &cfg->ip);
+            break;
+        case OPT_HOST_IP:
+            parse_cidr("--host-ip", optarg, &cfg->host_ip);
+            break;
+        case ':':
+            usage_error("option needs a value", argv[optind - 1]);
+            break;
+        default:
+            usage_error("unknown option", argv[optind - 1]);
+        }
+    }
+    cfg->argv = optind < argc ? &argv[optind] : default_command;
+    verbose = cfg->verbose;
+    /* TODO(05): two ends with one address, or in different subnets, cannot
+     *           talk to each other: refuse that with usage_error(), naming
+     *           the options. same_subnet() is yours to use. */
+}
+
+/* Turn a wait(2) status into our exit status, as a shell does. */
+static int exit_status(int status)
+{
+    int code = EXIT_SETUP;
+
+    if (WIFEXITED(status))
+        code = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status))
+        code = 128 + WTERMSIG(status);
+    (void)status;
+    return code;
+}
+
+/* Become the command. Returns only when exec failed, with the status that
+ * tells "not found" (127) from "not executable" (126). */
+static int exec_command(struct config *cfg)
+{
+    say("child", "execvp(\"%s\")", cfg->argv[0]);
+    execvp(cfg->argv[0], cfg->argv);
+    fprintf(stderr, "%s: %s: %s\n", PROG, cfg->argv[0], strerror(errno));
+    return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+}
+
+/* ---- Lab 05: a network of its own --------------------------------------- */
+
+/* A libnl call failed: one line naming the step and libnl's reason. */
+static int nl_failed(const char *step, const char *object, int err)
+{
+    fprintf(stderr, "%s: %s %s: %s\n", PROG, step, object, nl_geterror(err));
+    return -1;
+}
+
+/* A netlink socket that talks to the network namespace this process is in
+ * (rtnetlink(7)); NULL after one line on stderr. */
+struct nl_sock *netlink_open(void)
+{
+    struct nl_sock *sk = nl_socket_alloc();
+    int err;
+
+    if (!sk) {
+        fprintf(stderr, "%s: netlink socket: out of memory\n", PROG);
+        return NULL;
+    }
+    err = nl_connect(sk, NETLINK_ROUTE);
+    if (err < 0) {
+        nl_failed("connect to", "rtnetlink", err);
+        nl_socket_free(sk);
+        return NULL;
+    }
+    return sk;
+}
+
+/* Give the link `name` of sk's namespace the address `addr` (unless NULL)
+ * and bring it up, as `ip addr add` and `ip link set up` would. Returns 0,
+ * or -1 after one line on stderr. */
+int link_up(struct nl_sock *sk, const char *who, const char *name, const struct cidr *addr)
+{
+    struct rtnl_link *link = NULL, *change;
+    int err;
+
+    err = rtnl_link_get_kernel(sk, 0, name, &link);
+    if (err < 0)
+        return nl_failed("find link", name, err);
+    if (addr) {
+        struct rtnl_addr *a = rtnl_addr_alloc();
+        struct nl_addr *local = NULL;
+        err = a ? nl_addr_parse(addr->text, AF_INET, &local) : -NLE_NOMEM;
+        if (err == 0) {
+            rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
+            err = rtnl_addr_set_local(a, local);
+        }
+        if (err == 0)
+            err = rtnl_addr_add(sk, a, 0);
+        if (local)
+            nl_addr_put(local);
+        if (a)
+            rtnl_addr_put(a);
+        if (err < 0) {
+            rtnl_link_put(link);
+            return nl_failed("add address to", name, err);
+        }
+        say(who, "address %s on %s", addr->text, name);
+    }
+    change = rtnl_link_alloc();
+    if (!change)
+        err = -NLE_NOMEM;
+    else {
+        rtnl_link_set_flags(change, IFF_UP);
+        err = rtnl_link_change(sk, link, change, 0);
+        rtnl_link_put(change);
+    }
+    rtnl_link_put(link);
+    if (err < 0)
+        return nl_failed("bring up", name, err);
+    say(who, "%s up", name);
+    return 0;
+}
+
+/* In the parent: wire the child's network namespace to this one. Returns 0,
+ * or -1 after one line on stderr (the caller then removes what was made). */
+static int make_veth(struct config *cfg, pid_t child)
+{
+    /* TODO(05): afterwards a veth pair exists: one end here on the host, named
+     *           cfg->veth, with the address cfg->host_ip, up; the other end
+     *           in the child's network namespace, named CONTAINER_IF (the
+     *           child gives it its address and brings it up). Talk to the
+     *           kernel through netlink with libnl-route, as runc and podman
+     *           do: a container runtime does not run `ip`. netlink_open() and
+     *           link_up() above are yours to use. On failure print one line
+     *           (nl_failed() does) and return -1; main() then removes what
+     *           was made.
+     *           Why: a new network namespace has only a loopback device, and
+     *           a device lives in one namespace at a time; a veth pair is two
+     *           devices joined by a wire, so it can sit across the boundary.
+     *           Read veth(4), network_namespaces(7), libnl-route's veth and
+     *           link API (rtnl_link_veth_alloc, rtnl_link_set_ns_pid), and the
+     *           handout's "A pair of virtual Ethernet devices"; its Hints
+     *           section has more, gentlest first. */
+    (void)cfg;
+    (void)child;
+    return 0;
+}
+
+/* In the parent, when the container has ended or its set-up failed. */
+static void remove_veth(struct config *cfg)
+{
+    /* TODO(05): afterwards no link named cfg->veth is left on the host, even
+     *           when the set-up failed half-way. It may be gone already (its
+     *           peer's namespace died): that is no failure; any other error
+     *           is one line on stderr. Why: the kernel does destroy the pair
+     *           with the child's namespace, but later, in the background;
+     *           until then the name and the address stay taken on the host.
+     *           Read rtnl_link_delete in libnl-route, and the handout's
+     *           "Leaving nothing behind". */
+    (void)cfg;
+}
+
+/* Does this container get a veth? Not when a user runs it (lab 06): the
+ * host's end needs privilege over the host's network. */
+static int has_veth(const struct config *cfg)
+{
+    (void)cfg;
+    return 1;
+}
+
+/* In the child, once the parent has made the pair. */
+static void container_network(struct config *cfg)
+{
+    /* TODO(05): afterwards, inside the container, lo is up (127.0.0.1 answers)
+     *           and CONTAINER_IF has cfg->ip and is up, so that the host end
+     *           is reachable. Where there is no veth (lab 06 run without
+     *           root: cfg->rootless), lo alone. A failure ends the program
+     *           with exit(EXIT_SETUP) after one line on stderr.
+     *           Why: a new network namespace starts with lo down and nothing
+     *           else. Read network_namespaces(7) and the handout's "Inside:
+     *           lo and eth0". */
+    (void)cfg;
+}
+
+/* In the child, first of all: wait until the parent has finished. */
+static void wait_for_parent(struct config *cfg)
+{
+    /* TODO(05): return only once the parent has finished its part (the veth
+     *           pair; from lab 06 also the ID maps) and said so through the
+     *           pipe cfg->go; if the parent gave up, or died, end at once
+     *           with exit(EXIT_SETUP), quietly (the parent says why). This
+     *           must not hang when the parent is gone.
+     *           Why: the child runs as soon as clone() returns, and its
+     *           eth0 does not exist until the parent has made it. Read
+     *           pipe(2) (above all what read(2) returns when every write end
+     *           is closed) and the handout's "The handshake". */
+    (void)cfg;
+}
+
+/* In the parent: create the handshake pipe, before the child exists. */
+static void make_handshake(struct config *cfg)
+{
+    /* TODO(05): afterwards cfg->go is a pipe that the child inherits and
+     *           the command does not (it must not hold our pipe open, or
+     *           read from it). Read pipe(2) and the handout's "The handshake". */
+    (void)cfg;
+}
+
+/* In the parent: let the child go on. */
+static int release_child(struct config *cfg)
+{
+    /* TODO(05): tell the child through cfg->go that it may go on. A failure
+     *           returns -1 after one line on stderr. */
+    (void)cfg;
+    return 0;
+}
+
+/* The signals --init passes on to the command, as docker run --init does. */
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
+
+/* Lab 03: a minimal init, PID 1 of the container (run with --init). When it
+ * exits, the kernel kills every other process of the namespace, so it must
+ * live exactly as long as the command. */
+static int run_init(struct config *cfg)
+{
+    say("init", "pid %ld, passing on %zu kinds of signal", (long)getpid(), NFORWARDED);
+    {
+        sigset_t signals, old;
+        size_t i;
+        pid_t cmd;
+        int sig;
+
+        /* Block the signals before the command exists, so that none is lost:
+         * a blocked signal waits, pending, until sigwait(3) takes it, even
+         * for PID 1, which needs no handler then. */
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGCHLD);
+        for (i = 0; i < NFORWARDED; i++)
+            sigaddset(&signals, forwarded[i]);
+        if (sigprocmask(SIG_BLOCK, &signals, &old) == -1)
+            die("sigprocmask");
+
+        cmd = fork();
+        if (cmd == -1)
+            die("fork the command");
+        if (cmd == 0) {
+            /* The mask survives exec: give the command back the one we had. */
+            if (sigprocmask(SIG_SETMASK, &old, NULL) == -1)
+                die("sigprocmask");
+            exit(exec_command(cfg));
+        }
+        say("init", "command is pid %ld", (long)cmd);
+
+        for (;;) {
+            if (sigwait(&signals, &sig) != 0)
+                continue;
+            if (sig != SIGCHLD) {
+                say("init", "passing signal %d on to %ld", sig, (long)cmd);
+                kill(cmd, sig);
+                continue;
+            }
+            /* One SIGCHLD may stand for several children: signals of a kind
+             * do not queue. So reap until none is left. */
+            for (;;) {
+                int status;
+                pid_t pid = waitpid(-1, &status, WNOHANG);
+                if (pid <= 0)
+                    break;
+                say("init", "reaped %ld", (long)pid);
+                if (pid == cmd)
+                    return exit_status(status);
+            }
+        }
+    }
+    (void)cfg;
+    return EXIT_SETUP;   /* not an init yet */
+}
+
+/* The child: runs inside the new namespaces, sets them up, then becomes the
+ * command. Its return value would be its exit status, but it never returns
+ * unless something failed. */
+int child_main(void *arg)
+{
+    struct config *cfg = arg;
+
+    say("child", "pid %ld, setting up", (long)getpid());
+    wait_for_parent(cfg);
+
+    /* Lab 01: name the container. */
+    if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)
+        die("sethostname");
+    say("child", "sethostname(\"%s\")", cfg->hostname);
+
+    /* Lab 04: a mount table of our own, and a /proc that shows our PIDs. */
+    /* The new mount namespace starts as a copy of the host's, peers and all:
+     * where the host's mounts are shared, a mount we make would propagate
+     * back. So first make every mount private, recursively. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+        die("make mounts private");
+    say("child", "mount(\"/\", MS_REC|MS_PRIVATE)");
+    /* ps and top read /proc, which still shows the host's PID namespace;
+     * a proc filesystem mounted from inside ours shows ours. */
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
+        die("mount /proc");
+    say("child", "mount(\"proc\", \"/proc\")");
+
+    /* Lab 05: lo and eth0, now that the parent has made the pair. */
+    container_network(cfg);
+
+    if (cfg->init)
+        return run_init(cfg);
+    return exec_command(cfg);
+}
+
+/* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
+static const char *flag_names(int flags)
+{
+    static const struct { int flag; const char *name; } names[] = {
+        { CLONE_NEWUTS, "CLONE_NEWUTS" },
+        { CLONE_NEWIPC, "CLONE_NEWIPC" },
+        { CLONE_NEWPID, "CLONE_NEWPID" },
+        { CLONE_NEWNS, "CLONE_NEWNS" },
+        { CLONE_NEWNET, "CLONE_NEWNET" },
+    };
+    static char text[256];
+    size_t i;
+
+    text[0] = '\0';
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (flags & names[i].flag) {
+            strcat(text, names[i].name);
+            strcat(text, "|");
+        }
+    strcat(text, "SIGCHLD");
+    return text;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    char *stack;
+    pid_t pid = -1;
+    int status = 0;
+    /* The namespaces the child gets beyond lab 01's: each lab adds one. */
+    int flags = 0;
+
+    parse_args(argc, argv, &cfg);
+
+    /* Lab 02: System V IPC objects and POSIX message queues of its own. */
+    flags |= CLONE_NEWIPC;
+    /* Lab 03: PIDs of its own. */
+    flags |= CLONE_NEWPID;
+    /* Lab 04: a mount table of its own. */
+    flags |= CLONE_NEWNS;
+    /* Lab 05: a network stack of its own. */
+    /* TODO(05): the child must have a network stack of its own: its own
+     *           devices, addresses, routes and ports, none of the host's.
+     *           Read network_namespaces(7) and the handout's "The network
+     *           namespace". */
+    make_handshake(&cfg);
+
+    /* The child's stack: clone(2) runs the child on memory we give it. */
+    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED)
+        die("mmap child stack");
+
+    /* Lab 01: start the container. */
+    flags |= CLONE_NEWUTS;
+    /* Stacks grow down on every architecture Linux runs containers on, so
+     * pass the top. SIGCHLD is the exit signal plain waitpid() waits for. */
+    pid = clone(child_main, stack + STACK_SIZE, flags | SIGCHLD, &cfg);
+    if (pid == -1)
+        die("clone");
+    say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
+    /* The child waits in wait_for_parent() while we set up its world. If
+     * anything fails, it is killed and what was made is removed. */
+    close(cfg.go[0]);
+    /* A child that died early must not take us with it: writing to its
+     * pipe then fails with EPIPE instead of killing us (pipe(7)), and we
+     * clean up. */
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(cfg.veth, sizeof cfg.veth, "nsv%ld", (long)pid);
+    if (
+        (has_veth(&cfg) && make_veth(&cfg, pid) == -1) || release_child(&cfg) == -1) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+            ;
+        if (has_veth(&cfg))
+            remove_veth(&cfg);
+        return EXIT_SETUP;
+    }
+    if (!has_veth(&cfg))
+        say("parent", "not root on the host: no veth (it needs privilege here); the container has lo alone");
+    say("parent", "waiting for %ld", (long)pid);
+
+    while (waitpid(pid, &status, 0) == -1)
+        if (errno != EINTR)
+            die("waitpid");
+    say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
+    if (has_veth(&cfg))
+        remove_veth(&cfg);
+
+    munmap(stack, STACK_SIZE);
+    return exit_status(status);
+}
