@@ -6,7 +6,8 @@
  * at it from outside. It is linked statically so that it runs the same in any
  * root filesystem, whatever the host's tools print.
  *
- *   nslab-probe [--wait] [--exit N] [--catch] [--ipc-probe KEY] [--ipc-make KEY] [ARG...]
+ *   nslab-probe [--wait] [--exit N] [--catch] [--ipc-probe KEY] [--ipc-make KEY] [--net]
+ *               [--connect A:PORT] [--ids] [ARG...]
  *
  * It always reports its signal mask and ignored signals ("sigblk HEX",
  * "sigign HEX", from /proc/self/status), which a good init leaves empty.
@@ -16,6 +17,12 @@
  * --ipc-probe KEY  try to reach a message queue, shared memory segment and
  *                  semaphore set with KEY (hex), report "ipc_reach msg yes|no"
  * --ipc-make KEY   create all three with KEY, report "ipc_made msg ID"
+ * --net            report each network link ("link NAME up|down") and IPv4
+ *                  address ("addr NAME A.B.C.D/PREFIX") it sees
+ * --connect A:PORT open a TCP connection to IPv4 address A, port PORT (2 s at
+ *                  most), report "connect ok" or "connect !REASON"
+ * --ids            report "uid N", "gid N", and the uid_map, gid_map and
+ *                  setgroups files of /proc/self (map lines joined by ";")
  * Unknown arguments are only reported (as "arg N VALUE"): the probe also
  * checks that a lab passes the command's own options through.
  */
@@ -31,7 +38,13 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/utsname.h>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <unistd.h>
 
 static int report_fd = 3;
@@ -133,6 +146,111 @@ static void ipc_make(key_t key)
     report("ipc_made sem %d", semget(key, 1, IPC_CREAT | 0600));
 }
 
+static void net_report(void)
+{
+    struct ifaddrs *all, *a;
+
+    if (getifaddrs(&all) == -1) {
+        report("link !%s", strerror(errno));
+        return;
+    }
+    for (a = all; a; a = a->ifa_next) {
+        int family = a->ifa_addr ? a->ifa_addr->sa_family : AF_UNSPEC;
+        if (family == AF_PACKET)
+            report("link %s %s", a->ifa_name, (a->ifa_flags & IFF_UP) ? "up" : "down");
+        else if (family == AF_INET && a->ifa_netmask) {
+            char host[INET_ADDRSTRLEN];
+            uint32_t mask = ntohl(((struct sockaddr_in *)(void *)a->ifa_netmask)->sin_addr.s_addr);
+            int prefix = 0;
+            while (mask & 0x80000000u) {
+                prefix++;
+                mask <<= 1;
+            }
+            inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)a->ifa_addr)->sin_addr, host, sizeof host);
+            report("addr %s %s/%d", a->ifa_name, host, prefix);
+        }
+    }
+    freeifaddrs(all);
+}
+
+static void connect_report(const char *target)
+{
+    struct sockaddr_in to = { .sin_family = AF_INET };
+    char host[INET_ADDRSTRLEN];
+    const char *colon = strrchr(target, ':');
+    struct pollfd p;
+    socklen_t len = sizeof(int);
+    int fd, err = 0;
+
+    if (!colon || (size_t)(colon - target) >= sizeof host) {
+        report("connect !bad target %s", target);
+        return;
+    }
+    memcpy(host, target, (size_t)(colon - target));
+    host[colon - target] = '\0';
+    to.sin_port = htons((uint16_t)atoi(colon + 1));
+    if (inet_pton(AF_INET, host, &to.sin_addr) != 1) {
+        report("connect !bad address %s", host);
+        return;
+    }
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd == -1) {
+        report("connect !socket: %s", strerror(errno));
+        return;
+    }
+    if (connect(fd, (struct sockaddr *)&to, sizeof to) == -1) {
+        err = errno;
+        if (err == EINPROGRESS) {
+            p.fd = fd;
+            p.events = POLLOUT;
+            err = poll(&p, 1, 2500) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 ? err : ETIMEDOUT;
+        }
+    }
+    if (err)
+        report("connect !%s", strerror(err));
+    else
+        report("connect ok");
+    close(fd);
+}
+
+/* A map file's lines, joined by ";" with runs of blanks made one. */
+static void report_map(const char *key, const char *path)
+{
+    char buf[1024], out[1024];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd == -1 ? -1 : read(fd, buf, sizeof buf - 1);
+    size_t i, o = 0;
+
+    if (fd != -1)
+        close(fd);
+    if (n < 0) {
+        report("%s !%s", key, strerror(errno));
+        return;
+    }
+    buf[n] = '\0';
+    for (i = 0; buf[i] && o < sizeof out - 1; i++) {
+        char ch = buf[i] == '\n' ? ';' : buf[i] == '\t' ? ' ' : buf[i];
+        if (ch == ' ' && (o == 0 || out[o - 1] == ' ' || out[o - 1] == ';'))
+            continue;
+        if (ch == ';' && o > 0 && out[o - 1] == ' ')
+            o--;
+        out[o++] = ch;
+    }
+    if (o > 0 && out[o - 1] == ';')
+        o--;
+    out[o] = '\0';
+    report("%s %s", key, out);
+}
+
+static void ids_report(void)
+{
+    report("uid %u", (unsigned)getuid());
+    report("gid %u", (unsigned)getgid());
+    report_map("uid_map", "/proc/self/uid_map");
+    report_map("gid_map", "/proc/self/gid_map");
+    report_file("setgroups", "/proc/self/setgroups");
+}
+
 int main(int argc, char **argv)
 {
     struct utsname u;
@@ -161,6 +279,12 @@ int main(int argc, char **argv)
             ipc_probe((key_t)strtoul(argv[i + 1], NULL, 16));
         else if (strcmp(argv[i], "--ipc-make") == 0 && i + 1 < argc)
             ipc_make((key_t)strtoul(argv[i + 1], NULL, 16));
+        else if (strcmp(argv[i], "--net") == 0)
+            net_report();
+        else if (strcmp(argv[i], "--connect") == 0 && i + 1 < argc)
+            connect_report(argv[i + 1]);
+        else if (strcmp(argv[i], "--ids") == 0)
+            ids_report();
     }
     report("READY");
     if (wait) {
