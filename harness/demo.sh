@@ -6,8 +6,8 @@
 # Reads handouts/demos/NN_name.txt: plain lines are narration, lines that
 # start with "$ " are commands, run one at a time (on a terminal, Enter runs
 # the next; DEMO_FAST=1 or no terminal runs straight through). Everything
-# runs in a throwaway sandbox (unshare: its own hostname, IPC, mounts and
-# PIDs), so the demo leaves nothing on the machine.
+# runs in a throwaway sandbox (unshare: its own hostname, IPC, mounts,
+# network and PIDs), so the demo leaves nothing on the machine.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
@@ -24,12 +24,18 @@ if [ -z "$script" ]; then
 fi
 name=$(basename "$script" .txt)
 mkdir -p build/demo
-sh harness/compile-lab.sh "solutions/$name.c" "build/demo/$name" || exit 2
+# The lab's reference solution, and every earlier one the script runs too.
+for src in solutions/[0-9][0-9]_*.c; do
+    other=$(basename "$src" .c)
+    if [ "$other" = "$name" ] || grep -q "^\$ .*$other" "$script"; then
+        sh harness/compile-lab.sh "$src" "build/demo/$other" "$other" || exit 2
+    fi
+done
 
 if [ -z "${NSLAB_DEMO_SANDBOX:-}" ]; then
     # shellcheck disable=SC2016 # $0 and $1 belong to the inner shell
-    exec env NSLAB_DEMO_SANDBOX=1 unshare --uts --ipc --mount --pid --fork --mount-proc --propagation private \
-        sh -c 'hostname demo-host && exec sh "$0" "$1"' "$0" "$nn"
+    exec env NSLAB_DEMO_SANDBOX=1 unshare --uts --ipc --mount --net --pid --fork --mount-proc --propagation private \
+        sh -c 'hostname demo-host && ip link set lo up && exec sh "$0" "$1"' "$0" "$nn"
 fi
 
 bold='' plain='' cyan=''

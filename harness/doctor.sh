@@ -715,6 +715,7 @@ report_labs() {
         row "every lab" NO "${reasons[@]}"
         base=NO
     fi
+    who=${SUDO_USER:-$(id -un 2>/dev/null || id -u)}
     for n in {1..10}; do
         mapfile -t reasons < <(layer_reasons "$n")
         if [ -n "$previous" ]; then
@@ -725,7 +726,15 @@ report_labs() {
         if [ "${#reasons[@]}" -eq 0 ]; then
             # Labs 05 (a veth on the host) and 07 (a delegated cgroup) will
             # need more than a user namespace without root; they say so then.
-            if [ -z "$rootless" ]; then
+            if [ -z "$rootless" ] && [ "$n" -ge 6 ] && [ "$who" = root ]; then
+                row "${LABS[n - 1]}" ok "can run here, and without root for a user with 65536 subordinate IDs" \
+                    "(/etc/subuid, /etc/subgid)"
+            elif [ -z "$rootless" ] && [ "$n" -ge 6 ] && ! has_subids "$who"; then
+                # Lab 06 on: root's default map 0:100000:65536, and checks
+                # run as a user: the rootless world needs the user's range.
+                row "${LABS[n - 1]}" ok "can run here as root; without root, $who needs 65536 subordinate IDs:" \
+                    "sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $who"
+            elif [ -z "$rootless" ]; then
                 row "${LABS[n - 1]}" ok "can run here, and without root (make lab${LABS[n - 1]%%_*})"
             elif [ "$IS_ROOT" = 1 ]; then
                 row "${LABS[n - 1]}" ok "can run here as root; not without: $rootless"
@@ -737,6 +746,17 @@ report_labs() {
             row "${LABS[n - 1]}" NO "${reasons[@]}"
             previous=${LABS[n - 1]}
         fi
+    done
+}
+
+# has_subids USER: does USER have 65536 subordinate uids and gids (and the
+# newuidmap that maps them)?
+has_subids() {
+    local file count
+    command -v newuidmap >/dev/null 2>&1 || return 1
+    for file in /etc/subuid /etc/subgid; do
+        count=$(awk -F: -v u="$1" '$1 == u { print $3; exit }' "$file" 2>/dev/null)
+        [ "${count:-0}" -ge 65536 ] || return 1
     done
 }
 

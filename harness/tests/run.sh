@@ -129,14 +129,15 @@ as_student() {
 
 # make grade, without sudo, of the solutions in the private copy: full marks.
 student_make_grade() {
-    as_student make -s grade LABS="01 02 03 04" SUBMISSION=solutions GRADE_OUT=build/grade-student
+    as_student make -s grade LABS="01 02 03 04 05 06" SUBMISSION=solutions GRADE_OUT=build/grade-student
 }
 
-# The rootless world has the user's subordinate IDs too (root and 65536 more),
+# The rootless world has the user's subordinate IDs too (root, and 65536 more
+# as IDs 100000 and up, as on a host),
 # mapped with newuidmap and newgidmap from /etc/subuid and /etc/subgid.
 student_world_has_subordinate_ids() {
     as_student build/nslab-check --lab 01 --program build/where --only help_exits_0 --records build/where.jsonl
-    grep -q 'uid_map 0 0 1 1 1 65536' "$kit/build/where.jsonl"
+    grep -q 'uid_map 0 0 1 100000 100000 65536' "$kit/build/where.jsonl"
 }
 
 # Root grades the same private checkout: the world gets the lab and the probe
@@ -183,15 +184,17 @@ needs_decided_before_a_run() {
 # were not run, and the grader exits 2.
 machine_change_stops_grading() {
     d=build/test-machine-change
-    rm -rf "$d" && mkdir -p "$d/scratch" "$d/sub" && cp harness/tests/hostile/hang.c "$d/sub/02_ipc.c" || return 1
+    rm -rf "$d" && mkdir -p "$d/scratch" "$d/sub" && cp harness/tests/hostile/hang.c "$d/sub/02_ipc.c" &&
+        cp solutions/03_pid.c "$d/sub/03_pid.c" || return 1
     # shellcheck disable=SC2016 # expanded by the inner shell
     unshare --mount --propagation private sh -c 'mount -t tmpfs -o size=1m nslab-machine-scratch "$0/scratch" || exit 9
         { sleep 0.5; mount -o remount,ro "$0/scratch"; } &
-        NSLAB_JOBS=2 NSLAB_TIMEOUT=1.5 build/nslab-grade --labs 02 --submission "$0/sub" --out "$0/out" \
+        NSLAB_JOBS=2 NSLAB_TIMEOUT=1.5 build/nslab-grade --labs "02 03" --submission "$0/sub" --out "$0/out" \
             --color never > "$0/report" 2>&1; echo $? > "$0/status"; wait' "$d"
     grep -m 1 -A 1 'THIS MACHINE WAS CHANGED' "$d/report"
     [ "$(cat "$d/status")" = 2 ] && grep -q 'nslab-machine-scratch.rw,.*nslab-machine-scratch.ro,' "$d/report" &&
-        grep -q 'not run: grading stopped' "$d/out/records/02_ipc.jsonl"
+        grep -q 'not run: grading stopped' "$d/out/records/02_ipc.jsonl" &&
+        grep -q 'not run: an earlier lab changed this machine' "$d/report" && [ ! -e "$d/out/records/03_pid.jsonl" ]
 }
 
 # The cgroup v2 path of the world (delegation, the init leaf, cgroup2 mounted
@@ -269,6 +272,17 @@ stuck_init_is_named() {
         "$d/records.jsonl"
 }
 
+# Every instructor's demo runs to the end in its sandbox, and every command
+# in it is found (a demo may show a command that fails on purpose).
+demos_run() {
+    for f in handouts/demos/*.txt; do
+        nn=$(basename "$f" | cut -c1-2)
+        log=build/test-logs/demo-$nn.txt
+        DEMO_FAST=1 sh harness/demo.sh "$nn" >"$log" 2>&1 </dev/null || { cat "$log"; return 1; }
+        if grep -q ': not found' "$log"; then cat "$log"; return 1; fi
+    done
+}
+
 # Root of a user namespace (a rootless container) is graded in the rootless
 # world, with full marks for the solutions.
 root_of_a_user_namespace_grades() {
@@ -300,6 +314,7 @@ if step make_private_kit make_private_kit; then
     step root_grades_a_private_checkout root_grades_private_checkout
     rm -rf "$kit"   # the user stays for the next run; the copy of the kit goes
 fi
+step every_demo_runs demos_run
 step no_user_namespaces_is_one_env_line no_user_namespaces_is_env
 step needs_decided_before_a_run needs_decided_before_a_run
 step machine_change_stops_grading machine_change_stops_grading

@@ -222,7 +222,7 @@ END_TEST
 /* ---- the starters ----------------------------------------------------- */
 
 /* The checks each starter must fail: its own layer's, at the least these. */
-static const char *const starter_must_fail[][6] = {
+static const char *const starter_must_fail[][14] = {
     { "uts_hostname_from_option", "uts_hostname_in_proc", "uts_default_hostname", "uts_namespace_differs",
       "exit_status_passthrough", NULL },
     { "ipc_host_objects_not_listed", "ipc_host_objects_unreachable", "ipc_inside_objects_stay_inside",
@@ -231,6 +231,15 @@ static const char *const starter_must_fail[][6] = {
       "pid_help_and_verbose", NULL },
     { "mnt_ps_lists_only_the_container", "mnt_proc_1_is_the_command", "mnt_tmpfs_stays_inside",
       "mnt_namespace_differs", "mnt_verbose_narrates", NULL },
+    /* From lab 05 on, every check of the starter's own layer. */
+    { "net_ip_shows_eth0_and_lo", "net_probe_sees_exactly_lo_and_eth0", "net_tcp_reaches_the_host_end",
+      "net_host_link_not_visible", "net_namespace_differs", "net_host_end_is_paired_with_eth0",
+      "net_nothing_left_on_the_host", "net_two_containers_at_once", "net_child_waits_for_the_parent",
+      "net_verbose_narrates", "net_bad_address_exit_125", NULL },
+    { "user_root_inside_with_the_maps", "user_maps_seen_from_outside", "user_file_owned_by_mapped_ids",
+      "user_root_cannot_read_the_hosts_file", "user_namespace_differs", "user_default_map_as_root",
+      "user_unprivileged_default_map", "user_unprivileged_container", "user_unprivileged_ipc_and_lo",
+      "user_verbose_narrates", "user_bad_map_exit_125", NULL },
 };
 
 START_TEST(starter_fails_exactly_its_own_layer)
@@ -279,7 +288,7 @@ struct variant {
     const char *lab;                /* the solution edited, and the lab graded */
     const char *find, *replace;     /* one edit of solutions/LAB.c ... */
     const char *find2, *replace2;   /* ... and maybe a second */
-    const char *must_fail[6];
+    const char *must_fail[8];
     const char *must_pass[4];       /* earlier layers' checks that still pass; "*": every check */
     int needs_cgroup;               /* only where the world has a cgroup (as root) */
 };
@@ -352,6 +361,46 @@ static const struct variant variants[] = {
       { "mnt_host_proc_intact", "mnt_host_mounts_unchanged", NULL }, { NULL }, 0 },
     { "proc_without_mntns", "04_mount_proc", "flags |= CLONE_NEWNS;", "", NULL, NULL,
       { "mnt_namespace_differs", "mnt_host_proc_intact", NULL }, { NULL }, 0 },
+    /* The pitfalls of handout 05, each caught. */
+    { "no_newnet", "05_net_veth", "    flags |= CLONE_NEWNET;\n", "", NULL, NULL,
+      { "net_namespace_differs", "net_probe_sees_exactly_lo_and_eth0", "net_host_link_not_visible", NULL },
+      { "uts_hostname_from_option", "mnt_namespace_differs", NULL }, 0 },
+    { "peer_not_moved", "05_net_veth", "    rtnl_link_set_ns_pid(peer, child);\n", "", NULL, NULL,
+      { "net_ip_shows_eth0_and_lo", "net_tcp_reaches_the_host_end", "net_host_end_is_paired_with_eth0", NULL },
+      { NULL }, 0 },
+    { "lo_not_up", "05_net_veth", "!sk || link_up(sk, \"child\", \"lo\", NULL) == -1", "!sk", NULL, NULL,
+      { "net_ip_shows_eth0_and_lo", "net_probe_sees_exactly_lo_and_eth0", NULL },
+      { "net_tcp_reaches_the_host_end", "net_host_end_is_paired_with_eth0", NULL }, 0 },
+    { "ip_ignored", "05_net_veth", "link_up(sk, \"child\", CONTAINER_IF, &cfg->ip)",
+      "link_up(sk, \"child\", CONTAINER_IF, &(struct cidr){ .text = \"10.200.0.2/24\" })", NULL, NULL,
+      { "net_ip_shows_eth0_and_lo", "net_probe_sees_exactly_lo_and_eth0", "net_tcp_reaches_the_host_end", NULL },
+      { "net_namespace_differs", NULL }, 0 },
+    { "host_end_without_address", "05_net_veth", "link_up(sk, \"parent\", cfg->veth, &cfg->host_ip)",
+      "link_up(sk, \"parent\", cfg->veth, NULL)", NULL, NULL,
+      { "net_tcp_reaches_the_host_end", "net_host_end_is_paired_with_eth0", "net_two_containers_at_once", NULL },
+      { "net_probe_sees_exactly_lo_and_eth0", NULL }, 0 },
+    { "fixed_veth_name", "05_net_veth", "\"nsv%ld\", (long)pid);", "\"nsv0\");", NULL, NULL,
+      { "net_two_containers_at_once", NULL }, { "net_tcp_reaches_the_host_end", "net_ip_shows_eth0_and_lo", NULL }, 0 },
+    { "child_does_not_wait", "05_net_veth", "    wait_for_parent(cfg);\n", "    (void)wait_for_parent;\n", NULL, NULL,
+      { "net_child_waits_for_the_parent", NULL }, { NULL }, 0 },
+    { "veth_left_behind", "05_net_veth", "    if (has_veth(&cfg))\n        remove_veth(&cfg);\n\n    munmap", "    munmap",
+      NULL, NULL, { "net_nothing_left_on_the_host", NULL }, { NULL }, 0 },
+    /* The pitfalls of handout 06, each caught. */
+    { "no_newuser", "06_userns_map", "    flags |= CLONE_NEWUSER;\n", "", NULL, NULL,
+      { "user_root_inside_with_the_maps", "user_namespace_differs", "user_root_cannot_read_the_hosts_file", NULL },
+      { NULL }, 0 },
+    { "gid_map_not_written", "06_userns_map", "    if (write_proc_file(child, \"gid_map\", line) == -1)\n        return -1;\n",
+      "", NULL, NULL, { "user_root_inside_with_the_maps", "user_maps_seen_from_outside", NULL }, { NULL }, 0 },
+    { "uid_map_ignored", "06_userns_map", "parse_idmap(\"--uid-map\", optarg, &cfg->uid_map);",
+      "{ struct idmap ignored; parse_idmap(\"--uid-map\", optarg, &ignored); }", NULL, NULL,
+      { "user_root_inside_with_the_maps", "user_maps_seen_from_outside", "user_file_owned_by_mapped_ids", NULL },
+      { "user_default_map_as_root", "user_namespace_differs", NULL }, 0 },
+    { "maps_child_does_not_wait", "06_userns_map", "    wait_for_parent(cfg);\n", "    (void)wait_for_parent;\n",
+      NULL, NULL, { "net_child_waits_for_the_parent", NULL }, { NULL }, 0 },
+    { "setgroups_not_denied", "06_userns_map", "cfg->rootless && write_proc_file(child, \"setgroups\", \"deny\")",
+      "0 && write_proc_file(child, \"setgroups\", \"deny\")", NULL, NULL,
+      { "user_unprivileged_default_map", "user_unprivileged_container", "user_unprivileged_ipc_and_lo", NULL },
+      { "user_root_inside_with_the_maps", "user_default_map_as_root", NULL }, 0 },
     /* Not broken: an init that also installs handlers (as many tutorials
      * do) is just as correct, and must score full marks. Checks prove
      * behaviour, not technique. */
