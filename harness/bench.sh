@@ -10,14 +10,19 @@
 #      one before the test world became a user namespace), in the same run;
 #   2. all 23 checks of lab 02 against its solution, this tree and BASE;
 #   3. `make lab03` on a built tree (the starter: its unfinished init hangs);
-#   4. `make solutions` (every lab that exists: compile and all its checks).
+#   4. `make solutions` (every lab that exists: compile and all its checks);
+#   5. the veth's share of a check: one check of lab 01 (the hostname) run
+#      against the solutions of labs 04 (no network) and 05 (a veth pair set
+#      up and removed), and all the checks of labs 05 and 06 on a built tree.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (the test world creates namespaces)" >&2; exit 2; }
 base=${1:-f0e1283}
 make -s tools >/dev/null || exit 2
 rm -rf build/bench && mkdir -p build/bench/base || exit 2
-sh harness/compile-lab.sh solutions/02_ipc.c build/bench/02_ipc || exit 2
+for lab in 02_ipc 04_mount_proc 05_net_veth 06_userns_map; do
+    sh harness/compile-lab.sh "solutions/$lab.c" "build/bench/$lab" "$lab" || exit 2
+done
 
 # The base revision's harness, built beside this one (its own probe too).
 if git archive "$base" harness grading | tar -x -C build/bench/base; then
@@ -34,15 +39,22 @@ all="build/nslab-check --lab 02 --program build/bench/02_ipc --records /dev/null
 all_base="build/bench/base/nslab-check --lab 02 --program build/bench/02_ipc --records /dev/null"
 lab="make -s lab03"
 solutions="make -s solutions"
+no_veth="build/nslab-check --lab 04 --program build/bench/04_mount_proc --only uts_default_hostname --records /dev/null"
+veth="build/nslab-check --lab 05 --program build/bench/05_net_veth --only uts_default_hostname --records /dev/null"
+all05="build/nslab-check --lab 05 --program build/bench/05_net_veth --records /dev/null"
+all06="build/nslab-check --lab 06 --program build/bench/06_userns_map --records /dev/null"
 
 if command -v hyperfine >/dev/null 2>&1; then
     hyperfine -N --warmup 3 --runs 40 --export-markdown build/bench/one.md "$one" "$one_base" >/dev/null 2>&1
     hyperfine -N --warmup 1 --runs 10 --export-markdown build/bench/all.md "$all" "$all_base" >/dev/null 2>&1
     hyperfine --warmup 1 --runs 5 -i --export-markdown build/bench/lab.md "$lab" >/dev/null 2>&1
     hyperfine --warmup 1 --runs 5 --export-markdown build/bench/solutions.md "$solutions" >/dev/null 2>&1
-    cat build/bench/one.md build/bench/all.md build/bench/lab.md build/bench/solutions.md | grep -v '^|:' | sort -u -r
+    hyperfine -N --warmup 3 --runs 40 --export-markdown build/bench/veth.md "$no_veth" "$veth" >/dev/null 2>&1
+    hyperfine -N --warmup 1 --runs 10 --export-markdown build/bench/labs56.md "$all05" "$all06" >/dev/null 2>&1
+    cat build/bench/one.md build/bench/all.md build/bench/lab.md build/bench/solutions.md build/bench/veth.md \
+        build/bench/labs56.md | grep -v '^|:' | sort -u -r
 else
-    for cmd in "$one" "$one_base" "$all" "$all_base" "$lab" "$solutions"; do
+    for cmd in "$one" "$one_base" "$all" "$all_base" "$lab" "$solutions" "$no_veth" "$veth" "$all05" "$all06"; do
         start=$(date +%s%N)
         i=0
         while [ $i -lt 10 ]; do sh -c "$cmd" >/dev/null 2>&1; i=$((i + 1)); done

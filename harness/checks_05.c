@@ -224,7 +224,7 @@ static int count_words(const char *words)
 /* `ip` itself, inside: eth0 with --ip and lo with 127.0.0.1, both up. */
 CHECK(net_ip_shows_eth0_and_lo)
 {
-    struct net_plan p;
+    struct net_plan p = { 0 };
     struct world_result *r;
     char eth0[96], lo[96], *copy, *line, *save = NULL;
     int eth0_addr = 0, lo_addr = 0, eth0_up = 0, lo_up = 0;
@@ -262,7 +262,7 @@ CHECK(net_ip_shows_eth0_and_lo)
 /* The probe sees two links, lo and eth0, both up, and eth0's address. */
 CHECK(net_probe_sees_exactly_lo_and_eth0)
 {
-    struct net_plan p;
+    struct net_plan p = { 0 };
     struct world_result *r;
     char links[1024], addr[64];
 
@@ -297,7 +297,7 @@ static void tcp_during(struct world_result *r, void *data)
  * it come from --ip. */
 CHECK(net_tcp_reaches_the_host_end)
 {
-    struct tcp_data d;
+    struct tcp_data d = { 0 };
     /* A first SYN may be lost while the pair comes up: TCP sends it again
      * after a second. */
     struct world_spec spec = { .setup = tcp_setup, .during = tcp_during, .data = &d, .timeout = 6 };
@@ -338,7 +338,7 @@ CHECK(net_host_link_not_visible)
 {
     struct world_link w;
     struct world_spec spec = { .setup = world_link_setup, .data = &w };
-    struct net_plan p;
+    struct net_plan p = { 0 };
     struct world_result *r;
     char hex[9], links[1024], word[32];
 
@@ -358,7 +358,7 @@ CHECK(net_host_link_not_visible)
 
 CHECK(net_namespace_differs)
 {
-    struct net_plan p;
+    struct net_plan p = { 0 };
     struct world_result *r;
 
     plan(&p, 256);
@@ -427,7 +427,7 @@ static void pair_during(struct world_result *r, void *data)
  * the container's eth0. */
 CHECK(net_host_end_is_paired_with_eth0)
 {
-    struct pair_data d;
+    struct pair_data d = { 0 };
     struct world_spec spec = { .during = pair_during, .data = &d };
     struct world_result *r;
     char expected[160];
@@ -482,7 +482,7 @@ static void network_during(struct world_result *r, void *data)
 /* After the run, no link, address or route of the container is left. */
 CHECK(net_nothing_left_on_the_host)
 {
-    struct pair_data d;
+    struct pair_data d = { 0 };
     struct world_spec spec = { .during = network_during, .after = network_after, .data = &d };
     struct world_result *r;
     char *before, *after, *changes;
@@ -539,7 +539,7 @@ static void two_during(struct world_result *r, void *data)
 /* Two containers at once, each with its own pair and addresses. */
 CHECK(net_two_containers_at_once)
 {
-    struct tcp_data d;
+    struct tcp_data d = { 0 };
     struct world_spec spec = { .setup = two_setup, .during = two_during, .data = &d, .timeout = 8 };
     struct world_result *r;
     char expected[256];
@@ -566,7 +566,7 @@ CHECK(net_two_containers_at_once)
 CHECK(net_child_waits_for_the_parent)
 {
     struct world_spec spec = { .slow_parent = 1 };
-    struct net_plan p;
+    struct net_plan p = { 0 };
     struct world_result *r;
     char addr[64], links[1024];
 

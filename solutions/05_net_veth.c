@@ -320,6 +320,8 @@ int link_up(struct nl_sock *sk, const char *who, const char *name, const struct 
  * or -1 after one line on stderr (the caller then removes what was made). */
 static int make_veth(struct config *cfg, pid_t child)
 {
+    int result = 0;
+
     struct nl_sock *sk = netlink_open();
     struct rtnl_link *veth, *peer;
     int err;
@@ -345,12 +347,11 @@ static int make_veth(struct config *cfg, pid_t child)
         return nl_failed("make veth", cfg->veth, err);
     }
     say("parent", "veth %s (here) <-> %s (in pid %ld's network namespace)", cfg->veth, CONTAINER_IF, (long)child);
-    err = link_up(sk, "parent", cfg->veth, &cfg->host_ip);
+    result = link_up(sk, "parent", cfg->veth, &cfg->host_ip);
     nl_socket_free(sk);
-    return err;
     (void)cfg;
     (void)child;
-    return 0;
+    return result;
 }
 
 /* In the parent, when the container has ended or its set-up failed. */

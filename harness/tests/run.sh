@@ -277,9 +277,9 @@ stuck_init_is_named() {
 demos_run() {
     for f in handouts/demos/*.txt; do
         nn=$(basename "$f" | cut -c1-2)
-        log=build/test-logs/demo-$nn.txt
-        DEMO_FAST=1 sh harness/demo.sh "$nn" >"$log" 2>&1 </dev/null || { cat "$log"; return 1; }
-        if grep -q ': not found' "$log"; then cat "$log"; return 1; fi
+        demo_log=build/test-logs/demo-$nn.txt
+        DEMO_FAST=1 sh harness/demo.sh "$nn" >"$demo_log" 2>&1 </dev/null || { cat "$demo_log"; return 1; }
+        if grep -q ': not found' "$demo_log"; then cat "$demo_log"; return 1; fi
     done
 }
 
