@@ -161,8 +161,8 @@ pid_t process_parent(pid_t pid, char *state);
  * at most max of them into out; returns how many. */
 int find_processes(const char *comm, unsigned long pidns, pid_t *out, int max);
 
-/* A live process of the lab (named comm) that has no live child: nothing
- * left to wait for. Its PID, or 0. */
+/* A process of the lab (named comm) asleep with no live child: nothing left
+ * to wait for (a busy one is not stuck). Its PID, or 0. */
 pid_t lab_process_waiting_on_nothing(const char *comm);
 
 /* How many zombies are in the PID namespace with inode `ns`. */

@@ -275,7 +275,8 @@ pid_t lab_process_waiting_on_nothing(const char *comm)
     for_each_process(collect, &p);
     for (i = 0; i < p.n && !found; i++) {
         int live_children = 0;
-        if (strncmp(p.comm[i], comm, 15) != 0 || p.state[i] == 'Z')
+        /* Asleep (S): a lab busy working (R, D), however long, is not stuck. */
+        if (strncmp(p.comm[i], comm, 15) != 0 || p.state[i] != 'S')
             continue;
         for (j = 0; j < p.n; j++)
             live_children += p.ppid[j] == p.pid[i] && p.state[j] != 'Z';
