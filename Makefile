@@ -1,6 +1,7 @@
 # nslab: build a Linux container in ten labs. Everything starts here.
 #
-#   make lab01          build labs/01_clone_uts.c and run the checks of lab 01 (needs root)
+#   make lab01          build labs/01_clone_uts.c and run the checks of lab 01 (root only where
+#                       users may not make user namespaces; make doctor says)
 #   make grade          grade every lab of LABS from SUBMISSION (default labs/)
 #   make solutions      the same over solutions/ (must be full marks)
 #   make test           the kit's own test suite

@@ -10,9 +10,9 @@
 # and every tool it asks runs under timeout(1), so the doctor cannot hang
 # (and after one probe hangs, it skips the rest).
 #
-# Grading runs as root (the test world creates namespaces). Not root, the
-# doctor tests namespaces as you, and judges the labs for `sudo make labNN`
-# from what it can see without root.
+# Grading needs root only where users may not create user namespaces (the
+# test world is one). Not root, the doctor tests namespaces as you, and says
+# for each lab whether it runs without root or needs `sudo make labNN`.
 #
 # Exit status: 0 when every lab can run here, 1 otherwise.
 set -u

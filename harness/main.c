@@ -14,9 +14,10 @@
  * (grading/README.md has the format). --only takes a check's name or a part
  * of it that names one check. --details adds to each record everything the
  * harness saw: each run's output, the probe's report, how the host changed. At the end it prints Check's summary line.
- * Exit 0 when every check ran (whatever the verdicts), 1 with --only when that
- * check did not pass, 2 when the checks could not run or a lab changed the
- * real machine (the run stops there). */
+ * Exit 0 when every check has its record (whatever the verdicts: a machine
+ * that lacks what the lab needs gives every check an ENV record, and 0), 1
+ * with --only when that check did not pass, 2 when the harness itself could
+ * not run or a lab changed the real machine (the run stops there). */
 #define _GNU_SOURCE
 #include "needs.h"
 #include "registry.h"
