@@ -272,6 +272,22 @@ stuck_init_is_named() {
         "$d/records.jsonl"
 }
 
+# Lab 06 run by a user of the world, not its root (NSLAB_AS_USER=1: every run
+# as a random user): every check of labs 01-04 holds. The control: lab 05
+# (no user namespace) run the same way cannot even start its container.
+rootless_lab06_holds_labs_01_04() {
+    d=build/test-logs
+    sh harness/compile-lab.sh solutions/06_userns_map.c "$d/as-user-06" 06_userns_map &&
+        sh harness/compile-lab.sh solutions/05_net_veth.c "$d/as-user-05" 05_net_veth || return 1
+    rm -f "$d/as-user-06.jsonl" "$d/as-user-05.jsonl"
+    NSLAB_AS_USER=1 build/nslab-check --lab 04 --program "$d/as-user-06" --records "$d/as-user-06.jsonl" || return 1
+    NSLAB_AS_USER=1 build/nslab-check --lab 01 --program "$d/as-user-05" --only hostname_from_option \
+        --records "$d/as-user-05.jsonl"
+    [ "$(grep -c '"verdict":"PASS"' "$d/as-user-06.jsonl")" -eq "$(wc -l < "$d/as-user-06.jsonl")" ] &&
+        [ "$(wc -l < "$d/as-user-06.jsonl")" -gt 40 ] &&
+        grep -q '"verdict":"FAIL".*Operation not permitted' "$d/as-user-05.jsonl"
+}
+
 # Every instructor's demo runs to the end in its sandbox, and every command
 # in it is found (a demo may show a command that fails on purpose).
 demos_run() {
@@ -314,6 +330,7 @@ if step make_private_kit make_private_kit; then
     step root_grades_a_private_checkout root_grades_private_checkout
     rm -rf "$kit"   # the user stays for the next run; the copy of the kit goes
 fi
+step lab06_without_root_holds_labs_01_04 rootless_lab06_holds_labs_01_04
 step every_demo_runs demos_run
 step no_user_namespaces_is_one_env_line no_user_namespaces_is_env
 step needs_decided_before_a_run needs_decided_before_a_run
