@@ -272,6 +272,19 @@ stuck_init_is_named() {
         "$d/records.jsonl"
 }
 
+# Without root and without subordinate IDs (root of a user namespace of our
+# own has none), the world has no users for lab 06's default map: every
+# check is ENV, with the usermod line that fixes it, and the grader exits 2.
+lab06_without_subordinate_ids_is_env() {
+    rm -rf build/grade-nosub
+    unshare --user --map-root-user --mount build/nslab-grade --labs 06 --submission solutions \
+        --out build/grade-nosub --color never > build/test-logs/nosub.txt 2>&1
+    status=$?
+    grep -m 1 'ENV' build/test-logs/nosub.txt
+    [ "$status" = 2 ] && grep -q '^ENV: all [0-9]* checks of 06_userns_map could not run.*usermod --add-subuids' \
+        build/test-logs/nosub.txt
+}
+
 # Lab 06 run by a user of the world, not its root (NSLAB_AS_USER=1: every run
 # as a random user): every check of labs 01-04 holds. The control: lab 05
 # (no user namespace) run the same way cannot even start its container.
@@ -331,6 +344,7 @@ if step make_private_kit make_private_kit; then
     rm -rf "$kit"   # the user stays for the next run; the copy of the kit goes
 fi
 step lab06_without_root_holds_labs_01_04 rootless_lab06_holds_labs_01_04
+step lab06_without_subordinate_ids_is_env lab06_without_subordinate_ids_is_env
 step every_demo_runs demos_run
 step no_user_namespaces_is_one_env_line no_user_namespaces_is_env
 step needs_decided_before_a_run needs_decided_before_a_run
