@@ -19,8 +19,10 @@
  * --ipc-make KEY   create all three with KEY, report "ipc_made msg ID"
  * --net            report each network link ("link NAME up|down") and IPv4
  *                  address ("addr NAME A.B.C.D/PREFIX") it sees
- * --connect A:PORT open a TCP connection to IPv4 address A, port PORT (2 s at
- *                  most), report "connect ok" or "connect !REASON"
+ * --connect A:PORT open a TCP connection to IPv4 address A, port PORT, trying
+ *                  again every 250 ms for 2.5 s at most (a new pair's first
+ *                  packets may be dropped), report "connect ok" or
+ *                  "connect !REASON" (the last attempt's)
  * --ids            report "uid N", "gid N", and the uid_map, gid_map and
  *                  setgroups files of /proc/self (map lines joined by ";")
  * Unknown arguments are only reported (as "arg N VALUE"): the probe also
@@ -179,8 +181,8 @@ static void connect_report(const char *target)
     char host[INET_ADDRSTRLEN];
     const char *colon = strrchr(target, ':');
     struct pollfd p;
-    socklen_t len = sizeof(int);
-    int fd, err = 0;
+    socklen_t len;
+    int fd, err = 0, attempt;
 
     if (!colon || (size_t)(colon - target) >= sizeof host) {
         report("connect !bad target %s", target);
@@ -193,24 +195,32 @@ static void connect_report(const char *target)
         report("connect !bad address %s", host);
         return;
     }
-    fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd == -1) {
-        report("connect !socket: %s", strerror(errno));
-        return;
-    }
-    if (connect(fd, (struct sockaddr *)&to, sizeof to) == -1) {
-        err = errno;
-        if (err == EINPROGRESS) {
-            p.fd = fd;
-            p.events = POLLOUT;
-            err = poll(&p, 1, 2500) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 ? err : ETIMEDOUT;
+    for (attempt = 0; attempt < 10; attempt++) {
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd == -1) {
+            report("connect !socket: %s", strerror(errno));
+            return;
         }
+        err = 0;
+        if (connect(fd, (struct sockaddr *)&to, sizeof to) == -1) {
+            err = errno;
+            if (err == EINPROGRESS) {
+                p.fd = fd;
+                p.events = POLLOUT;
+                len = sizeof err;
+                err = poll(&p, 1, 250) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 ? err
+                                                                                                   : ETIMEDOUT;
+            } else
+                usleep(250000);
+        }
+        close(fd);
+        if (!err)
+            break;
     }
     if (err)
         report("connect !%s", strerror(err));
     else
         report("connect ok");
-    close(fd);
 }
 
 /* A map file's lines, joined by ";" with runs of blanks made one. */

@@ -128,6 +128,18 @@ char *probe(void)
     return (char *)WORLD_KIT_DIR "/nslab-probe";
 }
 
+int fallback_tunnel(const char *name_and_state)
+{
+    static const char *const names[] = { "tunl0", "sit0", "gre0", "gretap0", "erspan0", "ip_vti0",
+                                         "ip6_vti0", "ip6tnl0", "ip6gre0" };
+    size_t i, len = strcspn(name_and_state, " ");
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == len && strncmp(name_and_state, names[i], len) == 0)
+            return strstr(name_and_state + len, "down") != NULL;
+    return 0;
+}
+
 void random_hostname(char *buf, size_t n)
 {
     char hex[11];

@@ -88,6 +88,11 @@ void expect_verbose_names(struct check *c, const char *flag);
  * last eight values stay valid, so one message may name several. */
 const char *probe_value(const struct world_result *r, const char *key);
 
+/* Is this probe "link NAME STATE" one of the kernel's fallback tunnels
+ * (tunl0, sit0, gre0 ...), which every new network namespace gets, down,
+ * where their modules are loaded? They are no link of the lab's. */
+int fallback_tunnel(const char *name_and_state);
+
 /* Random values a lab cannot hard-code. */
 void random_hostname(char *buf, size_t n);   /* "nslab-" and 10 hex digits */
 

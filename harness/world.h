@@ -75,6 +75,8 @@ struct world_spec {
                                  * 0.5 s after the lab starts, $CONTAINER the lab's first child */
     int slow_parent;            /* hold the lab's first netlink send or open after its first
                                  * clone for 300 ms: a child that does not wait is caught */
+    int fail_parent_send;       /* N: refuse (EPERM) the lab's Nth netlink send after its first
+                                 * clone, and hold its child's network namespace open */
     void *data;                 /* the check's own data (copied into W by fork) */
 };
 
@@ -125,8 +127,9 @@ struct world_result {
 struct world_result *world_run(const struct world_spec *spec);
 
 /* In a spec's `during`: run a second lab (argv[0] in the world) at the same
- * time as the first, as the first is run (filter, limits, as_user unless
- * NULL), with stdout, stderr and the probe's report (fd 3) into out. Returns
+ * time as the first, as the first is run (filter, limits; as the user
+ * as_user names, or root when it is NULL), with stdout, stderr and the
+ * probe's report (fd 3) into out. Returns
  * its wait status, or -1 (not started, or killed after timeout seconds). */
 int world_run_second(char *const *argv, const struct world_run_as *as_user, double timeout, char *out, size_t n);
 

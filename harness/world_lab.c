@@ -130,14 +130,15 @@ static int receive_listener(int sock)
     return fd;
 }
 
-/* A slow_parent run: the lab's process, whether its first clone was seen,
- * and the call held back (answered when its time has come). */
+/* A slow_parent or fail_parent_send run: the lab's process, whether its
+ * first clone was seen, the call held back (answered when its time has
+ * come), and the netlink sends counted since the clone. */
 static struct {
     pid_t lab;
-    int cloned, held;
+    int hold, fail_nth, cloned, held, sends, netns_fd;
     __u64 held_id;
     double release_at;
-} slow;
+} slow = { .netns_fd = -1 };
 
 #define SLOW_SECONDS 0.3
 
@@ -145,7 +146,35 @@ static void let_through(int listener, __u64 id)
 {
     struct seccomp_notif_resp resp = { .id = id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE };
 
+    /* A kernel before 5.5 cannot let a call through: fail it rather than
+     * leave the lab asleep in it (the check that needs this says ENV). */
+    if (seccomp_notify_respond(listener, &resp) == -1 && errno != ENOENT) {
+        resp.flags = 0;
+        resp.error = -ENOSYS;
+        seccomp_notify_respond(listener, &resp);
+    }
+}
+
+/* Refuse the call with EPERM, as a kernel would refuse a netlink request. */
+static void refuse_quietly(int listener, __u64 id)
+{
+    struct seccomp_notif_resp resp = { .id = id, .error = -EPERM };
+
     seccomp_notify_respond(listener, &resp);
+}
+
+/* Keep the network namespace of the lab's first child open until W ends:
+ * then the kernel cannot take a veth pair away with it, and a lab that
+ * leaves its host end behind is seen doing so every time. */
+static void hold_child_netns(pid_t lab)
+{
+    char rel[64], children[64] = "";
+
+    snprintf(rel, sizeof rel, "%d/task/%d/children", (int)lab, (int)lab);
+    if (slow.netns_fd == -1 && proc_read(rel, children, sizeof children) > 0 && atoi(children) > 0) {
+        snprintf(rel, sizeof rel, "%d/ns/net", atoi(children));
+        slow.netns_fd = proc_open(rel, O_RDONLY);
+    }
 }
 
 /* Answer the held call once its time has come. */
@@ -176,9 +205,17 @@ static int refuse_one(int listener, struct world_result *r)
     if (name && strcmp(name, "mount") != 0 && !is_machine_call(name)) {
         /* A slow_parent run's call: let it through, but hold the lab's
          * first open or netlink send after its first clone. */
+        int is_send = !strcmp(name, "sendmsg") || !strcmp(name, "sendto");
         if (slow.lab && (pid_t)req->pid == slow.lab && (!strcmp(name, "clone") || !strcmp(name, "clone3")))
             slow.cloned = 1;
-        else if (slow.lab && (pid_t)req->pid == slow.lab && slow.cloned && !slow.held) {
+        else if (slow.lab && (pid_t)req->pid == slow.lab && slow.cloned && slow.fail_nth && is_send &&
+                 ++slow.sends == slow.fail_nth) {
+            hold_child_netns(slow.lab);
+            refuse_quietly(listener, req->id);
+            free(name);
+            seccomp_notify_free(req, resp);
+            return 1;
+        } else if (slow.lab && (pid_t)req->pid == slow.lab && slow.cloned && slow.hold && !slow.held) {
             slow.held = 1;
             slow.held_id = req->id;
             slow.release_at = now() + SLOW_SECONDS;
@@ -217,14 +254,14 @@ struct pipes { int out[2], err[2], report[2], go[2], in[2], filter[2]; };
 
 /* In the lab's process, its fds in place: the filter, the limits, a clean
  * signal state, the user it runs as; then the lab. */
-static void become_lab(char *const *argv, const struct world_run_as *as_user, int filter_sock, int slow_parent)
+static void become_lab(char *const *argv, const struct world_run_as *as_user, int filter_sock, int watch_parent)
 {
     struct rlimit no_core = { 0, 0 };
     struct rlimit as = { LAB_ADDRESS_SPACE, LAB_ADDRESS_SPACE };
     struct rlimit nproc = { LAB_NPROC, LAB_NPROC };
     sigset_t none;
 
-    install_filter(filter_sock, slow_parent);   /* it allocates: before the address-space limit */
+    install_filter(filter_sock, watch_parent);   /* it allocates: before the address-space limit */
     setrlimit(RLIMIT_CORE, &no_core);
     setrlimit(RLIMIT_AS, &as);
     setrlimit(RLIMIT_NPROC, &nproc);
@@ -236,8 +273,10 @@ static void become_lab(char *const *argv, const struct world_run_as *as_user, in
     if (as_user && as_user->uid) {
         /* A user of the world, not its root (after the filter: that needs
          * root). The rootless world may have setgroups denied: no matter. */
-        if (setgroups(0, NULL) == -1 && errno != EPERM)
+        if (setgroups(0, NULL) == -1 && errno != EPERM) {
+            dprintf(2, "nslab harness: cannot drop the world's groups: %s\n", strerror(errno));
             _exit(125);
+        }
         if (setresgid(as_user->gid, as_user->gid, as_user->gid) == -1 ||
             setresuid(as_user->uid, as_user->uid, as_user->uid) == -1) {
             dprintf(2, "nslab harness: cannot become uid %u of the world: %s\n", (unsigned)as_user->uid,
@@ -259,7 +298,7 @@ static void exec_lab(const struct world_spec *spec, const struct pipes *p)
         _exit(125);
     if (!spec->interactive)
         setsid();
-    become_lab(spec->argv, &spec->as_user, p->filter[1], spec->slow_parent);
+    become_lab(spec->argv, &spec->as_user, p->filter[1], spec->slow_parent || spec->fail_parent_send);
 }
 
 int world_run_second(char *const *argv, const struct world_run_as *as_user, double timeout, char *out, size_t n)
@@ -309,11 +348,12 @@ int world_run_second(char *const *argv, const struct world_run_as *as_user, doub
                 open_out = 0;
         }
         if (status == -1) {
-            kill(lab, SIGKILL);
+            kill(-lab, SIGKILL);   /* its session: the lab and its container */
             waitpid(lab, NULL, 0);
-            appendf(out, n, "\n[still running after %.1f s: killed]\n", timeout);
         }
         capbuf_read(&buf, pipe_fds[0]);
+        if (status == -1)
+            appendf(out, n, "\n[still running after %.1f s: killed]\n", timeout);
     }
     if (listener != -1)
         close(listener);
@@ -373,8 +413,9 @@ static int stuck(const struct world_spec *spec, struct world_result *r, double *
     if (nspid && strchr(nspid, '\n'))
         *strchr(nspid, '\n') = '\0';
     if (nspid && strrchr(nspid, '\t') && strcmp(strrchr(nspid, '\t') + 1, "1") == 0 && strchr(nspid, '\t') != strrchr(nspid, '\t'))
-        snprintf(r->stuck, sizeof r->stuck, "the lab was still running, but nothing it started was: its init "
-                 "(PID 1 of the container) had no process left to wait for and never exited");
+        snprintf(r->stuck, sizeof r->stuck, "the lab was still running, but nothing it started was: PID 1 of the "
+                 "container slept with no process left to wait for (an init that never exits, or a child "
+                 "waiting for a parent that never lets it go on)");
     else
         snprintf(r->stuck, sizeof r->stuck, "the lab was still running, but nothing it started was: %s (PID %d "
                  "on the host) had no process left to wait for and never exited", base, (int)pid);
@@ -382,6 +423,7 @@ static int stuck(const struct world_spec *spec, struct world_result *r, double *
 }
 
 #define HOST_COMMAND_DELAY 0.5
+#define HOST_COMMAND_SECONDS 10
 
 /* make tryNN HOST=...: run a command on the world's host, with $CONTAINER the
  * PID of the lab's first child (the container, as the host sees it). */
@@ -395,14 +437,26 @@ static void run_host_command(const char *command, pid_t lab)
         snprintf(pid, sizeof pid, "%d", atoi(children));
     child = fork();
     if (child == 0) {
+        setpgid(0, 0);
         setenv("CONTAINER", pid, 1);
         reset_signals();
         execl("/bin/sh", "sh", "-c", command, (char *)NULL);
         _exit(127);
     }
-    if (child > 0)
-        while (waitpid(child, NULL, 0) == -1 && errno == EINTR)
-            ;
+    /* The lab waits meanwhile (it has its own time limit); a command that
+     * does not end (ping without -c) is stopped after HOST_COMMAND_SECONDS. */
+    if (child > 0) {
+        double until = now() + HOST_COMMAND_SECONDS;
+        while (waitpid(child, NULL, WNOHANG) == 0) {
+            if (now() > until) {
+                dprintf(2, "nslab try: HOST command still running after %d s: stopped\n", HOST_COMMAND_SECONDS);
+                kill(-child, SIGKILL);
+                waitpid(child, NULL, 0);
+                break;
+            }
+            usleep(10000);
+        }
+    }
 }
 
 /* The probe said READY: look at it and at the world from outside. */
@@ -461,9 +515,15 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
     }
     if (lab == 0)
         exec_lab(spec, &p);
+    if (slow.netns_fd != -1)
+        close(slow.netns_fd);
     memset(&slow, 0, sizeof slow);
-    if (spec->slow_parent)
+    slow.netns_fd = -1;
+    if (spec->slow_parent || spec->fail_parent_send) {
         slow.lab = lab;
+        slow.hold = spec->slow_parent;
+        slow.fail_nth = spec->fail_parent_send;
+    }
     close(p.out[1]);
     close(p.err[1]);
     close(p.report[1]);

@@ -61,6 +61,7 @@ struct config {
     struct cidr ip;         /* --ip: the container's eth0 */
     struct cidr host_ip;    /* --host-ip: the host's end of the pair */
     char veth[IF_NAMESIZE]; /* the host end's name: unique per container */
+    int veth_index;         /* its interface index once we made it, else 0 */
     int go[2];              /* the handshake pipe: the parent writes when the child may go on */
 };
 
@@ -255,7 +256,8 @@ struct nl_sock *netlink_open(void)
 
 /* Give the link `name` of sk's namespace the address `addr` (unless NULL)
  * and bring it up, as `ip addr add` and `ip link set up` would. Returns 0,
- * or -1 after one line on stderr. */
+ * or -1 after one line on stderr. (The address is built from what
+ * parse_cidr() read, not parsed again: libnl reads "/024" as octal.) */
 int link_up(struct nl_sock *sk, const char *who, const char *name, const struct cidr *addr)
 {
     struct rtnl_link *link = NULL, *change;
@@ -266,9 +268,10 @@ int link_up(struct nl_sock *sk, const char *who, const char *name, const struct 
         return nl_failed("find link", name, err);
     if (addr) {
         struct rtnl_addr *a = rtnl_addr_alloc();
-        struct nl_addr *local = NULL;
-        err = a ? nl_addr_parse(addr->text, AF_INET, &local) : -NLE_NOMEM;
+        struct nl_addr *local = nl_addr_build(AF_INET, &addr->addr, sizeof addr->addr);
+        err = a && local ? 0 : -NLE_NOMEM;
         if (err == 0) {
+            nl_addr_set_prefixlen(local, addr->prefix);
             rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
             err = rtnl_addr_set_local(a, local);
         }
@@ -308,7 +311,9 @@ static int make_veth(struct config *cfg, pid_t child)
     /* TODO(05): afterwards a veth pair exists: one end here on the host, named
      *           cfg->veth, with the address cfg->host_ip, up; the other end
      *           in the child's network namespace, named CONTAINER_IF (the
-     *           child gives it its address and brings it up). Talk to the
+     *           child gives it its address and brings it up); and
+     *           cfg->veth_index is the host end's interface index, so that
+     *           remove_veth() removes this link and no other. Talk to the
      *           kernel through netlink with libnl-route, as runc and podman
      *           do: a container runtime does not run `ip`. netlink_open() and
      *           link_up() above are yours to use. On failure print one line
@@ -329,10 +334,12 @@ static int make_veth(struct config *cfg, pid_t child)
 /* In the parent, when the container has ended or its set-up failed. */
 static void remove_veth(struct config *cfg)
 {
-    /* TODO(05): afterwards no link named cfg->veth is left on the host, even
-     *           when the set-up failed half-way. It may be gone already (its
-     *           peer's namespace died): that is no failure; any other error
-     *           is one line on stderr. Why: the kernel does destroy the pair
+    /* TODO(05): afterwards the host end this program made (cfg->veth_index;
+     *           0: none was made) is gone, even when the set-up failed half-
+     *           way, and no link that it did not make was touched. It may be
+     *           gone already (its peer's namespace died): that is no failure;
+     *           any other error is one line on stderr. Why: the kernel does
+     *           destroy the pair
      *           with the child's namespace, but later, in the background;
      *           until then the name and the address stay taken on the host.
      *           Read rtnl_link_delete in libnl-route, and the handout's
@@ -533,6 +540,8 @@ int main(int argc, char **argv)
     flags |= CLONE_NEWPID;
     /* Lab 04: a mount table of its own. */
     flags |= CLONE_NEWNS;
+    cfg.go[0] = cfg.go[1] = -1;   /* no handshake pipe yet */
+    cfg.veth_index = 0;
     /* Lab 05: a network stack of its own. */
     /* TODO(05): the child must have a network stack of its own: its own
      *           devices, addresses, routes and ports, none of the host's.

@@ -66,6 +66,7 @@ struct config {
     struct cidr ip;         /* --ip: the container's eth0 */
     struct cidr host_ip;    /* --host-ip: the host's end of the pair */
     char veth[IF_NAMESIZE]; /* the host end's name: unique per container */
+    int veth_index;         /* its interface index once we made it, else 0 */
     int go[2];              /* the handshake pipe: the parent writes when the child may go on */
     struct idmap uid_map, gid_map;  /* --uid-map, --gid-map */
     int rootless;           /* run by a user, not root: no veth, setgroups denied */
@@ -215,8 +216,9 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     cfg->init = 0;
     parse_cidr("--ip", "10.200.0.2/24", &cfg->ip);
     parse_cidr("--host-ip", "10.200.0.1/24", &cfg->host_ip);
-    /* Root maps the container to an unused range, as podman does; a user
-     * may map only their own IDs (user_namespaces(7)). */
+    /* Root maps the container to an unused range (the first one a Debian
+     * host's /etc/subuid hands out); a user may map only their own IDs
+     * (user_namespaces(7)). */
     cfg->rootless = geteuid() != 0;
     if (cfg->rootless) {
         cfg->uid_map = (struct idmap){ 0, geteuid(), 1 };
@@ -323,7 +325,8 @@ struct nl_sock *netlink_open(void)
 
 /* Give the link `name` of sk's namespace the address `addr` (unless NULL)
  * and bring it up, as `ip addr add` and `ip link set up` would. Returns 0,
- * or -1 after one line on stderr. */
+ * or -1 after one line on stderr. (The address is built from what
+ * parse_cidr() read, not parsed again: libnl reads "/024" as octal.) */
 int link_up(struct nl_sock *sk, const char *who, const char *name, const struct cidr *addr)
 {
     struct rtnl_link *link = NULL, *change;
@@ -334,9 +337,10 @@ int link_up(struct nl_sock *sk, const char *who, const char *name, const struct 
         return nl_failed("find link", name, err);
     if (addr) {
         struct rtnl_addr *a = rtnl_addr_alloc();
-        struct nl_addr *local = NULL;
-        err = a ? nl_addr_parse(addr->text, AF_INET, &local) : -NLE_NOMEM;
+        struct nl_addr *local = nl_addr_build(AF_INET, &addr->addr, sizeof addr->addr);
+        err = a && local ? 0 : -NLE_NOMEM;
         if (err == 0) {
+            nl_addr_set_prefixlen(local, addr->prefix);
             rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(link));
             err = rtnl_addr_set_local(a, local);
         }
@@ -397,6 +401,8 @@ static int make_veth(struct config *cfg, pid_t child)
         nl_socket_free(sk);
         return nl_failed("make veth", cfg->veth, err);
     }
+    /* Remember which link we made: a name can be someone else's later. */
+    cfg->veth_index = (int)if_nametoindex(cfg->veth);
     say("parent", "veth %s (here) <-> %s (in pid %ld's network namespace)", cfg->veth, CONTAINER_IF, (long)child);
     result = link_up(sk, "parent", cfg->veth, &cfg->host_ip);
     nl_socket_free(sk);
@@ -408,17 +414,20 @@ static int make_veth(struct config *cfg, pid_t child)
 /* In the parent, when the container has ended or its set-up failed. */
 static void remove_veth(struct config *cfg)
 {
-    struct nl_sock *sk = netlink_open();
-    struct rtnl_link *link = rtnl_link_alloc();
+    struct nl_sock *sk = cfg->veth_index ? netlink_open() : NULL;
+    struct rtnl_link *link = sk ? rtnl_link_alloc() : NULL;
     int err;
 
     if (sk && link) {
-        rtnl_link_set_name(link, cfg->veth);
+        /* By index, not name: after the child's end, the kernel may have
+         * removed our pair already and another container taken the name. */
+        rtnl_link_set_ifindex(link, cfg->veth_index);
         err = rtnl_link_delete(sk, link);
-        if (err == 0)
-            say("parent", "veth %s removed", cfg->veth);
-        else if (err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
+        if (err == 0 || err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
+            say("parent", "veth %s removed%s", cfg->veth, err ? " (the kernel had already)" : "");
+        else
             nl_failed("remove veth", cfg->veth, err);
+        cfg->veth_index = 0;
     }
     if (link)
         rtnl_link_put(link);
@@ -677,6 +686,8 @@ int main(int argc, char **argv)
     flags |= CLONE_NEWPID;
     /* Lab 04: a mount table of its own. */
     flags |= CLONE_NEWNS;
+    cfg.go[0] = cfg.go[1] = -1;   /* no handshake pipe yet */
+    cfg.veth_index = 0;
     /* Lab 05: a network stack of its own. */
     flags |= CLONE_NEWNET;
     make_handshake(&cfg);

@@ -235,7 +235,7 @@ static const char *const starter_must_fail[][14] = {
     { "net_ip_shows_eth0_and_lo", "net_probe_sees_exactly_lo_and_eth0", "net_tcp_reaches_the_host_end",
       "net_host_link_not_visible", "net_namespace_differs", "net_host_end_is_paired_with_eth0",
       "net_nothing_left_on_the_host", "net_two_containers_at_once", "net_child_waits_for_the_parent",
-      "net_verbose_narrates", "net_bad_address_exit_125", NULL },
+      "net_failed_setup_removes_what_it_made", "net_verbose_narrates", "net_bad_address_exit_125", NULL },
     { "user_root_inside_with_the_maps", "user_maps_seen_from_outside", "user_file_owned_by_mapped_ids",
       "user_root_cannot_read_the_hosts_file", "user_namespace_differs", "user_default_map_as_root",
       "user_unprivileged_default_map", "user_unprivileged_container", "user_unprivileged_ipc_and_lo",
@@ -385,6 +385,9 @@ static const struct variant variants[] = {
       { "net_child_waits_for_the_parent", NULL }, { NULL }, 0 },
     { "veth_left_behind", "05_net_veth", "    if (has_veth(&cfg))\n        remove_veth(&cfg);\n\n    munmap", "    munmap",
       NULL, NULL, { "net_nothing_left_on_the_host", NULL }, { NULL }, 0 },
+    { "failure_leaves_veth", "05_net_veth", "        if (has_veth(&cfg))\n            remove_veth(&cfg);\n        return EXIT_SETUP;",
+      "        return EXIT_SETUP;", NULL, NULL, { "net_failed_setup_removes_what_it_made", NULL },
+      { "net_tcp_reaches_the_host_end", "net_nothing_left_on_the_host", NULL }, 0 },
     /* The pitfalls of handout 06, each caught. */
     { "no_newuser", "06_userns_map", "    flags |= CLONE_NEWUSER;\n", "", NULL, NULL,
       { "user_root_inside_with_the_maps", "user_namespace_differs", "user_root_cannot_read_the_hosts_file", NULL },
@@ -401,6 +404,8 @@ static const struct variant variants[] = {
       "0 && write_proc_file(child, \"setgroups\", \"deny\")", NULL, NULL,
       { "user_unprivileged_default_map", "user_unprivileged_container", "user_unprivileged_ipc_and_lo", NULL },
       { "user_root_inside_with_the_maps", "user_default_map_as_root", NULL }, 0 },
+    { "map_in_ignored", "06_userns_map", "cfg->uid_map.in, cfg->uid_map.out", "0UL, cfg->uid_map.out", NULL, NULL,
+      { "user_bad_map_exit_125", NULL }, { "user_root_inside_with_the_maps", "user_maps_seen_from_outside", NULL }, 0 },
     /* Not broken: an init that also installs handlers (as many tutorials
      * do) is just as correct, and must score full marks. Checks prove
      * behaviour, not technique. */
