@@ -449,7 +449,7 @@ static char *network_of(const char *snapshot)
     char *copy = strdup(snapshot), *out = calloc(1, strlen(snapshot) + 1), *line, *save = NULL;
 
     for (line = copy && out ? strtok_r(copy, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
-        if (strncmp(line, "link ", 5) == 0 || strncmp(line, "addr ", 5) == 0 || strncmp(line, "route ", 6) == 0) {
+        if (strncmp(line, "link ", 5) == 0 || strncmp(line, "addr ", 5) == 0 || strncmp(line, "route", 5) == 0) {
             strcat(out, line);
             strcat(out, "\n");
         }

@@ -622,6 +622,8 @@ report_tools() {
     tool ip iproute2 "checks of labs 05-10"
     tool unshare util-linux "this doctor, handouts"
     tool nsenter util-linux "handouts (lab 10's --join does the same)"
+    tool ping iputils-ping "lab 05 handout"
+    tool nc netcat-openbsd "lab 05 handout"
     tool findmnt util-linux "handouts (labs 04, 10)"
     tool unifdef unifdef "make generate, make test"
     tool cppcheck cppcheck "make test"

@@ -348,8 +348,8 @@ static void snap_links(FILE *f)
 }
 
 /* The world's IPv4 and IPv6 addresses ("addr IFNAME ADDRESS"), from netlink
- * by getifaddrs(3), and its IPv4 routes ("route IFNAME DEST MASK GATEWAY",
- * hex as /proc/net/route has them). */
+ * by getifaddrs(3), its IPv4 routes ("route IFNAME DEST MASK GATEWAY", hex
+ * as /proc/net/route has them) and IPv6 routes ("route6 IFNAME DEST/LEN"). */
 static void snap_addresses(FILE *f)
 {
     struct ifaddrs *all, *a;
@@ -375,6 +375,16 @@ static void snap_addresses(FILE *f)
         if (sscanf(line, "%31s %15s %15s %*s %*s %*s %*s %15s", ifname, dest, gateway, mask) == 4 &&
             strcmp(ifname, "Iface") != 0)
             fprintf(f, "route %s %s %s %s\n", ifname, dest, mask, gateway);
+    }
+    free(text);
+    /* IPv6 routes (a veth brings link-local ones): "DEST LEN ... IFNAME". */
+    snprintf(rel, sizeof rel, "%d/net/ipv6_route", (int)getpid());
+    text = proc_whole(rel);
+    save = NULL;
+    for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+        char dest[40], len[8], ifname[32];
+        if (sscanf(line, "%39s %7s %*s %*s %*s %*s %*s %*s %*s %31s", dest, len, ifname) == 3)
+            fprintf(f, "route6 %s %s/%s\n", ifname, dest, len);
     }
     free(text);
 }
