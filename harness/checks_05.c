@@ -597,6 +597,28 @@ CHECK(net_child_waits_for_the_parent)
                    "the probe saw the links %s", links);
 }
 
+/* The world kills the parent just before it would make the pair (its first
+ * open or netlink request after the clone): the child, waiting on the
+ * pipe, must see the end of it and end by itself, without running the
+ * command, and nothing may be left (the world gives it a second). */
+CHECK(net_child_ends_when_the_parent_dies)
+{
+    struct world_spec spec = { .kill_parent = 1 };
+    struct net_plan p = { 0 };
+    struct world_result *r;
+
+    need_linux_5_5(c);
+    plan(&p, 256);
+    r = lab_run(c, &spec, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", probe()));
+    if (!WIFSIGNALED(r->lab_status))
+        check_fail(c, "the parent to be killed before it made the pair (its first open or netlink request after "
+                   "the clone)", "the lab exited with status %d: it made no request after the clone?",
+                   WEXITSTATUS(r->lab_status));
+    if (r->probe[0])
+        check_fail(c, "the child not to run the command once its parent is dead",
+                   "the command ran; the probe reported:\n%.2000s", r->probe);
+}
+
 /* The world refuses the parent's second netlink request after its clone
  * (the first makes the pair, in a lab like the reference): the lab must
  * give up with 125 and one line, its child gone, and remove what it made.
@@ -674,6 +696,8 @@ static const struct check_info checks[] = {
     CHECK_ENTRY(net_two_containers_at_once, "two containers at once each reach their own host end", VETH),
     CHECK_ENTRY(net_child_waits_for_the_parent, "the child waits until the parent has wired the network (the parent "
                 "is slowed on purpose)", HANDSHAKE),
+    CHECK_ENTRY(net_child_ends_when_the_parent_dies, "when the parent dies before it lets the child go, the child "
+                "ends by itself", HANDSHAKE),
     CHECK_ENTRY(net_failed_setup_removes_what_it_made, "a set-up that fails half-way gives 125, one line, and "
                 "leaves nothing on the host", NOTHING_LEFT),
     CHECK_ENTRY(net_verbose_narrates, "--verbose names CLONE_NEWNET and the veth", NETNS),

@@ -326,7 +326,7 @@ struct world_result *lab_run(struct check *c, struct world_spec *spec, char *con
         describe_output(r, seen, sizeof seen);
         check_end(c, "TIMEOUT", "the lab to finish", seen);
     }
-    if (WIFSIGNALED(r->lab_status)) {
+    if (WIFSIGNALED(r->lab_status) && !(spec->kill_parent && WTERMSIG(r->lab_status) == SIGKILL)) {
         snprintf(seen, sizeof seen, "the lab died of signal %d (%s)\n", WTERMSIG(r->lab_status),
                  strsignal(WTERMSIG(r->lab_status)));
         describe_output(r, seen, sizeof seen);

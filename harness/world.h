@@ -77,6 +77,8 @@ struct world_spec {
                                  * clone for 300 ms: a child that does not wait is caught */
     int fail_parent_send;       /* N: refuse (EPERM) the lab's Nth netlink send after its first
                                  * clone, and hold its child's network namespace open */
+    int kill_parent;            /* SIGKILL the lab at the call slow_parent would hold (before it
+                                 * lets its child go), then give the child 1 s to end alone */
     void *data;                 /* the check's own data (copied into W by fork) */
 };
 

@@ -135,7 +135,7 @@ static int receive_listener(int sock)
  * come), and the netlink sends counted since the clone. */
 static struct {
     pid_t lab;
-    int hold, fail_nth, cloned, held, sends, netns_fd;
+    int hold, fail_nth, kill, cloned, held, sends, netns_fd;
     __u64 held_id;
     double release_at;
 } slow = { .netns_fd = -1 };
@@ -212,6 +212,15 @@ static int refuse_one(int listener, struct world_result *r)
                  ++slow.sends == slow.fail_nth) {
             hold_child_netns(slow.lab);
             refuse_quietly(listener, req->id);
+            free(name);
+            seccomp_notify_free(req, resp);
+            return 1;
+        } else if (slow.lab && (pid_t)req->pid == slow.lab && slow.cloned && slow.kill && !slow.held) {
+            /* The parent dies before it lets its child go on: the call is
+             * never answered (letting it through could race the signal and
+             * make the pair after all); the kernel drops it with the task. */
+            slow.held = 2;
+            kill(slow.lab, SIGKILL);
             free(name);
             seccomp_notify_free(req, resp);
             return 1;
@@ -298,7 +307,8 @@ static void exec_lab(const struct world_spec *spec, const struct pipes *p)
         _exit(125);
     if (!spec->interactive)
         setsid();
-    become_lab(spec->argv, &spec->as_user, p->filter[1], spec->slow_parent || spec->fail_parent_send);
+    become_lab(spec->argv, &spec->as_user, p->filter[1],
+               spec->slow_parent || spec->fail_parent_send || spec->kill_parent);
 }
 
 int world_run_second(char *const *argv, const struct world_run_as *as_user, double timeout, char *out, size_t n)
@@ -381,6 +391,26 @@ static void reap_zombies(void)
 {
     while (waitpid(-1, NULL, WNOHANG) > 0)
         ;
+}
+
+/* kill_parent: the lab's child, now W's, has a second to end by itself
+ * (answering the filter meanwhile); whatever is left shows in the snapshot. */
+static void orphans_end_alone(int listener, struct world_result *r)
+{
+    double until = now() + 1.0;
+
+    while (now() < until) {
+        pid_t pid = waitpid(-1, NULL, WNOHANG);
+        struct pollfd pfd = { listener, POLLIN, 0 };
+        if (pid == -1 && errno == ECHILD)
+            return;
+        if (pid > 0)
+            continue;
+        if (listener != -1 && poll(&pfd, 1, 10) == 1)
+            refuse_one(listener, r);
+        else if (listener == -1)
+            usleep(10000);
+    }
 }
 
 static void snapshot(struct world_result *r, char *buf)
@@ -519,10 +549,11 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
         close(slow.netns_fd);
     memset(&slow, 0, sizeof slow);
     slow.netns_fd = -1;
-    if (spec->slow_parent || spec->fail_parent_send) {
+    if (spec->slow_parent || spec->fail_parent_send || spec->kill_parent) {
         slow.lab = lab;
         slow.hold = spec->slow_parent;
         slow.fail_nth = spec->fail_parent_send;
+        slow.kill = spec->kill_parent;
     }
     close(p.out[1]);
     close(p.err[1]);
@@ -608,6 +639,8 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
     r->out_at_exit = out.total;
     if (r->lab_exited) {
         reap_zombies();
+        if (spec->kill_parent)
+            orphans_end_alone(listener, r);
         snapshot(r, r->after);
         if (spec->after)
             spec->after(r, spec->data);
