@@ -78,6 +78,21 @@
  *       namespaces"), newuidmap(1), subuid(5), handouts/06_userns_map.md.
  */
 #endif
+#if LAB == 7
+/* 07_cgroup.c: limit what the container may use of the machine.
+ *
+ * Namespaces decide what a container sees; they do not stop it from taking
+ * all the memory, forking without end or holding a CPU. This lab puts the
+ * container in a control group of its own, nslab/<PID> under the root of the
+ * hierarchy the lab sees (one per controller on cgroup v1), with the limits
+ * of --memory, --pids-limit and --cpus, made and entered before the command
+ * runs, and gives the child a cgroup namespace whose root is that group. The
+ * group is removed when the container has ended.
+ *
+ * Read: cgroups(7), cgroup_namespaces(7), the kernel's cgroup-v2.rst and
+ *       cgroup-v1/ docs, handouts/07_cgroup.md.
+ */
+#endif
 #if LAB == 4
 /* 04_mount_proc.c: give the container its own mount table and /proc.
  *
@@ -119,6 +134,12 @@
 #if LAB >= 6
 #include <grp.h>
 #endif
+#if LAB >= 7
+#include <limits.h>
+#include <linux/magic.h>   /* CGROUP2_SUPER_MAGIC */
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#endif
 
 #if LAB == 1
 #define PROG "01_clone_uts"
@@ -132,6 +153,8 @@
 #define PROG "05_net_veth"
 #elif LAB == 6
 #define PROG "06_userns_map"
+#elif LAB == 7
+#define PROG "07_cgroup"
 #endif
 
 /* Exit statuses, as docker run(1) uses them. */
@@ -178,6 +201,14 @@ struct config {
 #if LAB >= 6
     struct idmap uid_map, gid_map;  /* --uid-map, --gid-map */
     int rootless;           /* run by a user, not root: no veth, setgroups denied */
+#endif
+#if LAB >= 7
+    unsigned long long memory;      /* --memory in bytes; 0: no limit */
+    long pids_limit;                /* --pids-limit; 0: no limit */
+    double cpus;                    /* --cpus; 0: no limit */
+    int cgroup_v2;                  /* /sys/fs/cgroup is the unified hierarchy */
+    char cgroup[3][256];            /* the container's cgroup (v2: [0]; v1: one per controller) */
+    int cgroups_made;               /* how many of them exist */
 #endif
 };
 
@@ -240,6 +271,11 @@ static void usage(void)
            "      --gid-map IN:OUT:COUNT  gid map (default for both: 0:100000:65536 when\n"
            "                       run by root, else 0:<your id>:1; without root there\n"
            "                       is no veth, only lo)\n"
+#endif
+#if LAB >= 7
+           "      --memory SIZE    memory limit, bytes or with K, M or G (powers of 1024)\n"
+           "      --pids-limit N   most tasks in the container\n"
+           "      --cpus X         CPU time, in CPUs (0.5: half of one)\n"
 #endif
            "\n"
            "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
@@ -319,11 +355,66 @@ static void parse_idmap(const char *option, const char *text, struct idmap *m)
 }
 #endif
 
+#if LAB >= 7
+/* --memory: a whole number of bytes, or of K, M or G (powers of 1024). */
+static unsigned long long parse_size(const char *text)
+{
+    unsigned long long value, unit = 1;
+    char *end;
+
+    errno = 0;
+    value = strtoull(text, &end, 10);
+    if (*end == 'K' || *end == 'k')
+        unit = 1024ULL;
+    else if (*end == 'M' || *end == 'm')
+        unit = 1024ULL * 1024;
+    else if (*end == 'G' || *end == 'g')
+        unit = 1024ULL * 1024 * 1024;
+    if (unit != 1)
+        end++;
+    if (end == text || *end || errno || text[0] == '-' || value == 0 || value > ULLONG_MAX / unit)
+        usage_error("--memory: not a size of at least 1 byte (like 64M)", text);
+    return value * unit;
+}
+
+/* A whole number of at least 1, for `option`. */
+static long parse_positive(const char *option, const char *text)
+{
+    char *end, msg[96];
+    long value;
+
+    errno = 0;
+    value = strtol(text, &end, 10);
+    if (end == text || *end || errno || value < 1) {
+        snprintf(msg, sizeof msg, "%s: not a whole number of at least 1", option);
+        usage_error(msg, text);
+    }
+    return value;
+}
+
+/* --cpus: a number of CPUs above 0, at most the machine's. */
+static double parse_cpus(const char *text)
+{
+    char *end;
+    double value;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+    errno = 0;
+    value = strtod(text, &end);
+    if (end == text || *end || errno || !(value > 0) || value > (double)(online > 0 ? online : 1))
+        usage_error("--cpus: not a number of CPUs above 0 and at most this machine's", text);
+    return value;
+}
+#endif
+
 /* Read the options. A leading '+' makes getopt stop at the first non-option,
  * so `prog ls -l` passes -l to ls instead of parsing it here. */
 static void parse_args(int argc, char **argv, struct config *cfg)
 {
-#if LAB >= 6
+#if LAB >= 7
+    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
+           OPT_CPUS };
+#elif LAB >= 6
     enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP };
 #elif LAB >= 5
     enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP };
@@ -345,6 +436,11 @@ static void parse_args(int argc, char **argv, struct config *cfg)
         { "uid-map", required_argument, NULL, OPT_UID_MAP },
         { "gid-map", required_argument, NULL, OPT_GID_MAP },
 #endif
+#if LAB >= 7
+        { "memory", required_argument, NULL, OPT_MEMORY },
+        { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+        { "cpus", required_argument, NULL, OPT_CPUS },
+#endif
         { NULL, 0, NULL, 0 },
     };
     static char *default_command[] = { "/bin/sh", NULL };
@@ -358,6 +454,12 @@ static void parse_args(int argc, char **argv, struct config *cfg)
 #if LAB >= 5
     parse_cidr("--ip", "10.200.0.2/24", &cfg->ip);
     parse_cidr("--host-ip", "10.200.0.1/24", &cfg->host_ip);
+#endif
+#if LAB >= 7
+    cfg->memory = 0;
+    cfg->pids_limit = 0;
+    cfg->cpus = 0;
+    cfg->cgroups_made = 0;
 #endif
 #if LAB >= 6
     /* Root maps the container to an unused range (the first one a Debian
@@ -405,6 +507,17 @@ static void parse_args(int argc, char **argv, struct config *cfg)
             break;
         case OPT_GID_MAP:
             parse_idmap("--gid-map", optarg, &cfg->gid_map);
+            break;
+#endif
+#if LAB >= 7
+        case OPT_MEMORY:
+            cfg->memory = parse_size(optarg);
+            break;
+        case OPT_PIDS_LIMIT:
+            cfg->pids_limit = parse_positive("--pids-limit", optarg);
+            break;
+        case OPT_CPUS:
+            cfg->cpus = parse_cpus(optarg);
             break;
 #endif
         case ':':
@@ -791,6 +904,164 @@ static int write_maps(struct config *cfg, pid_t child)
 }
 #endif
 
+#if LAB >= 7
+/* ---- Lab 07: a control group of its own ------------------------------- */
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+/* The v1 hierarchies this lab uses, one per controller. */
+const char *const v1_controllers[] = { "memory", "pids", "cpu" };
+#define NCONTROLLERS (sizeof v1_controllers / sizeof v1_controllers[0])
+
+/* Is the hierarchy on /sys/fs/cgroup the unified one of cgroup v2? */
+static int cgroup_is_v2(void)
+{
+    struct statfs st;
+
+    return statfs(CGROUP_ROOT, &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* Write text into DIR/FILE. Returns 0, or -1 after one line naming the file
+ * and the kernel's reason. */
+int cgroup_write(const char *dir, const char *file, const char *text)
+{
+    char path[PATH_MAX + 64];
+    size_t len = strlen(text);
+    int fd, err = 0;
+
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd == -1 || write(fd, text, len) != (ssize_t)len)
+        err = errno;
+    if (fd != -1 && close(fd) == -1 && !err)
+        err = errno;
+    if (err) {
+        fprintf(stderr, "%s: write %s: %s\n", PROG, path, strerror(err));
+        return -1;
+    }
+    say("parent", "%s: %s", path, text);
+    return 0;
+}
+
+/* In the parent: the container's cgroup, with its limits, and the child in
+ * it. Returns 0, or -1 after one line on stderr (main() then removes what
+ * was made). */
+static int make_cgroup(struct config *cfg, pid_t child)
+{
+    int result = 0;
+
+    /* BEGIN SOLUTION 07
+     * TODO(07): afterwards the child is in a cgroup of its own, nslab/<its
+     *           PID> under CGROUP_ROOT (cgroup v2, cfg->cgroup_v2), or under
+     *           each v1 hierarchy of v1_controllers[]; cfg->cgroup[] holds the
+     *           paths and cfg->cgroups_made how many exist (remove_cgroup()
+     *           removes those); and each limit given holds there: --memory
+     *           with no swap beyond it, --pids-limit, --cpus as a quota per
+     *           period. A limit not given is left as the kernel makes it.
+     *           On v2, a controller works in a cgroup only once every parent
+     *           enables it for its children. cgroup_write() is yours to use.
+     *           Why: the kernel accounts and limits per group, and every
+     *           process the command starts is born in its parent's group.
+     *           Read cgroups(7), the kernel's cgroup-v2.rst ("Controlling
+     *           Controllers", "memory.max", "pids.max", "cpu.max") and
+     *           cgroup-v1/ (memory.limit_in_bytes, cpu.cfs_quota_us), and the
+     *           handout's "Making the group"; its Hints section has more. */
+    char pid[32], value[64];
+    size_t i, n = cfg->cgroup_v2 ? 1 : NCONTROLLERS;
+
+    snprintf(pid, sizeof pid, "%ld", (long)child);
+    for (i = 0; i < n && result == 0; i++) {
+        char parent[200];
+        if (cfg->cgroup_v2)
+            snprintf(parent, sizeof parent, "%s/nslab", CGROUP_ROOT);
+        else
+            snprintf(parent, sizeof parent, "%s/%s/nslab", CGROUP_ROOT, v1_controllers[i]);
+        snprintf(cfg->cgroup[i], sizeof cfg->cgroup[i], "%s/%s", parent, pid);
+        if (mkdir(parent, 0755) == -1 && errno != EEXIST) {
+            fprintf(stderr, "%s: mkdir %s: %s\n", PROG, parent, strerror(errno));
+            result = -1;
+        } else if (cfg->cgroup_v2 &&
+                   (cgroup_write(CGROUP_ROOT, "cgroup.subtree_control", "+memory +pids +cpu") == -1 ||
+                    cgroup_write(parent, "cgroup.subtree_control", "+memory +pids +cpu") == -1)) {
+            result = -1;
+        } else if (mkdir(cfg->cgroup[i], 0755) == -1) {
+            fprintf(stderr, "%s: mkdir %s: %s\n", PROG, cfg->cgroup[i], strerror(errno));
+            result = -1;
+        } else {
+            cfg->cgroups_made = (int)i + 1;
+            say("parent", "cgroup %s", cfg->cgroup[i]);
+        }
+    }
+    if (result == 0 && cfg->memory) {
+        const char *dir = cfg->cgroup[0];   /* v2, or v1's memory */
+        snprintf(value, sizeof value, "%llu", cfg->memory);
+        if (cfg->cgroup_v2)
+            result = cgroup_write(dir, "memory.max", value) == -1 ||
+                     cgroup_write(dir, "memory.swap.max", "0") == -1 ? -1 : 0;
+        else {
+            char memsw[PATH_MAX + 32];
+            snprintf(memsw, sizeof memsw, "%s/memory.memsw.limit_in_bytes", dir);
+            result = cgroup_write(dir, "memory.limit_in_bytes", value) == -1 ||
+                     (access(memsw, F_OK) == 0 && cgroup_write(dir, "memory.memsw.limit_in_bytes", value) == -1)
+                         ? -1 : 0;
+        }
+    }
+    if (result == 0 && cfg->pids_limit) {
+        snprintf(value, sizeof value, "%ld", cfg->pids_limit);
+        result = cgroup_write(cfg->cgroup[cfg->cgroup_v2 ? 0 : 1], "pids.max", value);
+    }
+    if (result == 0 && cfg->cpus) {
+        long quota = (long)(cfg->cpus * 100000 + 0.5);
+        if (cfg->cgroup_v2) {
+            snprintf(value, sizeof value, "%ld 100000", quota);
+            result = cgroup_write(cfg->cgroup[0], "cpu.max", value);
+        } else {
+            snprintf(value, sizeof value, "%ld", quota);
+            result = cgroup_write(cfg->cgroup[2], "cpu.cfs_period_us", "100000") == -1 ||
+                     cgroup_write(cfg->cgroup[2], "cpu.cfs_quota_us", value) == -1 ? -1 : 0;
+        }
+    }
+    /* Last, the child, so that it never runs without its limits. */
+    for (i = 0; result == 0 && i < n; i++)
+        result = cgroup_write(cfg->cgroup[i], "cgroup.procs", pid);
+    /* END SOLUTION */
+    (void)cfg;
+    (void)child;
+    return result;
+}
+
+/* In the parent, when the container has ended or its set-up failed. */
+static void remove_cgroup(struct config *cfg)
+{
+    /* BEGIN SOLUTION 07
+     * TODO(07): afterwards none of cfg->cgroup[0 .. cfg->cgroups_made - 1] is
+     *           left, nor their nslab parent once no other container uses it
+     *           (another one may: that is no failure). A group whose last
+     *           process is still exiting refuses for a moment (EBUSY).
+     *           Read cgroups(7) ("Creating cgroups and moving processes")
+     *           and the handout's "Leaving nothing behind". */
+    int i, tries;
+
+    for (i = cfg->cgroups_made - 1; i >= 0; i--) {
+        char parent[256];
+        int gone;
+        for (tries = 0; !(gone = rmdir(cfg->cgroup[i]) == 0 || errno == ENOENT) && errno == EBUSY && tries < 1000;
+             tries++)
+            usleep(1000);
+        if (gone)
+            say("parent", "cgroup %s removed", cfg->cgroup[i]);
+        else
+            fprintf(stderr, "%s: rmdir %s: %s\n", PROG, cfg->cgroup[i], strerror(errno));
+        snprintf(parent, sizeof parent, "%s", cfg->cgroup[i]);
+        if (strrchr(parent, '/'))
+            *strrchr(parent, '/') = '\0';
+        rmdir(parent);   /* fails while another container uses it: fine */
+    }
+    cfg->cgroups_made = 0;
+    /* END SOLUTION */
+    (void)cfg;
+}
+#endif
+
 #if LAB >= 3
 /* The signals --init passes on to the command, as docker run --init does. */
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
@@ -908,6 +1179,22 @@ int child_main(void *arg)
     /* END SOLUTION */
 #endif
 
+#if LAB >= 7
+    /* Lab 07: a cgroup namespace rooted at the container's own group. */
+    /* BEGIN SOLUTION 07
+     * TODO(07): inside, /proc/self/cgroup must show the container's group as
+     *           "/" (the host's tree above it hidden), so the namespace must
+     *           be made once the parent has put the child in its group, not
+     *           at clone time (when the child was still in the parent's).
+     *           A failure ends the program with die(). Read
+     *           cgroup_namespaces(7), unshare(2), and the handout's "The
+     *           cgroup namespace". */
+    if (unshare(CLONE_NEWCGROUP) == -1)
+        die("unshare(CLONE_NEWCGROUP)");
+    say("child", "unshare(CLONE_NEWCGROUP): my cgroup is / now");
+    /* END SOLUTION */
+#endif
+
 #if LAB >= 1
     /* Lab 01: name the container. */
     /* BEGIN SOLUTION 01
@@ -1006,6 +1293,13 @@ int main(int argc, char **argv)
     int flags = 0;
 
     parse_args(argc, argv, &cfg);
+#if LAB >= 7
+    cfg.cgroup_v2 = cgroup_is_v2();
+    /* Without root there is no cgroup to write limits into (a user's own
+     * delegated subtree is a later story): say so rather than ignore them. */
+    if (cfg.rootless && (cfg.memory || cfg.pids_limit || cfg.cpus))
+        usage_error("--memory, --pids-limit and --cpus need root (a cgroup of the host's)", NULL);
+#endif
 
 #if LAB >= 2
     /* Lab 02: System V IPC objects and POSIX message queues of its own. */
@@ -1098,12 +1392,18 @@ int main(int argc, char **argv)
 #if LAB >= 6
         write_maps(&cfg, pid) == -1 ||
 #endif
+#if LAB >= 7
+        (!cfg.rootless && make_cgroup(&cfg, pid) == -1) ||
+#endif
         (has_veth(&cfg) && make_veth(&cfg, pid) == -1) || release_child(&cfg) == -1) {
         kill(pid, SIGKILL);
         while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
             ;
         if (has_veth(&cfg))
             remove_veth(&cfg);
+#if LAB >= 7
+        remove_cgroup(&cfg);
+#endif
         return EXIT_SETUP;
     }
     if (!has_veth(&cfg))
@@ -1128,6 +1428,9 @@ int main(int argc, char **argv)
 #if LAB >= 5
     if (has_veth(&cfg))
         remove_veth(&cfg);
+#endif
+#if LAB >= 7
+    remove_cgroup(&cfg);
 #endif
 
     munmap(stack, STACK_SIZE);
