@@ -7,7 +7,7 @@
  * root filesystem, whatever the host's tools print.
  *
  *   nslab-probe [--wait] [--exit N] [--catch] [--ipc-probe KEY] [--ipc-make KEY] [--net]
- *               [--connect A:PORT] [--ids] [ARG...]
+ *               [--connect A:PORT] [--ids] [--hog BYTES] [--forks N] [--spin SECS] [ARG...]
  *
  * It always reports its signal mask and ignored signals ("sigblk HEX",
  * "sigign HEX", from /proc/self/status), which a good init leaves empty.
@@ -25,6 +25,12 @@
  *                  "connect !REASON" (the last attempt's)
  * --ids            report "uid N", "gid N", and the uid_map, gid_map and
  *                  setgroups files of /proc/self (map lines joined by ";")
+ * --hog BYTES      touch BYTES of memory, a page at a time, reporting
+ *                  "hog N" every 16 MiB reached (a memory limit kills it)
+ * --forks N        fork N children that wait, report "forks_ok K" (how many
+ *                  forks worked) and "forks_err REASON" for the first refused
+ * --spin SECS      keep a CPU busy for SECS of wall time, report "spin_cpu_ms"
+ *                  (CPU time it got) and "spin_wall_ms"
  * Unknown arguments are only reported (as "arg N VALUE"): the probe also
  * checks that a lab passes the command's own options through.
  */
@@ -42,6 +48,8 @@
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -252,6 +260,78 @@ static void report_map(const char *key, const char *path)
     report("%s %s", key, out);
 }
 
+static void hog(unsigned long long bytes)
+{
+    unsigned long long done = 0, next = 16ULL << 20;
+    size_t chunk = 1 << 20;
+
+    while (done < bytes) {
+        char *p = malloc(chunk);
+        size_t i;
+        if (!p) {
+            report("hog !%s", strerror(errno));
+            return;
+        }
+        for (i = 0; i < chunk; i += 4096)
+            p[i] = 1;
+        done += chunk;
+        if (done >= next) {
+            report("hog %llu", done);
+            next += 16ULL << 20;
+        }
+    }
+    report("hog %llu", done);
+}
+
+static void forks(int n)
+{
+    int i, ok = 0, gate[2];
+    char go;
+
+    if (pipe(gate) == -1) {
+        report("forks_err pipe: %s", strerror(errno));
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(gate[1]);
+            if (read(gate[0], &go, 1) < 0)
+                _exit(1);
+            _exit(0);
+        }
+        if (pid == -1) {
+            report("forks_err %s", strerror(errno));
+            break;
+        }
+        ok++;
+    }
+    report("forks_ok %d", ok);
+    close(gate[1]);   /* the children read end of file and end */
+    while (wait(NULL) > 0)
+        ;
+    close(gate[0]);
+}
+
+static double seconds(clockid_t clock)
+{
+    struct timespec ts;
+
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void spin(double secs)
+{
+    double wall0 = seconds(CLOCK_MONOTONIC), cpu0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+    volatile unsigned long x = 0;
+
+    while (seconds(CLOCK_MONOTONIC) - wall0 < secs)
+        x++;
+    report("spin_cpu_ms %.0f", (seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0) * 1000);
+    report("spin_wall_ms %.0f", (seconds(CLOCK_MONOTONIC) - wall0) * 1000);
+}
+
 static void ids_report(void)
 {
     report("uid %u", (unsigned)getuid());
@@ -295,6 +375,12 @@ int main(int argc, char **argv)
             connect_report(argv[i + 1]);
         else if (strcmp(argv[i], "--ids") == 0)
             ids_report();
+        else if (strcmp(argv[i], "--hog") == 0 && i + 1 < argc)
+            hog(strtoull(argv[i + 1], NULL, 10));
+        else if (strcmp(argv[i], "--forks") == 0 && i + 1 < argc)
+            forks(atoi(argv[i + 1]));
+        else if (strcmp(argv[i], "--spin") == 0 && i + 1 < argc)
+            spin(atof(argv[i + 1]));
     }
     report("READY");
     if (wait) {
