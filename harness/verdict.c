@@ -380,6 +380,18 @@ void expect_one_error_line(struct check *c, const struct world_result *r)
     check_end(c, "FAIL", "exactly one line on stderr that says what went wrong", seen);
 }
 
+void expect_usage_error(struct check *c, const struct world_result *r, const char *option)
+{
+    char expected[128];
+
+    expect_exit(c, r, 125);
+    expect_one_error_line(c, r);
+    if (strstr(r->err, option))
+        return;
+    snprintf(expected, sizeof expected, "the error line to name the option %s", option);
+    check_fail(c, expected, "stderr: %s", r->err);
+}
+
 const char *probe_value(const struct world_result *r, const char *key)
 {
     /* Several at once: one message may name a few values. */

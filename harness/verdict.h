@@ -80,6 +80,8 @@ char *probe(void);
 void expect_exit(struct check *c, const struct world_result *r, int code);
 void expect_stdout(struct check *c, const struct world_result *r, const char *text);
 void expect_one_error_line(struct check *c, const struct world_result *r);
+/* Bad input: exit 125 and one line on stderr that names `option`. */
+void expect_usage_error(struct check *c, const struct world_result *r, const char *option);
 void expect_probe_ready(struct check *c, const struct world_result *r);
 void expect_ns_differs(struct check *c, const struct world_result *r, enum ns_type t);
 /* Run the lab with --verbose; its stderr must name the clone flag `flag`. */

@@ -163,16 +163,26 @@ static void refuse_quietly(int listener, __u64 id)
     seccomp_notify_respond(listener, &resp);
 }
 
+/* The PID of the lab's first child (the container, as the world sees it),
+ * or 0. */
+static pid_t first_child(pid_t lab)
+{
+    char rel[64], children[256] = "";
+
+    snprintf(rel, sizeof rel, "%d/task/%d/children", (int)lab, (int)lab);
+    return proc_read(rel, children, sizeof children) > 0 ? (pid_t)atoi(children) : 0;
+}
+
 /* Keep the network namespace of the lab's first child open until W ends:
  * then the kernel cannot take a veth pair away with it, and a lab that
  * leaves its host end behind is seen doing so every time. */
 static void hold_child_netns(pid_t lab)
 {
-    char rel[64], children[64] = "";
+    char rel[64];
+    pid_t child = slow.netns_fd == -1 ? first_child(lab) : 0;
 
-    snprintf(rel, sizeof rel, "%d/task/%d/children", (int)lab, (int)lab);
-    if (slow.netns_fd == -1 && proc_read(rel, children, sizeof children) > 0 && atoi(children) > 0) {
-        snprintf(rel, sizeof rel, "%d/ns/net", atoi(children));
+    if (child > 0) {
+        snprintf(rel, sizeof rel, "%d/ns/net", (int)child);
         slow.netns_fd = proc_open(rel, O_RDONLY);
     }
 }
@@ -459,12 +469,11 @@ static int stuck(const struct world_spec *spec, struct world_result *r, double *
  * PID of the lab's first child (the container, as the host sees it). */
 static void run_host_command(const char *command, pid_t lab)
 {
-    char rel[64], children[256] = "", pid[32] = "";
-    pid_t child;
+    char pid[32] = "";
+    pid_t child = first_child(lab);
 
-    snprintf(rel, sizeof rel, "%d/task/%d/children", (int)lab, (int)lab);
-    if (proc_read(rel, children, sizeof children) > 0)
-        snprintf(pid, sizeof pid, "%d", atoi(children));
+    if (child > 0)
+        snprintf(pid, sizeof pid, "%d", (int)child);
     child = fork();
     if (child == 0) {
         setpgid(0, 0);
