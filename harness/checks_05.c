@@ -572,16 +572,6 @@ CHECK(net_two_containers_at_once)
 /* Holding or refusing one call of the lab and letting the others go on
  * takes Linux 5.5 (SECCOMP_USER_NOTIF_FLAG_CONTINUE); before, the check
  * cannot run here (ENV). */
-static void need_linux_5_5(struct check *c)
-{
-    struct utsname u;
-    int major = 0, minor = 0;
-
-    if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 && (major > 5 || (major == 5 && minor >= 5)))
-        return;
-    check_end(c, "ENV", "Linux 5.5 or later, whose seccomp can hold one call of the lab and let it go on",
-              "this machine runs an older kernel; the rest of the lab's checks run");
-}
 
 /* The world holds the lab's first open or netlink send after its clone for
  * 300 ms: a child that goes on without waiting finds no eth0 (lab 05) or no

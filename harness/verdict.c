@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 const char *lab_program;
@@ -22,7 +23,7 @@ double lab_timeout = 3.0;
 int want_details;
 
 /* Every layer of checks, in lab order: the one table of them. */
-const struct layer *const all_layers[] = { &layer01, &layer02, &layer03, &layer04, &layer05, &layer06 };
+const struct layer *const all_layers[] = { &layer01, &layer02, &layer03, &layer04, &layer05, &layer06, &layer07 };
 const size_t n_layers = sizeof all_layers / sizeof all_layers[0];
 
 static double now(void)
@@ -299,6 +300,11 @@ struct world_result *lab_run(struct check *c, struct world_spec *spec, char *con
                  "or grade with sudo", r->users);
         check_end(c, "ENV", "a test world with 65536 users besides root", seen);
     }
+    /* Lab 07 on makes cgroups: the world must have some to give. */
+    if (atoi(graded_lab) >= 7 && !r->cgroup_version)
+        check_end(c, "ENV", "a test world with cgroups of its own (lab 07 on)",
+                  "this test world has no cgroup: without root, a world gets one only where your own cgroup is "
+                  "delegated to you (systemd's user@.service on cgroup v2); grade with sudo");
     if (r->setup_error[0]) {
         snprintf(seen, sizeof seen, "the check could not prepare the host: %s", r->setup_error);
         check_end(c, "ENV", "the check's own set-up to work", seen);
@@ -436,4 +442,15 @@ void expect_verbose_names(struct check *c, const char *flag)
         return;
     snprintf(expected, sizeof expected, "--verbose to name %s among the clone flags", flag);
     check_fail(c, expected, "stderr:\n%s", r->err);
+}
+
+void need_linux_5_5(struct check *c)
+{
+    struct utsname u;
+    int major = 0, minor = 0;
+
+    if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 && (major > 5 || (major == 5 && minor >= 5)))
+        return;
+    check_end(c, "ENV", "Linux 5.5 or later, whose seccomp can hold one call of the lab and let it go on",
+              "this machine runs an older kernel; the rest of the lab's checks run");
 }

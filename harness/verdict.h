@@ -34,7 +34,7 @@ struct layer {
     const struct check_info *checks;
 };
 
-extern const struct layer layer01, layer02, layer03, layer04, layer05, layer06;
+extern const struct layer layer01, layer02, layer03, layer04, layer05, layer06, layer07;
 /* All of them, in lab order (verdict.c): the one table the harness reads. */
 extern const struct layer *const all_layers[];
 extern const size_t n_layers;
@@ -86,6 +86,9 @@ void expect_probe_ready(struct check *c, const struct world_result *r);
 void expect_ns_differs(struct check *c, const struct world_result *r, enum ns_type t);
 /* Run the lab with --verbose; its stderr must name the clone flag `flag`. */
 void expect_verbose_names(struct check *c, const char *flag);
+/* Checks whose world holds a call of the lab (slow_parent, slow_cgroup,
+ * fail_parent_send, kill_parent) need seccomp's CONTINUE: ENV before 5.5. */
+void need_linux_5_5(struct check *c);
 /* The value of `key` in the probe's report (empty string when absent). The
  * last eight values stay valid, so one message may name several. */
 const char *probe_value(const struct world_result *r, const char *key);

@@ -385,7 +385,8 @@ struct world_result *world_run(const struct world_spec *spec)
         world_fail(r, "pipe");
         return r;
     }
-    cg_setup(&world_cgroups, r, r->root_host_uid, r->rootless ? getegid() : WORLD_HOST_ID_BASE);
+    cg_setup(&world_cgroups, r, r->root_host_uid, r->rootless ? getegid() : WORLD_HOST_ID_BASE, spec->no_controller);
+    r->cgroup_version = world_cgroups.version;
     cg_open_for_w0(&world_cgroups);
     before = superblocks();
     gap = clock_gap_now();

@@ -77,8 +77,12 @@ struct world_spec {
                                  * clone for 300 ms: a child that does not wait is caught */
     int fail_parent_send;       /* N: refuse (EPERM) the lab's Nth netlink send after its first
                                  * clone, and hold its child's network namespace open */
+    int slow_cgroup;            /* hold the lab's first open of a cgroup.procs (or tasks) file
+                                 * for 300 ms: a child that goes on before it is in its
+                                 * group is caught outside it */
     int kill_parent;            /* SIGKILL the lab at the call slow_parent would hold (before it
                                  * lets its child go), then give the child 1 s to end alone */
+    const char *no_controller;  /* "cpu", "memory", "pids": a world whose cgroups lack it */
     void *data;                 /* the check's own data (copied into W by fork) */
 };
 
@@ -89,6 +93,7 @@ struct world_result {
     char setup_error[512];      /* the check's own setup failed (ENV) */
     char machine_changed[1024]; /* the real machine changed during the run */
     int rootless;               /* made without root */
+    int cgroup_version;         /* the world's cgroups: 1, 2, or 0 (none could be had) */
     uid_t root_host_uid;        /* root of the world, as the machine sees it */
     unsigned users;             /* the world's IDs besides root: users 100000 up to
                                  * 100000 + users - 1 (world_users() in verdict.h);
@@ -175,6 +180,13 @@ int count_zombies(unsigned long ns);
 
 /* The path of a helper program that sits next to the harness binary. */
 const char *helper_path(const char *name);
+
+/* In W: the cgroup that holds pid for `controller` ("memory"; on v2 any),
+ * as the world sees it ("/nslab/42"), into path; and, when file is not NULL,
+ * that cgroup's file (read through the world's own mount of the hierarchy)
+ * into buf. Returns bytes read (0 with no file), or -1 with buf saying why. */
+ssize_t world_cgroup_file(pid_t pid, const char *controller, const char *file, char *path, size_t pn, char *buf,
+                          size_t n);
 
 /* Remove the cgroups of worlds whose harness process is gone. */
 void world_remove_orphans(void);

@@ -151,7 +151,8 @@ static void setup_v1(struct cgroups *cg, const char *world, uid_t uid, gid_t gid
         for (i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
             if (has_word(super, wanted[i]))
                 break;
-        if (i == sizeof wanted / sizeof wanted[0] || own_cgroup(wanted[i], own, sizeof own))
+        if (i == sizeof wanted / sizeof wanted[0] || own_cgroup(wanted[i], own, sizeof own) ||
+            (cg->hidden[0] && has_word(super, cg->hidden)))
             continue;
         /* Mount it inside with the same controllers: "cpu,cpuacct". */
         {
@@ -177,13 +178,19 @@ static void setup_v1(struct cgroups *cg, const char *world, uid_t uid, gid_t gid
     cg->version = cg->n ? 1 : 0;
 }
 
-/* v2: one world cgroup, with a leaf "init" for the world's own processes so
- * that controllers can be enabled below it (no internal processes). As root
- * it sits at the top of the hierarchy; rootless, below the user's own. */
+/* v2: the world's cgroup "w" inside one that holds its limits and enables
+ * the controllers the world may have (the parent's subtree_control is what
+ * a cgroup's cgroup.controllers lists), with a leaf "init" for the world's
+ * own processes so that controllers can be enabled below it (no internal
+ * processes). As root it sits at the top of the hierarchy; rootless, below
+ * the user's own. */
 static void setup_v2(struct cgroups *cg, const char *world, uid_t uid, gid_t gid)
 {
-    char own[PATH_MAX] = "", base[PATH_MAX + 32], leaf[PATH_MAX + 16];
+    static const char *const wanted[] = { "pids", "memory", "cpu" };
+    char own[PATH_MAX] = "", base[PATH_MAX + 32], leaf[PATH_MAX + 16], path[PATH_MAX + 32], have[256] = "",
+         enable[64] = "";
     struct cg_hierarchy *h;
+    size_t i;
 
     if (getuid() != 0 && own_cgroup(NULL, own, sizeof own))
         return;
@@ -193,26 +200,43 @@ static void setup_v2(struct cgroups *cg, const char *world, uid_t uid, gid_t gid
     h = add_hierarchy(cg, base, "", "", world);
     if (!h)
         return;
+    snprintf(cg->top, sizeof cg->top, "%s", h->dir);
     write_text(h->dir, "pids.max", WORLD_PIDS_MAX);
     write_text(h->dir, "memory.max", WORLD_MEMORY_MAX);
     write_text(h->dir, "memory.swap.max", "0");
+    snprintf(path, sizeof path, "%s/cgroup.controllers", h->dir);
+    read_file(path, have, sizeof have);
+    for (i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
+        if (has_word(have, wanted[i]) && strcmp(wanted[i], cg->hidden) != 0)
+            appendf(enable, sizeof enable, "%s+%s", enable[0] ? " " : "", wanted[i]);
+    if (enable[0])
+        write_text(h->dir, "cgroup.subtree_control", enable);
+    if (strlen(h->dir) + 2 >= sizeof h->dir)
+        goto fail;
+    strcat(h->dir, "/w");
     snprintf(leaf, sizeof leaf, "%s/init", h->dir);
-    if (mkdir(leaf, 0755) == -1) {
-        rmdir(h->dir);
-        cg->n = 0;
-        return;
-    }
+    if (mkdir(h->dir, 0755) == -1 || mkdir(leaf, 0755) == -1)
+        goto fail;
     delegate(h->dir, uid, gid);
     delegate(leaf, uid, gid);
     cg->version = 2;
+    return;
+fail:
+    {
+        int budget = 100;
+        remove_tree(cg->top, &budget);
+    }
+    cg->top[0] = '\0';
+    cg->n = 0;
 }
 
-void cg_setup(struct cgroups *cg, struct world_result *r, uid_t uid, gid_t gid)
+void cg_setup(struct cgroups *cg, struct world_result *r, uid_t uid, gid_t gid, const char *hidden)
 {
     char world[64] = "nslab-world-";
     struct stat st;
 
     memset(cg, 0, sizeof *cg);
+    snprintf(cg->hidden, sizeof cg->hidden, "%s", hidden ? hidden : "");
     snprintf(world + strlen(world), sizeof world - strlen(world), "%d-", (int)getpid());
     rand_hex(world + strlen(world), 6);
     if (stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0)
@@ -232,7 +256,7 @@ void world_remove_orphans(void)
     if (!r)
         return;
     /* Making a world's cgroup sweeps the orphans beside it; then it goes too. */
-    cg_setup(&cg, r, getuid(), getgid());
+    cg_setup(&cg, r, getuid(), getgid(), NULL);
     cg_remove(&cg);
     free(r);
 }
@@ -318,6 +342,17 @@ int cg_mount_inside(struct cgroups *cg, struct world_result *r)
             return world_fail(r, path);
         }
         cg->h[i].root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        /* "cpu,cpuacct" is also reachable as "cpu" and "cpuacct", as on a
+         * systemd machine. */
+        if (strchr(cg->h[i].name, ',')) {
+            char names[64], *save = NULL, *w, link[PATH_MAX];
+            snprintf(names, sizeof names, "%s", cg->h[i].name);
+            for (w = strtok_r(names, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+                snprintf(link, sizeof link, "/sys/fs/cgroup/%s", w);
+                if (symlink(cg->h[i].name, link) == -1 && errno != EEXIST)
+                    return world_fail(r, "link a cgroup hierarchy's controller names");
+            }
+        }
     }
     if (mount(NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, NULL) == -1)
         return world_fail(r, "make /sys/fs/cgroup read-only");
@@ -380,8 +415,72 @@ void cg_remove(const struct cgroups *cg)
     int i, budget = 10000;
 
     for (i = 0; i < cg->n; i++) {
-        remove_tree(cg->h[i].dir, &budget);
-        if (access(cg->h[i].dir, F_OK) == 0)
-            fprintf(stderr, "nslab harness: could not remove the cgroup %s: %s\n", cg->h[i].dir, strerror(errno));
+        const char *dir = cg->version == 2 && cg->top[0] ? cg->top : cg->h[i].dir;
+        remove_tree(dir, &budget);
+        if (access(dir, F_OK) == 0)
+            fprintf(stderr, "nslab harness: could not remove the cgroup %s: %s\n", dir, strerror(errno));
     }
+}
+
+ssize_t world_cgroup_file(pid_t pid, const char *controller, const char *file, char *path, size_t pn, char *buf,
+                          size_t n)
+{
+    const struct cgroups *cg = &world_cgroups;
+    char rel[64], *text, *save = NULL, *line, *found = NULL;
+    const struct cg_hierarchy *h = NULL;
+    ssize_t got;
+    int i, fd;
+
+    snprintf(path, pn, "?");
+    snprintf(buf, n, "no cgroup");
+    snprintf(rel, sizeof rel, "%d/cgroup", (int)pid);
+    text = malloc(8192);
+    if (!text || (got = proc_read(rel, text, 8192)) <= 0) {
+        snprintf(buf, n, "cannot read /proc/%d/cgroup (the process is gone)", (int)pid);
+        free(text);
+        return -1;
+    }
+    text[got < 8192 ? got : 8191] = '\0';
+    /* "N:CONTROLLERS:/path" (v1), "0::/path" (v2) */
+    for (line = strtok_r(text, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
+        char *names = strchr(line, ':'), *p;
+        if (!names || !(p = strchr(names + 1, ':')))
+            continue;
+        *p++ = '\0';
+        if (cg->version == 2 ? names[1] == '\0' : has_word(names + 1, controller))
+            found = p;
+    }
+    if (found)
+        snprintf(path, pn, "%s", found);
+    free(text);
+    for (i = 0; i < cg->n && !h; i++)
+        if (cg->version == 2 || has_word(cg->h[i].options, controller))
+            h = &cg->h[i];
+    if (!found || !h || h->root_fd == -1) {
+        snprintf(buf, n, "no %s cgroup in /proc/%d/cgroup", controller, (int)pid);
+        return -1;
+    }
+    if (!file) {
+        buf[0] = '\0';
+        return 0;
+    }
+    {
+        char fpath[PATH_MAX + 64];
+        snprintf(fpath, sizeof fpath, "%s/%s", strcmp(path, "/") ? path + 1 : ".", file);
+        fd = openat(h->root_fd, fpath, O_RDONLY | O_CLOEXEC);
+        if (fd == -1) {
+            snprintf(buf, n, "no %s in the cgroup %s: %s", file, path, strerror(errno));
+            return -1;
+        }
+    }
+    got = read(fd, buf, n - 1);
+    close(fd);
+    if (got < 0) {
+        snprintf(buf, n, "read %s of %s: %s", file, path, strerror(errno));
+        return -1;
+    }
+    buf[got] = '\0';
+    if (got > 0 && buf[got - 1] == '\n')
+        buf[got - 1] = '\0';
+    return got;
 }

@@ -52,10 +52,12 @@ struct cgroups {
     struct cg_hierarchy h[CG_MAX];
     int leaf_procs_fd;          /* v2: the init leaf's cgroup.procs, opened by H for W0 */
     int subtree_fd;             /* v2: the world cgroup's cgroup.subtree_control, likewise */
+    char top[PATH_MAX];         /* v2: the cgroup above the world's, which holds its limits */
+    char hidden[16];            /* a controller the world must not have (world_spec.no_controller) */
 };
 
 /* In H: make the world's cgroup (limits set, delegated to uid/gid). */
-void cg_setup(struct cgroups *cg, struct world_result *r, uid_t uid, gid_t gid);
+void cg_setup(struct cgroups *cg, struct world_result *r, uid_t uid, gid_t gid, const char *hidden);
 /* In H: put pid in the world's cgroup. */
 void cg_enter(const struct cgroups *cg, pid_t pid);
 /* In H: open what W0's cg_after_clone writes. Opened on H's own mount, W0

@@ -135,7 +135,7 @@ static int receive_listener(int sock)
  * come), and the netlink sends counted since the clone. */
 static struct {
     pid_t lab;
-    int hold, fail_nth, kill, cloned, held, sends, netns_fd;
+    int hold, fail_nth, kill, cloned, held, sends, netns_fd, cgroup;
     __u64 held_id;
     double release_at;
 } slow = { .netns_fd = -1 };
@@ -196,6 +196,31 @@ static void release_held(int listener)
     }
 }
 
+/* Does the open(2) or openat(2) the notification holds name a file that
+ * moves a process into a cgroup? Read from the caller's memory. */
+static int opens_cgroup_procs(int listener, const struct seccomp_notif *req, const char *name)
+{
+    char rel[64], path[PATH_MAX];
+    unsigned long long at = !strcmp(name, "openat") ? req->data.args[1] : req->data.args[0];
+    ssize_t n;
+    size_t len;
+    int fd;
+
+    if (strcmp(name, "openat") && strcmp(name, "open"))
+        return 0;
+    snprintf(rel, sizeof rel, "%d/mem", (int)req->pid);
+    fd = proc_open(rel, O_RDONLY);
+    n = fd == -1 ? -1 : pread(fd, path, sizeof path - 1, (off_t)at);
+    if (fd != -1)
+        close(fd);
+    /* The call may have gone (the caller died): its memory is not its own. */
+    if (n <= 0 || seccomp_notify_id_valid(listener, req->id) != 0)
+        return 0;
+    path[n] = '\0';
+    len = strlen(path);
+    return (len >= 12 && !strcmp(path + len - 12, "cgroup.procs")) || (len >= 6 && !strcmp(path + len - 6, "/tasks"));
+}
+
 /* Answer one notification with EPERM and write down what was tried.
  * Returns 0 when the listener is done (nobody left under the filter). */
 static int refuse_one(int listener, struct world_result *r)
@@ -234,7 +259,8 @@ static int refuse_one(int listener, struct world_result *r)
             free(name);
             seccomp_notify_free(req, resp);
             return 1;
-        } else if (slow.lab && (pid_t)req->pid == slow.lab && slow.cloned && slow.hold && !slow.held) {
+        } else if (slow.lab && (pid_t)req->pid == slow.lab && !slow.held &&
+                   ((slow.cloned && slow.hold) || (slow.cgroup && opens_cgroup_procs(listener, req, name)))) {
             slow.held = 1;
             slow.held_id = req->id;
             slow.release_at = now() + SLOW_SECONDS;
@@ -318,7 +344,7 @@ static void exec_lab(const struct world_spec *spec, const struct pipes *p)
     if (!spec->interactive)
         setsid();
     become_lab(spec->argv, &spec->as_user, p->filter[1],
-               spec->slow_parent || spec->fail_parent_send || spec->kill_parent);
+               spec->slow_parent || spec->fail_parent_send || spec->kill_parent || spec->slow_cgroup);
 }
 
 int world_run_second(char *const *argv, const struct world_run_as *as_user, double timeout, char *out, size_t n)
@@ -558,9 +584,10 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
         close(slow.netns_fd);
     memset(&slow, 0, sizeof slow);
     slow.netns_fd = -1;
-    if (spec->slow_parent || spec->fail_parent_send || spec->kill_parent) {
+    if (spec->slow_parent || spec->fail_parent_send || spec->kill_parent || spec->slow_cgroup) {
         slow.lab = lab;
         slow.hold = spec->slow_parent;
+        slow.cgroup = spec->slow_cgroup;
         slow.fail_nth = spec->fail_parent_send;
         slow.kill = spec->kill_parent;
     }

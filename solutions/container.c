@@ -207,8 +207,8 @@ struct config {
     long pids_limit;                /* --pids-limit; 0: no limit */
     double cpus;                    /* --cpus; 0: no limit */
     int cgroup_v2;                  /* /sys/fs/cgroup is the unified hierarchy */
-    char cgroup[3][256];            /* the container's cgroup (v2: [0]; v1: one per controller) */
-    int cgroups_made;               /* how many of them exist */
+    char cgroup[3][256];            /* the container's cgroup (v2: [0]; v1: one per controller
+                                     * of v1_controllers[]); "" where none was made */
 #endif
 };
 
@@ -359,6 +359,16 @@ static void parse_idmap(const char *option, const char *text, struct idmap *m)
 /* --memory: a whole number of bytes, or of K, M or G (powers of 1024). */
 static unsigned long long parse_size(const char *text)
 {
+    unsigned long long bytes = 0;
+
+    /* BEGIN SOLUTION 07
+     * TODO(07): return the size TEXT names in bytes: a whole number, then
+     *           optionally K, M or G (either case) for 1024, 1024^2, 1024^3,
+     *           as docker run --memory reads it. Anything else (no digits,
+     *           another suffix, a sign, 0, a size that does not fit) ends the
+     *           program with usage_error() naming --memory, before anything
+     *           is made. Read strtoull(3) (errno, endptr) and the handout's
+     *           "The options". */
     unsigned long long value, unit = 1;
     char *end;
 
@@ -372,9 +382,12 @@ static unsigned long long parse_size(const char *text)
         unit = 1024ULL * 1024 * 1024;
     if (unit != 1)
         end++;
-    if (end == text || *end || errno || text[0] == '-' || value == 0 || value > ULLONG_MAX / unit)
+    if (end == text || *end || errno || text[0] == '-' || text[0] == '+' || value == 0 || value > ULLONG_MAX / unit)
         usage_error("--memory: not a size of at least 1 byte (like 64M)", text);
-    return value * unit;
+    bytes = value * unit;
+    /* END SOLUTION */
+    (void)text;
+    return bytes;
 }
 
 /* A whole number of at least 1, for `option`. */
@@ -459,7 +472,7 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     cfg->memory = 0;
     cfg->pids_limit = 0;
     cfg->cpus = 0;
-    cfg->cgroups_made = 0;
+    memset(cfg->cgroup, 0, sizeof cfg->cgroup);
 #endif
 #if LAB >= 6
     /* Root maps the container to an unused range (the first one a Debian
@@ -920,6 +933,33 @@ static int cgroup_is_v2(void)
     return statfs(CGROUP_ROOT, &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
 }
 
+/* Does this machine have the controller `name` (memory, pids or cpu)? v2:
+ * the root's cgroup.controllers lists it; v1: its hierarchy is mounted at
+ * CGROUP_ROOT/name. */
+static int has_controller(const struct config *cfg, const char *name)
+{
+    char path[128], list[256], *save = NULL, *word;
+    ssize_t n;
+    int fd;
+
+    if (!cfg->cgroup_v2) {
+        struct statfs st;
+        snprintf(path, sizeof path, "%s/%s", CGROUP_ROOT, name);
+        return statfs(path, &st) == 0 && st.f_type == CGROUP_SUPER_MAGIC;
+    }
+    fd = open(CGROUP_ROOT "/cgroup.controllers", O_RDONLY | O_CLOEXEC);
+    n = fd == -1 ? -1 : read(fd, list, sizeof list - 1);
+    if (fd != -1)
+        close(fd);
+    if (n <= 0)
+        return 0;
+    list[n] = '\0';
+    for (word = strtok_r(list, " \n", &save); word; word = strtok_r(NULL, " \n", &save))
+        if (strcmp(word, name) == 0)
+            return 1;
+    return 0;
+}
+
 /* Write text into DIR/FILE. Returns 0, or -1 after one line naming the file
  * and the kernel's reason. */
 int cgroup_write(const char *dir, const char *file, const char *text)
@@ -952,43 +992,54 @@ static int make_cgroup(struct config *cfg, pid_t child)
     /* BEGIN SOLUTION 07
      * TODO(07): afterwards the child is in a cgroup of its own, nslab/<its
      *           PID> under CGROUP_ROOT (cgroup v2, cfg->cgroup_v2), or under
-     *           each v1 hierarchy of v1_controllers[]; cfg->cgroup[] holds the
-     *           paths and cfg->cgroups_made how many exist (remove_cgroup()
-     *           removes those); and each limit given holds there: --memory
-     *           with no swap beyond it, --pids-limit, --cpus as a quota per
-     *           period. A limit not given is left as the kernel makes it.
-     *           On v2, a controller works in a cgroup only once every parent
-     *           enables it for its children. cgroup_write() is yours to use.
+     *           each v1 hierarchy of v1_controllers[] this machine has
+     *           (has_controller()); cfg->cgroup[i] holds each path made
+     *           (remove_cgroup() removes those); and each limit given holds
+     *           there: --memory with no swap beyond it, --pids-limit, --cpus
+     *           as a quota per period. A limit not given is left as the
+     *           kernel makes it. On v2, a controller works in a cgroup only
+     *           once every parent enables it for its children.
+     *           cgroup_write() is yours to use.
      *           Why: the kernel accounts and limits per group, and every
      *           process the command starts is born in its parent's group.
      *           Read cgroups(7), the kernel's cgroup-v2.rst ("Controlling
      *           Controllers", "memory.max", "pids.max", "cpu.max") and
      *           cgroup-v1/ (memory.limit_in_bytes, cpu.cfs_quota_us), and the
      *           handout's "Making the group"; its Hints section has more. */
-    char pid[32], value[64];
+    char pid[32], value[64], enable[64] = "";
     size_t i, n = cfg->cgroup_v2 ? 1 : NCONTROLLERS;
 
     snprintf(pid, sizeof pid, "%ld", (long)child);
+    /* v2: the controllers this machine has, enabled for the children. */
+    for (i = 0; cfg->cgroup_v2 && i < NCONTROLLERS; i++)
+        if (has_controller(cfg, v1_controllers[i]))
+            snprintf(enable + strlen(enable), sizeof enable - strlen(enable), "%s+%s", enable[0] ? " " : "",
+                     v1_controllers[i]);
     for (i = 0; i < n && result == 0; i++) {
         char parent[200];
+        if (!cfg->cgroup_v2 && !has_controller(cfg, v1_controllers[i]))
+            continue;
         if (cfg->cgroup_v2)
             snprintf(parent, sizeof parent, "%s/nslab", CGROUP_ROOT);
         else
             snprintf(parent, sizeof parent, "%s/%s/nslab", CGROUP_ROOT, v1_controllers[i]);
-        snprintf(cfg->cgroup[i], sizeof cfg->cgroup[i], "%s/%s", parent, pid);
         if (mkdir(parent, 0755) == -1 && errno != EEXIST) {
             fprintf(stderr, "%s: mkdir %s: %s\n", PROG, parent, strerror(errno));
             result = -1;
-        } else if (cfg->cgroup_v2 &&
-                   (cgroup_write(CGROUP_ROOT, "cgroup.subtree_control", "+memory +pids +cpu") == -1 ||
-                    cgroup_write(parent, "cgroup.subtree_control", "+memory +pids +cpu") == -1)) {
-            result = -1;
-        } else if (mkdir(cfg->cgroup[i], 0755) == -1) {
-            fprintf(stderr, "%s: mkdir %s: %s\n", PROG, cfg->cgroup[i], strerror(errno));
+        } else if (cfg->cgroup_v2 && enable[0] &&
+                   (cgroup_write(CGROUP_ROOT, "cgroup.subtree_control", enable) == -1 ||
+                    cgroup_write(parent, "cgroup.subtree_control", enable) == -1)) {
             result = -1;
         } else {
-            cfg->cgroups_made = (int)i + 1;
-            say("parent", "cgroup %s", cfg->cgroup[i]);
+            char dir[sizeof cfg->cgroup[i]];
+            snprintf(dir, sizeof dir, "%s/%s", parent, pid);
+            if (mkdir(dir, 0755) == -1) {
+                fprintf(stderr, "%s: mkdir %s: %s\n", PROG, dir, strerror(errno));
+                result = -1;
+            } else {
+                memcpy(cfg->cgroup[i], dir, sizeof dir);
+                say("parent", "cgroup %s", cfg->cgroup[i]);
+            }
         }
     }
     if (result == 0 && cfg->memory) {
@@ -1022,7 +1073,8 @@ static int make_cgroup(struct config *cfg, pid_t child)
     }
     /* Last, the child, so that it never runs without its limits. */
     for (i = 0; result == 0 && i < n; i++)
-        result = cgroup_write(cfg->cgroup[i], "cgroup.procs", pid);
+        if (cfg->cgroup[i][0])
+            result = cgroup_write(cfg->cgroup[i], "cgroup.procs", pid);
     /* END SOLUTION */
     (void)cfg;
     (void)child;
@@ -1033,17 +1085,20 @@ static int make_cgroup(struct config *cfg, pid_t child)
 static void remove_cgroup(struct config *cfg)
 {
     /* BEGIN SOLUTION 07
-     * TODO(07): afterwards none of cfg->cgroup[0 .. cfg->cgroups_made - 1] is
+     * TODO(07): afterwards none of the groups named in cfg->cgroup[] is
      *           left, nor their nslab parent once no other container uses it
      *           (another one may: that is no failure). A group whose last
      *           process is still exiting refuses for a moment (EBUSY).
      *           Read cgroups(7) ("Creating cgroups and moving processes")
      *           and the handout's "Leaving nothing behind". */
-    int i, tries;
+    size_t i;
+    int tries;
 
-    for (i = cfg->cgroups_made - 1; i >= 0; i--) {
+    for (i = 0; i < NCONTROLLERS; i++) {
         char parent[256];
         int gone;
+        if (!cfg->cgroup[i][0])
+            continue;
         for (tries = 0; !(gone = rmdir(cfg->cgroup[i]) == 0 || errno == ENOENT) && errno == EBUSY && tries < 1000;
              tries++)
             usleep(1000);
@@ -1055,8 +1110,8 @@ static void remove_cgroup(struct config *cfg)
         if (strrchr(parent, '/'))
             *strrchr(parent, '/') = '\0';
         rmdir(parent);   /* fails while another container uses it: fine */
+        cfg->cgroup[i][0] = '\0';
     }
-    cfg->cgroups_made = 0;
     /* END SOLUTION */
     (void)cfg;
 }
@@ -1299,6 +1354,13 @@ int main(int argc, char **argv)
      * delegated subtree is a later story): say so rather than ignore them. */
     if (cfg.rootless && (cfg.memory || cfg.pids_limit || cfg.cpus))
         usage_error("--memory, --pids-limit and --cpus need root (a cgroup of the host's)", NULL);
+    /* A limit this machine cannot set is refused before anything is made. */
+    if (!cfg.rootless && cfg.memory && !has_controller(&cfg, "memory"))
+        usage_error("--memory: this machine has no memory controller (see /proc/cgroups)", NULL);
+    if (!cfg.rootless && cfg.pids_limit && !has_controller(&cfg, "pids"))
+        usage_error("--pids-limit: this machine has no pids controller (see /proc/cgroups)", NULL);
+    if (!cfg.rootless && cfg.cpus && !has_controller(&cfg, "cpu"))
+        usage_error("--cpus: this machine has no cpu controller (see /proc/cgroups)", NULL);
 #endif
 
 #if LAB >= 2
