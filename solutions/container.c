@@ -93,6 +93,21 @@
  *       cgroup-v1/ docs, handouts/07_cgroup.md.
  */
 #endif
+#if LAB == 8
+/* 08_caps.c: root inside, but not all of root's powers.
+ *
+ * After lab 07 the container's root still holds every capability its user
+ * namespace gives: it may mount, set the hostname, load a seccomp filter,
+ * trace any process of the container. This lab keeps only the capabilities
+ * Docker keeps by default (14 of them), changed by --cap-add and --cap-drop,
+ * and drops the rest in the child just before exec, once the steps that need
+ * them are done: from the bounding set, so that no exec can bring them back,
+ * and from the permitted, effective, inheritable and ambient sets.
+ *
+ * Read: capabilities(7), prctl(2) (PR_CAPBSET_DROP, PR_CAP_AMBIENT),
+ *       cap_from_name(3), cap_set_proc(3), handouts/08_caps.md.
+ */
+#endif
 #if LAB == 4
 /* 04_mount_proc.c: give the container its own mount table and /proc.
  *
@@ -140,6 +155,11 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #endif
+#if LAB >= 8
+#include <ctype.h>
+#include <sys/capability.h>   /* libcap */
+#include <sys/prctl.h>
+#endif
 
 #if LAB == 1
 #define PROG "01_clone_uts"
@@ -155,6 +175,8 @@
 #define PROG "06_userns_map"
 #elif LAB == 7
 #define PROG "07_cgroup"
+#elif LAB == 8
+#define PROG "08_caps"
 #endif
 
 /* Exit statuses, as docker run(1) uses them. */
@@ -209,6 +231,11 @@ struct config {
     int cgroup_v2;                  /* /sys/fs/cgroup is the unified hierarchy */
     char cgroup[3][256];            /* the container's cgroup (v2: [0]; v1: one per controller
                                      * of v1_controllers[]); "" where none was made */
+#endif
+#if LAB >= 8
+    unsigned long long cap_add;     /* --cap-add: bit N for capability N */
+    unsigned long long cap_drop;    /* --cap-drop */
+    unsigned long long caps;        /* what the command keeps (keep_caps()) */
 #endif
 };
 
@@ -276,6 +303,11 @@ static void usage(void)
            "      --memory SIZE    memory limit, bytes or with K, M or G (powers of 1024)\n"
            "      --pids-limit N   most tasks in the container\n"
            "      --cpus X         CPU time, in CPUs (0.5: half of one)\n"
+#endif
+#if LAB >= 8
+           "      --cap-add CAP    keep capability CAP too (CHOWN, cap_net_admin, ALL...)\n"
+           "      --cap-drop CAP   drop CAP from the default set (Docker's 14; ALL: every\n"
+           "                       one); repeatable, and an add wins over a drop\n"
 #endif
            "\n"
            "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
@@ -420,11 +452,81 @@ static double parse_cpus(const char *text)
 }
 #endif
 
+#if LAB >= 8
+/* Every capability this kernel knows (capabilities(7): cap_last_cap). */
+static unsigned long long all_caps(void)
+{
+    int n = (int)cap_max_bits();
+
+    return n >= 64 ? ~0ULL : (1ULL << n) - 1;
+}
+
+/* Docker's default set (CONTRACT.md): what a container's root keeps. */
+static unsigned long long docker_caps(void)
+{
+    static const cap_value_t keep[] = {
+        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW, CAP_SETGID,
+        CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
+    };
+    unsigned long long mask = 0;
+    size_t i;
+
+    for (i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        mask |= 1ULL << keep[i];
+    return mask;
+}
+
+/* --cap-add and --cap-drop: a capability's name as capabilities(7) spells
+ * it, with or without CAP_, in any case ("chown", "CAP_NET_ADMIN"), or ALL.
+ * Returns its bit (every bit for ALL). */
+static unsigned long long parse_cap(const char *option, const char *text)
+{
+    unsigned long long mask = 0;
+
+    /* BEGIN SOLUTION 08
+     * TODO(08): return the bit of the capability TEXT names (bit N for
+     *           capability number N), or every bit for "ALL". The CAP_
+     *           prefix is optional and case does not matter, as in docker
+     *           run --cap-add. A name that is no capability (an empty one
+     *           too) ends the program with usage_error() naming `option`.
+     *           libcap knows the names: read cap_from_name(3) (it wants
+     *           "cap_chown", lower case) and the handout's "The options". */
+    char name[64];
+    size_t i, skip = strncasecmp(text, "CAP_", 4) == 0 ? 4 : 0;
+    cap_value_t value;
+    char msg[96];
+
+    snprintf(msg, sizeof msg, "%s: not a capability (see capabilities(7), or ALL)", option);
+    if (strcasecmp(text + skip, "ALL") == 0 && !skip)
+        return all_caps();
+    if (text[skip] == '\0' || strlen(text + skip) + 4 >= sizeof name)
+        usage_error(msg, text);
+    memcpy(name, "cap_", 4);
+    for (i = 0; text[skip + i]; i++) {
+        /* (cap_from_name() reads "chown,kill" as chown: one name only.) */
+        if (!isalpha((unsigned char)text[skip + i]) && text[skip + i] != '_')
+            usage_error(msg, text);
+        name[4 + i] = (char)tolower((unsigned char)text[skip + i]);
+    }
+    name[4 + i] = '\0';
+    if (cap_from_name(name, &value) == -1 || value < 0 || value >= 64 || !(all_caps() & (1ULL << value)))
+        usage_error(msg, text);
+    mask = 1ULL << value;
+    /* END SOLUTION */
+    (void)option;
+    (void)text;
+    return mask;
+}
+#endif
+
 /* Read the options. A leading '+' makes getopt stop at the first non-option,
  * so `prog ls -l` passes -l to ls instead of parsing it here. */
 static void parse_args(int argc, char **argv, struct config *cfg)
 {
-#if LAB >= 7
+#if LAB >= 8
+    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
+           OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP };
+#elif LAB >= 7
     enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
            OPT_CPUS };
 #elif LAB >= 6
@@ -454,6 +556,10 @@ static void parse_args(int argc, char **argv, struct config *cfg)
         { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
         { "cpus", required_argument, NULL, OPT_CPUS },
 #endif
+#if LAB >= 8
+        { "cap-add", required_argument, NULL, OPT_CAP_ADD },
+        { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+#endif
         { NULL, 0, NULL, 0 },
     };
     static char *default_command[] = { "/bin/sh", NULL };
@@ -473,6 +579,9 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     cfg->pids_limit = 0;
     cfg->cpus = 0;
     memset(cfg->cgroup, 0, sizeof cfg->cgroup);
+#endif
+#if LAB >= 8
+    cfg->cap_add = cfg->cap_drop = 0;
 #endif
 #if LAB >= 6
     /* Root maps the container to an unused range (the first one a Debian
@@ -533,6 +642,14 @@ static void parse_args(int argc, char **argv, struct config *cfg)
             cfg->cpus = parse_cpus(optarg);
             break;
 #endif
+#if LAB >= 8
+        case OPT_CAP_ADD:
+            cfg->cap_add |= parse_cap("--cap-add", optarg);
+            break;
+        case OPT_CAP_DROP:
+            cfg->cap_drop |= parse_cap("--cap-drop", optarg);
+            break;
+#endif
         case ':':
             usage_error("option needs a value", argv[optind - 1]);
             break;
@@ -542,6 +659,10 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     }
     cfg->argv = optind < argc ? &argv[optind] : default_command;
     verbose = cfg->verbose;
+#if LAB >= 8
+    /* Docker's rule: the default set, less the drops, plus the adds. */
+    cfg->caps = ((docker_caps() & ~cfg->cap_drop) | cfg->cap_add) & all_caps();
+#endif
 #if LAB >= 5
     /* BEGIN SOLUTION 05
      * TODO(05): two ends with one address, or in different subnets, cannot
@@ -1202,6 +1323,62 @@ static int run_init(struct config *cfg)
 }
 #endif
 
+#if LAB >= 8
+/* ---- Lab 08: only the capabilities the command needs --------------------- */
+
+/* In the child, after every step that needs privilege, just before the
+ * command (or the init) runs: keep cfg->caps, nothing else, for good. Ends
+ * the program with die() when a step fails. */
+static void drop_capabilities(struct config *cfg)
+{
+    /* BEGIN SOLUTION 08
+     * TODO(08): afterwards this process, and every program it or its
+     *           children exec, holds exactly the capabilities of cfg->caps
+     *           (bit N for capability N) in its bounding, permitted and
+     *           effective sets, and none in its inheritable and ambient
+     *           sets: so that no exec can bring a dropped one back, not even
+     *           of a set-user-ID-root program or by root execing again.
+     *           Mind the order: dropping a capability from the bounding set
+     *           needs one you are about to give up. all_caps() gives every
+     *           capability the kernel knows. A failure ends the program with
+     *           die(), naming the step.
+     *           Why: root's power is the sum of its capabilities; a
+     *           container's root needs few of them.
+     *           Read capabilities(7) (above all "Transformation of
+     *           capabilities during execve()" and "Capability bounding
+     *           set"), prctl(2), libcap's cap_init(3), cap_set_flag(3),
+     *           cap_set_proc(3), cap_drop_bound(3), and the handout's "The
+     *           five sets" and "Dropping for good"; its Hints have more. */
+    cap_value_t c;
+    cap_t caps;
+    char *text;
+
+    /* The bounding set first: dropping from it needs CAP_SETPCAP, which
+     * the permitted set may be about to lose. */
+    for (c = 0; c < 64 && (all_caps() >> c); c++)
+        if (!(cfg->caps & (1ULL << c)) && cap_drop_bound(c) == -1)
+            die("drop a capability from the bounding set");
+    if (!(caps = cap_init()))
+        die("cap_init");
+    for (c = 0; c < 64 && (all_caps() >> c); c++)
+        if ((cfg->caps & (1ULL << c)) &&
+            (cap_set_flag(caps, CAP_PERMITTED, 1, &c, CAP_SET) == -1 ||
+             cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET) == -1))
+            die("cap_set_flag");
+    /* Inheritable stays empty: cap_init() clears every set. */
+    if (cap_set_proc(caps) == -1)
+        die("cap_set_proc");
+    if (cap_reset_ambient() == -1)
+        die("clear the ambient set");
+    text = cap_to_text(caps, NULL);
+    say("child", "capabilities kept: %s", text ? text : "?");
+    cap_free(text);
+    cap_free(caps);
+    /* END SOLUTION */
+    (void)cfg;
+}
+#endif
+
 /* The child: runs inside the new namespaces, sets them up, then becomes the
  * command. Its return value would be its exit status, but it never returns
  * unless something failed. */
@@ -1295,6 +1472,11 @@ int child_main(void *arg)
 #if LAB >= 5
     /* Lab 05: lo and eth0, now that the parent has made the pair. */
     container_network(cfg);
+#endif
+
+#if LAB >= 8
+    /* Lab 08: the last step before the command, once nothing needs root. */
+    drop_capabilities(cfg);
 #endif
 
 #if LAB >= 3

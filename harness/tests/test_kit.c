@@ -265,6 +265,9 @@ static const char *const starter_must_fail[][14] = {
       "cgroup_fork_loop_stops_at_the_limit", "cgroup_busy_loop_gets_its_share", "cgroup_inside_shows_the_root",
       "cgroup_command_starts_in_its_group", "cgroup_namespace_differs", "cgroup_failed_setup_removes_the_group",
       "cgroup_missing_controller", "cgroup_verbose_narrates", "cgroup_bad_limit_exit_125", NULL },
+    { "caps_sets_seen_from_outside", "caps_default_set_is_dockers", "caps_root_exec_cannot_regain",
+      "caps_hostname_needs_sys_admin", "caps_chown_follows_cap_drop", "caps_capsh_agrees", "caps_drop_all_still_runs",
+      "caps_drop_all_add_one", "caps_verbose_narrates", "caps_bad_name_exit_125", NULL },
 };
 
 START_TEST(starter_fails_exactly_its_own_layer)
@@ -461,7 +464,28 @@ static const struct variant variants[] = {
     { "child_moved_after_release", "07_cgroup", "        (!cfg.rootless && make_cgroup(&cfg, pid) == -1) ||\n", "",
       "    say(\"parent\", \"waiting for %ld\", (long)pid);\n",
       "    if (!cfg.rootless)\n        (void)make_cgroup(&cfg, pid);\n    say(\"parent\", \"waiting for %ld\", (long)pid);\n",
-      { "cgroup_command_starts_in_its_group", NULL }, { "cgroup_limits_seen_from_outside", NULL }, 1 },
+      { "cgroup_command_starts_in_its_group", NULL }, { NULL }, 1 },
+    /* The pitfalls of handout 08, each caught. */
+    { "bounding_set_kept", "08_caps", "        if (!(cfg->caps & (1ULL << c)) && cap_drop_bound(c) == -1)",
+      "        if (0 && cap_drop_bound(c) == -1)", NULL, NULL,
+      { "caps_sets_seen_from_outside", "caps_root_exec_cannot_regain", "caps_hostname_needs_sys_admin", NULL },
+      { "caps_bad_name_exit_125", NULL }, 0 },
+    { "inheritable_set_filled", "08_caps", "             cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET) == -1))",
+      "             cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET) == -1 ||\n"
+      "             cap_set_flag(caps, CAP_INHERITABLE, 1, &c, CAP_SET) == -1))", NULL, NULL,
+      { "caps_sets_seen_from_outside", "caps_default_set_is_dockers", NULL }, { "caps_chown_follows_cap_drop", NULL },
+      0 },
+    { "caps_dropped_too_early", "08_caps",
+      "    /* Lab 08: the last step before the command, once nothing needs root. */\n    drop_capabilities(cfg);\n", "",
+      "    if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)",
+      "    drop_capabilities(cfg);\n    if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)",
+      { "uts_hostname_from_option", "caps_hostname_needs_sys_admin", NULL }, { NULL }, 0 },
+    { "cap_add_ignored", "08_caps", "cfg->cap_add |= parse_cap(\"--cap-add\", optarg);",
+      "(void)parse_cap(\"--cap-add\", optarg);", NULL, NULL,
+      { "caps_sets_seen_from_outside", "caps_drop_all_add_one", NULL }, { "caps_default_set_is_dockers", NULL }, 0 },
+    { "cap_names_case_sensitive", "08_caps", "        name[4 + i] = (char)tolower((unsigned char)text[skip + i]);",
+      "        name[4 + i] = text[skip + i];", NULL, NULL, { "caps_sets_seen_from_outside", NULL },
+      { "caps_default_set_is_dockers", NULL }, 0 },
     /* Not broken: an init that also installs handlers (as many tutorials
      * do) is just as correct, and must score full marks. Checks prove
      * behaviour, not technique. */

@@ -1,0 +1,316 @@
+/* The checks of lab 08_caps: the container's root keeps Docker's 14
+ * capabilities, changed by --cap-add and --cap-drop, in every set that
+ * matters and for good. Each run drops a random default capability and adds
+ * a random other one, spelled differently each time; the sets are read from
+ * outside (/proc/PID/status), then proved by what root can do inside. */
+#define _GNU_SOURCE
+#include "verdict.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define SETS "08_caps.md#the-five-sets"
+#define FOR_GOOD "08_caps.md#dropping-for-good"
+#define DEFAULTS "08_caps.md#dockers-default-set"
+#define INSIDE "08_caps.md#what-root-can-no-longer-do"
+#define OPTIONS "08_caps.md#the-options"
+
+struct cap { const char *name; int value; };
+#define CAP(x) { #x, CAP_##x }
+
+/* Docker's default set (CONTRACT.md). */
+static const struct cap defaults[] = {
+    CAP(CHOWN), CAP(DAC_OVERRIDE), CAP(FSETID), CAP(FOWNER), CAP(MKNOD), CAP(NET_RAW), CAP(SETGID),
+    CAP(SETUID), CAP(SETFCAP), CAP(SETPCAP), CAP(NET_BIND_SERVICE), CAP(SYS_CHROOT), CAP(KILL), CAP(AUDIT_WRITE),
+};
+#define NDEFAULTS (sizeof defaults / sizeof defaults[0])
+/* Some that are not in it, to add. */
+static const struct cap others[] = {
+    CAP(NET_ADMIN), CAP(SYS_PTRACE), CAP(IPC_LOCK), CAP(SYS_NICE), CAP(SYS_RESOURCE), CAP(LEASE),
+    CAP(IPC_OWNER), CAP(NET_BROADCAST), CAP(DAC_READ_SEARCH), CAP(LINUX_IMMUTABLE), CAP(SYSLOG), CAP(SYS_ADMIN),
+};
+#define NOTHERS (sizeof others / sizeof others[0])
+
+static unsigned long long default_mask(void)
+{
+    unsigned long long m = 0;
+    size_t i;
+
+    for (i = 0; i < NDEFAULTS; i++)
+        m |= 1ULL << defaults[i].value;
+    return m;
+}
+
+/* Every capability this kernel knows. */
+static unsigned long long all_mask(void)
+{
+    char text[16] = "";
+    int last = 0;
+
+    if (read_file("/proc/sys/kernel/cap_last_cap", text, sizeof text) < 0 || sscanf(text, "%d", &last) != 1 ||
+        last < 0)
+        last = CAP_LAST_CAP;
+    return last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+}
+
+/* "net_admin", "CAP_NET_ADMIN", "Cap_Net_Admin": how a student might type it. */
+static void spell(const struct cap *cap, int style, char *out, size_t n)
+{
+    size_t i;
+
+    snprintf(out, n, "%s%s", style == 0 ? "" : style == 1 ? "CAP_" : "Cap_", cap->name);
+    for (i = style == 2 ? 4 : 0; out[i]; i++)
+        if (style == 0)
+            out[i] = (char)tolower((unsigned char)out[i]);
+        else if (style == 2 && i > 4 && out[i - 1] != '_')
+            out[i] = (char)tolower((unsigned char)out[i]);
+}
+
+/* A plan: one default dropped (lower case, no prefix), one other added
+ * (CAP_ and upper, or mixed case). */
+struct plan {
+    const struct cap *drop, *add;
+    char drop_arg[40], add_arg[40];
+    unsigned long long mask;
+};
+
+static void draw(struct plan *p)
+{
+    p->drop = &defaults[rand_range(0, NDEFAULTS - 1)];
+    p->add = &others[rand_range(0, NOTHERS - 1)];
+    spell(p->drop, 0, p->drop_arg, sizeof p->drop_arg);
+    spell(p->add, (int)rand_range(1, 2), p->add_arg, sizeof p->add_arg);
+    p->mask = ((default_mask() & ~(1ULL << p->drop->value)) | 1ULL << p->add->value) & all_mask();
+}
+
+/* From outside, while the probe waits: its five sets, as /proc/PID/status
+ * says them ("CapInh:\t0000000000000000"). */
+static void read_sets(struct world_result *r, void *data)
+{
+    char rel[64], text[4096], *line;
+
+    (void)data;
+    r->user[0] = '\0';
+    snprintf(rel, sizeof rel, "%d/status", (int)r->probe_pid);
+    if (proc_read(rel, text, sizeof text) <= 0) {
+        snprintf(r->user, sizeof r->user, "(cannot read /proc/%d/status)", (int)r->probe_pid);
+        return;
+    }
+    for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+        if (strncmp(line, "Cap", 3) == 0)
+            appendf(r->user, sizeof r->user, "%s\n", line);
+}
+
+/* The five lines we expect: bounding, permitted and effective `mask`,
+ * inheritable and ambient empty. */
+static void expected_sets(unsigned long long mask, char *out, size_t n)
+{
+    snprintf(out, n, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\nCapBnd:\t%016llx\nCapAmb:\t%016llx\n", 0ULL,
+             mask, mask, mask, 0ULL);
+}
+
+static void expect_sets(struct check *c, const struct world_result *r, unsigned long long mask, const char *what)
+{
+    char want[256], expected[512];
+
+    expected_sets(mask, want, sizeof want);
+    if (strcmp(r->user, want) == 0)
+        return;
+    snprintf(expected, sizeof expected, "%s, from outside (/proc/PID/status of the command):\n%s", what, want);
+    check_fail(c, expected, "%s", r->user[0] ? r->user : "(no Cap lines)");
+}
+
+CHECK(caps_sets_seen_from_outside)
+{
+    struct plan p;
+    struct world_spec spec = { .during = read_sets };
+    struct world_result *r;
+    char what[200];
+
+    draw(&p);
+    r = lab_run(c, &spec, ARGS("--cap-drop", p.drop_arg, "--cap-add", p.add_arg, "--", probe(), "--wait"));
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+    snprintf(what, sizeof what, "Docker's 14 without CAP_%s, with CAP_%s, in the bounding, permitted and effective "
+             "sets; none inheritable or ambient", p.drop->name, p.add->name);
+    expect_sets(c, r, p.mask, what);
+}
+
+CHECK(caps_default_set_is_dockers)
+{
+    struct world_spec spec = { .during = read_sets };
+    struct world_result *r = lab_run(c, &spec, ARGS("--", probe(), "--wait"));
+
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+    expect_sets(c, r, default_mask() & all_mask(), "with no option, exactly Docker's 14 capabilities");
+}
+
+/* Root execing again (a shell that execs a shell that execs the probe)
+ * gets its bounding set back as permitted: only a dropped bounding set
+ * keeps a capability away for good. */
+CHECK(caps_root_exec_cannot_regain)
+{
+    struct plan p;
+    struct world_spec spec = { .during = read_sets };
+    struct world_result *r;
+    char script[256], what[160];
+
+    draw(&p);
+    snprintf(script, sizeof script, "exec /bin/sh -c 'exec %s --wait'", probe());
+    r = lab_run(c, &spec, ARGS("--cap-drop", p.drop_arg, "--", "/bin/sh", "-c", script));
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+    snprintf(what, sizeof what, "after root execs twice more, still no CAP_%s", p.drop->name);
+    expect_sets(c, r, (default_mask() & ~(1ULL << p.drop->value)) & all_mask(), what);
+}
+
+/* --hostname works (the lab set it while it could), hostname(1) inside
+ * does not: CAP_SYS_ADMIN is gone. */
+CHECK(caps_hostname_needs_sys_admin)
+{
+    struct world_result *r;
+    char name[32], want[64];
+
+    random_hostname(name, sizeof name);
+    r = lab_run(c, NULL, ARGS("--hostname", name, "--", "/bin/sh", "-c", "hostname other 2>/dev/null; echo $?; hostname"));
+    expect_exit(c, r, 0);
+    snprintf(want, sizeof want, "\n%s\n", name);
+    if (strncmp(r->out, "0\n", 2) == 0 || !strstr(r->out, want))
+        check_fail(c, "--hostname to work, and `hostname other` inside to fail (no CAP_SYS_ADMIN): a non-zero "
+                   "status, and the name unchanged", "stdout (the status of `hostname other`, then `hostname`):\n%s",
+                   r->out);
+}
+
+/* chown(1) works with the default set and fails after --cap-drop CHOWN. */
+CHECK(caps_chown_follows_cap_drop)
+{
+    struct world_result *r;
+    char mark[16], script[256], drop[16];
+
+    rand_hex(mark, 12);
+    snprintf(script, sizeof script, "f=/tmp/nslab-chown-%s; touch $f && chown 1:1 $f 2>/dev/null && echo chowned; "
+             "rm -f $f", mark);
+    r = lab_run(c, NULL, ARGS("--", "/bin/sh", "-c", script));
+    expect_exit(c, r, 0);
+    if (strcmp(r->out, "chowned\n") != 0)
+        check_fail(c, "root inside to chown a file it made (CAP_CHOWN is in the default set)", "stdout:\n%s", r->out);
+    snprintf(drop, sizeof drop, "%s", rand_range(0, 1) ? "CHOWN" : "cap_chown");
+    r = lab_run(c, NULL, ARGS("--cap-drop", drop, "--", "/bin/sh", "-c", script));
+    expect_exit(c, r, 0);
+    if (strstr(r->out, "chowned"))
+        check_fail(c, "with --cap-drop CHOWN, chown inside to fail", "chown worked: stdout:\n%s", r->out);
+}
+
+/* capsh(1), the real tool, sees what the harness sees. */
+CHECK(caps_capsh_agrees)
+{
+    struct plan p;
+    struct world_result *r;
+    char want[1024] = "Bounding set =";
+    int v, first = 1;
+
+    draw(&p);
+    /* capsh names them in number order, "cap_chown,cap_dac_override,...". */
+    for (v = 0; v < 64; v++)
+        if (p.mask & (1ULL << v)) {
+            const struct cap *cap = NULL;
+            size_t i;
+            for (i = 0; i < NDEFAULTS; i++)
+                if (defaults[i].value == v)
+                    cap = &defaults[i];
+            for (i = 0; i < NOTHERS; i++)
+                if (others[i].value == v)
+                    cap = &others[i];
+            appendf(want, sizeof want, "%scap_", first ? "" : ",");
+            for (i = 0; cap && cap->name[i]; i++)
+                appendf(want, sizeof want, "%c", tolower((unsigned char)cap->name[i]));
+            first = 0;
+        }
+    r = lab_run(c, NULL, ARGS("--cap-drop", p.drop_arg, "--cap-add", p.add_arg, "--", "capsh", "--print"));
+    expect_exit(c, r, 0);
+    if (!strstr(r->out, want) || !strstr(r->out, "\nAmbient set =\n"))
+        check_fail(c, "capsh --print inside to say the bounding set and an empty ambient set", "%s\ncapsh printed:\n%s",
+                   want, r->out);
+}
+
+CHECK(caps_drop_all_still_runs)
+{
+    struct world_spec spec = { .during = read_sets };
+    struct world_result *r = lab_run(c, &spec, ARGS("--cap-drop", "ALL", "--", probe(), "--wait"));
+
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+    expect_sets(c, r, 0, "with --cap-drop ALL, the command to run with no capability at all");
+}
+
+/* Docker's idiom: drop them all, add back the one needed. And the other
+ * way round: every one. */
+CHECK(caps_drop_all_add_one)
+{
+    struct world_spec spec = { .during = read_sets };
+    const struct cap *keep = &defaults[rand_range(0, NDEFAULTS - 1)];
+    struct world_result *r;
+    char arg[40], what[128];
+
+    spell(keep, (int)rand_range(0, 2), arg, sizeof arg);
+    r = lab_run(c, &spec, ARGS("--cap-drop", "ALL", "--cap-add", arg, "--", probe(), "--wait"));
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+    snprintf(what, sizeof what, "with --cap-drop ALL --cap-add %s, CAP_%s alone", arg, keep->name);
+    expect_sets(c, r, 1ULL << keep->value, what);
+    r = lab_run(c, &spec, ARGS("--cap-add", "all", "--", probe(), "--wait"));
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+    expect_sets(c, r, all_mask(), "with --cap-add all, every capability this kernel knows");
+}
+
+CHECK(caps_verbose_narrates)
+{
+    struct world_result *r = lab_run(c, NULL, ARGS("-v", "--", "true"));
+
+    expect_exit(c, r, 0);
+    if (!strcasestr(r->err, "chown") || !strcasestr(r->err, "setfcap") || strcasestr(r->err, "sys_admin"))
+        check_fail(c, "--verbose to list the capabilities kept (chown ... setfcap, not sys_admin)", "stderr:\n%s",
+                   r->err);
+}
+
+/* Bad names: 125, one line naming the option. */
+CHECK(caps_bad_name_exit_125)
+{
+    static char *const bad[][2] = {
+        { "--cap-add", "CAP_FOO" }, { "--cap-drop", "" }, { "--cap-add", "CAP_" }, { "--cap-drop", "chown,kill" },
+        { "--cap-add", "sys-admin" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct world_result *r = lab_run(c, NULL, ARGS(bad[i][0], bad[i][1], "--", "true"));
+        expect_usage_error(c, r, bad[i][0]);
+    }
+}
+
+static const struct check_info checks[] = {
+    CHECK_ENTRY(caps_sets_seen_from_outside, "from outside, the command's five sets are Docker's 14 with --cap-drop "
+                "and --cap-add applied", SETS),
+    CHECK_ENTRY(caps_default_set_is_dockers, "with no option, exactly Docker's 14 capabilities", DEFAULTS),
+    CHECK_ENTRY(caps_root_exec_cannot_regain, "root execing again does not get a dropped capability back", FOR_GOOD),
+    CHECK_ENTRY(caps_hostname_needs_sys_admin, "--hostname works, but hostname(1) inside fails", INSIDE),
+    CHECK_ENTRY(caps_chown_follows_cap_drop, "chown works inside, and fails after --cap-drop CHOWN", INSIDE),
+    CHECK_ENTRY(caps_capsh_agrees, "capsh --print inside shows the bounding set and no ambient capability", SETS),
+    CHECK_ENTRY(caps_drop_all_still_runs, "--cap-drop ALL still runs the command, with no capability", OPTIONS),
+    CHECK_ENTRY(caps_drop_all_add_one, "--cap-drop ALL --cap-add X keeps X alone; --cap-add all keeps every one",
+                OPTIONS),
+    CHECK_ENTRY(caps_verbose_narrates, "--verbose lists the capabilities kept", SETS),
+    CHECK_ENTRY(caps_bad_name_exit_125, "a bad --cap-add or --cap-drop: exit 125 with one line naming the option",
+                OPTIONS),
+    { NULL, NULL, NULL, NULL },
+};
+
+const struct layer layer08 = { "08_caps", checks };
