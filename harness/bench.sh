@@ -13,14 +13,16 @@
 #   4. `make solutions` (every lab that exists: compile and all its checks);
 #   5. the veth's share of a check: one check of lab 01 (the hostname) run
 #      against the solutions of labs 04 (no network) and 05 (a veth pair set
-#      up and removed), and all the checks of labs 05 and 06 on a built tree.
+#      up and removed), and all the checks of labs 05 and 06 on a built tree;
+#   6. all the checks of labs 07 and 08 (cgroups: a memory hog, a fork loop
+#      and a 1.5 s busy loop among them; capabilities).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (the test world creates namespaces)" >&2; exit 2; }
 base=${1:-f0e1283}
 make -s tools >/dev/null || exit 2
 rm -rf build/bench && mkdir -p build/bench/base || exit 2
-for lab in 02_ipc 04_mount_proc 05_net_veth 06_userns_map; do
+for lab in 02_ipc 04_mount_proc 05_net_veth 06_userns_map 07_cgroup 08_caps; do
     sh harness/compile-lab.sh "solutions/$lab.c" "build/bench/$lab" "$lab" || exit 2
 done
 
@@ -43,6 +45,8 @@ no_veth="build/nslab-check --lab 04 --program build/bench/04_mount_proc --only u
 veth="build/nslab-check --lab 05 --program build/bench/05_net_veth --only uts_default_hostname --records /dev/null"
 all05="build/nslab-check --lab 05 --program build/bench/05_net_veth --records /dev/null"
 all06="build/nslab-check --lab 06 --program build/bench/06_userns_map --records /dev/null"
+all07="build/nslab-check --lab 07 --program build/bench/07_cgroup --records /dev/null"
+all08="build/nslab-check --lab 08 --program build/bench/08_caps --records /dev/null"
 
 if command -v hyperfine >/dev/null 2>&1; then
     hyperfine -N --warmup 3 --runs 40 --export-markdown build/bench/one.md "$one" "$one_base" >/dev/null 2>&1
@@ -51,10 +55,11 @@ if command -v hyperfine >/dev/null 2>&1; then
     hyperfine --warmup 1 --runs 5 --export-markdown build/bench/solutions.md "$solutions" >/dev/null 2>&1
     hyperfine -N --warmup 3 --runs 40 --export-markdown build/bench/veth.md "$no_veth" "$veth" >/dev/null 2>&1
     hyperfine -N --warmup 1 --runs 10 --export-markdown build/bench/labs56.md "$all05" "$all06" >/dev/null 2>&1
+    hyperfine -N --warmup 1 --runs 10 --export-markdown build/bench/labs78.md "$all07" "$all08" >/dev/null 2>&1
     cat build/bench/one.md build/bench/all.md build/bench/lab.md build/bench/solutions.md build/bench/veth.md \
-        build/bench/labs56.md | grep -v '^|:' | sort -u -r
+        build/bench/labs56.md build/bench/labs78.md | grep -v '^|:' | sort -u -r
 else
-    for cmd in "$one" "$one_base" "$all" "$all_base" "$lab" "$solutions" "$no_veth" "$veth" "$all05" "$all06"; do
+    for cmd in "$one" "$one_base" "$all" "$all_base" "$lab" "$solutions" "$no_veth" "$veth" "$all05" "$all06" "$all07" "$all08"; do
         start=$(date +%s%N)
         i=0
         while [ $i -lt 10 ]; do sh -c "$cmd" >/dev/null 2>&1; i=$((i + 1)); done

@@ -181,7 +181,7 @@ CHECK(cgroup_limits_seen_from_outside)
              (double)l.cpu_quota / 100000);
     if (strcmp(s.memory, want_memory) != 0 || strcmp(s.pids, l.pids_arg) != 0 || share < 0 ||
         (long)(share * 100000 + 0.5) != l.cpu_quota ||
-        (s.v2 ? strcmp(s.swap, "0") != 0 : (s.memsw[0] != '(' && strcmp(s.memsw, want_memory) != 0)))
+        (s.v2 ? (s.swap[0] != '(' && strcmp(s.swap, "0") != 0) : (s.memsw[0] != '(' && strcmp(s.memsw, want_memory) != 0)))
         check_fail(c, expected, "in %s: %s %s, %s %s, pids.max %s, %s %s%s%s", s.path[0],
                    s.v2 ? "memory.max" : "memory.limit_in_bytes", s.memory,
                    s.v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes", s.v2 ? s.swap : s.memsw, s.pids,
@@ -386,7 +386,7 @@ CHECK(cgroup_verbose_narrates)
 CHECK(cgroup_bad_limit_exit_125)
 {
     static char *const bad[][2] = {
-        { "--memory", "12Q" }, { "--memory", "0" }, { "--memory", "-5M" }, { "--cpus", "0" },
+        { "--memory", "12Q" }, { "--memory", "0" }, { "--memory", "-5M" }, { "--memory", " -5" }, { "--cpus", "0" },
         { "--cpus", "abc" }, { "--cpus", "999" }, { "--pids-limit", "-3" }, { "--pids-limit", "7x" },
     };
     size_t i;

@@ -8,6 +8,23 @@
 # the next; DEMO_FAST=1 or no terminal runs straight through). Everything
 # runs in a throwaway sandbox (unshare: its own hostname, IPC, mounts,
 # network and PIDs), so the demo leaves nothing on the machine.
+#
+# From lab 07 on, the labs make cgroups, so the sandbox has a cgroup of its
+# own as well, as the kit's test world has (harness/world_cgroup.c): a group
+# nslab-demo-PID made here (v1: in each hierarchy of memory, pids and cpu,
+# below this shell's own group there; v2: at the top, with a leaf "sandbox"
+# for the sandbox's own processes and the controllers enabled for its
+# children), the sandbox moved into it and given a cgroup namespace rooted
+# there, and inside a fresh /sys/fs/cgroup that shows only that group's
+# subtree. A lab's nslab/<PID> lands in it, and the whole group is removed
+# when the demo ends, however it ends.
+#
+# The stages, each this script run again with NSLAB_DEMO_SANDBOX set:
+#   (unset)   compile; from lab 07 on, make the sandbox's cgroup, run
+#             "enter", and remove the cgroup; before, "inside" directly
+#   enter     move into the sandbox's cgroup; unshare the cgroup namespace
+#   cgroupns  v2: move into the leaf; then unshare every other namespace
+#   inside    mount the sandbox's cgroup hierarchies (lab 07 on); the demo
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
@@ -23,19 +40,176 @@ if [ -z "$script" ]; then
     exit 2
 fi
 name=$(basename "$script" .txt)
-mkdir -p build/demo
-# The lab's reference solution, and every earlier one the script runs too.
-for src in solutions/[0-9][0-9]_*.c; do
-    other=$(basename "$src" .c)
-    if [ "$other" = "$name" ] || grep -q "^\$ .*$other" "$script"; then
-        sh harness/compile-lab.sh "$src" "build/demo/$other" "$other" || exit 2
-    fi
-done
 
-if [ -z "${NSLAB_DEMO_SANDBOX:-}" ]; then
+# The way into the last stage: every namespace but the cgroup one, lo up.
+enter_sandbox() {
     # shellcheck disable=SC2016 # $0 and $1 belong to the inner shell
-    exec env NSLAB_DEMO_SANDBOX=1 unshare --uts --ipc --mount --net --pid --fork --mount-proc --propagation private \
-        sh -c 'hostname demo-host && ip link set lo up && exec sh "$0" "$1"' "$0" "$nn"
+    exec env NSLAB_DEMO_SANDBOX=inside unshare --uts --ipc --mount --net --pid --fork --mount-proc \
+        --propagation private sh -c 'hostname demo-host && ip link set lo up && exec sh "$0" "$1"' "$0" "$nn"
+}
+
+# The cgroup v1 hierarchies mounted under /sys/fs/cgroup that hold memory,
+# pids or cpu, one "MOUNT-POINT:OPTIONS" per line ("cpu,cpuacct" where they
+# share one); the options are what mounts the same hierarchy again.
+v1_hierarchies() {
+    awk '{
+        for (i = 7; i <= NF && $i != "-"; i++)
+            ;
+        if ($(i + 1) != "cgroup" || index($5, "/sys/fs/cgroup/") != 1)
+            next
+        n = split($(i + 3), o, ",")
+        opts = ""
+        wanted = 0
+        for (k = 1; k <= n; k++) {
+            if (o[k] == "rw" || o[k] == "ro" || o[k] ~ /^release_agent=/ || o[k] == "clone_children" ||
+                o[k] == "noprefix" || o[k] == "cpuset_v2_mode")
+                continue
+            opts = opts (opts == "" ? "" : ",") o[k]
+            if (o[k] == "memory" || o[k] == "pids" || o[k] == "cpu")
+                wanted = 1
+        }
+        if (wanted)
+            print $5 ":" opts
+    }' /proc/self/mountinfo
+}
+
+# Remove the sandbox's cgroups, children first. A process still in them is
+# the sandbox's own (a demo cut short): it is ended first. A group whose
+# last process is still exiting is busy (EBUSY) for a moment: up to 5 s.
+# shellcheck disable=SC2317 # run by the trap
+remove_cgroups() {
+    for top in $groups; do
+        tries=0
+        while [ -d "$top" ]; do
+            find "$top" -depth -type d 2>/dev/null | while IFS= read -r dir; do
+                while IFS= read -r p; do
+                    kill -KILL "$p" 2>/dev/null
+                done <"$dir/cgroup.procs"
+                rmdir "$dir" 2>/dev/null
+            done
+            [ -d "$top" ] || break
+            tries=$((tries + 1))
+            if [ "$tries" -ge 50 ]; then
+                echo "demo: could not remove the sandbox's cgroup $top" >&2
+                break
+            fi
+            sleep 0.1
+        done
+    done
+    # v2: the controllers this script enabled at the top go off again
+    # (unless something else has come to use them meanwhile).
+    for c in $enabled_at_root; do
+        echo "-$c" >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+    done
+    groups='' enabled_at_root=''
+}
+
+# The sandbox's cgroup. $groups lists what was made, for remove_cgroups and
+# the next stage (NSLAB_DEMO_GROUPS); NSLAB_DEMO_CG tells the last stage what
+# to mount: "2" (v2), or "1" and each hierarchy's MOUNT-POINT:OPTIONS (v1).
+make_cgroups() {
+    if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+        top=/sys/fs/cgroup/nslab-demo-$$
+        for c in memory pids cpu; do
+            if grep -qw "$c" /sys/fs/cgroup/cgroup.controllers &&
+                ! grep -qw "$c" /sys/fs/cgroup/cgroup.subtree_control; then
+                echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control && enabled_at_root="$enabled_at_root $c"
+            fi
+        done
+        mkdir "$top" || return 1
+        groups=$top
+        mkdir "$top/sandbox" || return 1
+        echo 1000 >"$top/pids.max"   # a safety net under any fork bomb
+        NSLAB_DEMO_CG=2
+    else
+        mounts=$(v1_hierarchies)
+        [ -n "$mounts" ] || { echo "demo: no cgroup hierarchy of memory, pids or cpu here" >&2; return 1; }
+        for m in $mounts; do
+            # Below this shell's own group in that hierarchy ("N:CONTROLLERS:/PATH").
+            own=$(awk -F: -v c="${m#*:}" '$2 == c { sub(/^[^:]*:[^:]*:/, ""); print }' /proc/self/cgroup)
+            [ "$own" = / ] && own=''
+            dir=${m%%:*}$own/nslab-demo-$$
+            mkdir "$dir" || return 1
+            groups="$groups $dir"
+            case ,${m#*:}, in *,pids,*) echo 1000 >"$dir/pids.max" ;; esac
+        done
+        NSLAB_DEMO_CG="1 $(echo "$mounts" | tr '\n' ' ')"
+    fi
+    NSLAB_DEMO_GROUPS=$groups
+    export NSLAB_DEMO_CG NSLAB_DEMO_GROUPS
+}
+
+case ${NSLAB_DEMO_SANDBOX:-} in
+'')
+    mkdir -p build/demo
+    # The lab's reference solution, and every earlier one the script runs too.
+    for src in solutions/[0-9][0-9]_*.c; do
+        other=$(basename "$src" .c)
+        if [ "$other" = "$name" ] || grep -q "^\$ .*$other" "$script"; then
+            sh harness/compile-lab.sh "$src" "build/demo/$other" "$other" || exit 2
+        fi
+    done
+    [ "$nn" -lt 7 ] && enter_sandbox
+    groups='' enabled_at_root=''
+    trap remove_cgroups EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    trap 'exit 129' HUP
+    make_cgroups || { echo "demo: cannot make a cgroup for the sandbox" >&2; exit 2; }
+    # In the background, so that a signal's trap runs at once, not when the
+    # sandbox has ended; with our stdin (an asynchronous command's would be
+    # /dev/null), for the Enter that runs each command.
+    exec 3<&0
+    NSLAB_DEMO_SANDBOX=enter sh "$0" "$nn" <&3 3<&- &
+    wait $!
+    exit
+    ;;
+enter)
+    for dir in $NSLAB_DEMO_GROUPS; do
+        echo $$ >"$dir/cgroup.procs" || exit 2
+    done
+    exec env NSLAB_DEMO_SANDBOX=cgroupns unshare --cgroup sh "$0" "$nn"
+    ;;
+cgroupns)
+    # v2: no process may stay in a group that enables controllers for its
+    # children, so the sandbox's own go to the leaf.
+    if [ "$NSLAB_DEMO_CG" = 2 ]; then
+        top=$NSLAB_DEMO_GROUPS
+        echo $$ >"$top/sandbox/cgroup.procs" || exit 2
+        enable=''
+        for c in memory pids cpu; do
+            grep -qw "$c" "$top/cgroup.controllers" && enable="$enable +$c"
+        done
+        [ -z "$enable" ] || echo "$enable" >"$top/cgroup.subtree_control" || exit 2
+    fi
+    enter_sandbox
+    ;;
+esac
+
+# Inside: the sandbox's own /sys/fs/cgroup, as in the test world (a cgroup
+# filesystem mounted in a cgroup namespace shows only the namespace's
+# subtree); on v1 a tmpfs, made read-only, holds the hierarchies, with links
+# "cpu" and "cpuacct" where those two share one.
+if [ -n "${NSLAB_DEMO_CG:-}" ]; then
+    if [ "$NSLAB_DEMO_CG" = 2 ]; then
+        # (Not straight onto the machine's cgroup2 mount: the kernel refuses
+        # the same filesystem twice on one mount point. Over a tmpfs, then.)
+        { mount -t tmpfs -o mode=755,size=64k,nosuid,nodev,noexec nslab-demo /sys/fs/cgroup &&
+            mount -t cgroup2 -o nosuid,nodev,noexec nslab-demo /sys/fs/cgroup; } || exit 2
+    else
+        mount -t tmpfs -o mode=755,size=64k,nosuid,nodev,noexec nslab-demo /sys/fs/cgroup || exit 2
+        for m in ${NSLAB_DEMO_CG#1 }; do
+            h=${m%%:*}
+            h=${h##*/}   # memory, cpu,cpuacct...
+            { mkdir "/sys/fs/cgroup/$h" && mount -t cgroup -o "${m#*:},nosuid,nodev,noexec" cgroup "/sys/fs/cgroup/$h"; } ||
+                exit 2
+            case $h in
+                *,*) for w in $(echo "$h" | tr , ' '); do ln -s "$h" "/sys/fs/cgroup/$w" || exit 2; done ;;
+            esac
+        done
+        mount -o remount,bind,ro /sys/fs/cgroup || exit 2
+    fi
+    unset NSLAB_DEMO_CG NSLAB_DEMO_GROUPS
 fi
 
 bold='' plain='' cyan=''

@@ -32,6 +32,7 @@
 #include <netlink/route/link/veth.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <ctype.h>
 #include <limits.h>
 #include <linux/magic.h>   /* CGROUP2_SUPER_MAGIC */
 #include <sys/stat.h>
@@ -229,7 +230,7 @@ static long parse_positive(const char *option, const char *text)
 
     errno = 0;
     value = strtol(text, &end, 10);
-    if (end == text || *end || errno || value < 1) {
+    if (!isdigit((unsigned char)text[0]) || *end || errno || value < 1) {
         snprintf(msg, sizeof msg, "%s: not a whole number of at least 1", option);
         usage_error(msg, text);
     }
@@ -803,6 +804,8 @@ int child_main(void *arg)
      *           "/" (the host's tree above it hidden), so the namespace must
      *           be made once the parent has put the child in its group, not
      *           at clone time (when the child was still in the parent's).
+     *           With --verbose, say() so, naming CLONE_NEWCGROUP (it is no
+     *           clone flag here, so flag_names() cannot).
      *           A failure ends the program with die(). Read
      *           cgroup_namespaces(7), unshare(2), and the handout's "The
      *           cgroup namespace". */

@@ -32,11 +32,11 @@
 #include <netlink/route/link/veth.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <ctype.h>
 #include <limits.h>
 #include <linux/magic.h>   /* CGROUP2_SUPER_MAGIC */
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <ctype.h>
 #include <sys/capability.h>   /* libcap */
 #include <sys/prctl.h>
 
@@ -147,7 +147,8 @@ static void usage(void)
            "      --cpus X         CPU time, in CPUs (0.5: half of one)\n"
            "      --cap-add CAP    keep capability CAP too (CHOWN, cap_net_admin, ALL...)\n"
            "      --cap-drop CAP   drop CAP from the default set (Docker's 14; ALL: every\n"
-           "                       one); repeatable, and an add wins over a drop\n"
+           "                       one); both repeatable; an add wins over a drop,\n"
+           "                       except --cap-add ALL: every one less the drops\n"
            "\n"
            "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
            "125 if the container could not be set up; 126 if COMMAND could not be\n"
@@ -232,7 +233,8 @@ static unsigned long long parse_size(const char *text)
         unit = 1024ULL * 1024 * 1024;
     if (unit != 1)
         end++;
-    if (end == text || *end || errno || text[0] == '-' || text[0] == '+' || value == 0 || value > ULLONG_MAX / unit)
+    /* (strtoull(3) skips blanks and takes a sign: " -5" would wrap.) */
+    if (!isdigit((unsigned char)text[0]) || *end || errno || value == 0 || value > ULLONG_MAX / unit)
         usage_error("--memory: not a size of at least 1 byte (like 64M)", text);
     bytes = value * unit;
     (void)text;
@@ -247,7 +249,7 @@ static long parse_positive(const char *option, const char *text)
 
     errno = 0;
     value = strtol(text, &end, 10);
-    if (end == text || *end || errno || value < 1) {
+    if (!isdigit((unsigned char)text[0]) || *end || errno || value < 1) {
         snprintf(msg, sizeof msg, "%s: not a whole number of at least 1", option);
         usage_error(msg, text);
     }
@@ -423,8 +425,12 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     }
     cfg->argv = optind < argc ? &argv[optind] : default_command;
     verbose = cfg->verbose;
-    /* Docker's rule: the default set, less the drops, plus the adds. */
-    cfg->caps = ((docker_caps() & ~cfg->cap_drop) | cfg->cap_add) & all_caps();
+    /* Docker's rule: the default set (every one with --cap-add ALL), less
+     * the drops, plus the adds. */
+    if (cfg->cap_add == all_caps())
+        cfg->caps = all_caps() & ~cfg->cap_drop;
+    else
+        cfg->caps = ((docker_caps() & ~cfg->cap_drop) | cfg->cap_add) & all_caps();
     if (cfg->ip.addr.s_addr == cfg->host_ip.addr.s_addr)
         usage_error("--ip and --host-ip must differ", cfg->ip.text);
     if (!same_subnet(&cfg->ip, &cfg->host_ip))
@@ -808,16 +814,16 @@ static int make_cgroup(struct config *cfg, pid_t child)
     if (result == 0 && cfg->memory) {
         const char *dir = cfg->cgroup[0];   /* v2, or v1's memory */
         snprintf(value, sizeof value, "%llu", cfg->memory);
+        /* No swap beyond it, where the kernel accounts swap at all. */
+        char swap[PATH_MAX + 32];
+        snprintf(swap, sizeof swap, "%s/%s", dir, cfg->cgroup_v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes");
         if (cfg->cgroup_v2)
             result = cgroup_write(dir, "memory.max", value) == -1 ||
-                     cgroup_write(dir, "memory.swap.max", "0") == -1 ? -1 : 0;
-        else {
-            char memsw[PATH_MAX + 32];
-            snprintf(memsw, sizeof memsw, "%s/memory.memsw.limit_in_bytes", dir);
+                     (access(swap, F_OK) == 0 && cgroup_write(dir, "memory.swap.max", "0") == -1) ? -1 : 0;
+        else
             result = cgroup_write(dir, "memory.limit_in_bytes", value) == -1 ||
-                     (access(memsw, F_OK) == 0 && cgroup_write(dir, "memory.memsw.limit_in_bytes", value) == -1)
+                     (access(swap, F_OK) == 0 && cgroup_write(dir, "memory.memsw.limit_in_bytes", value) == -1)
                          ? -1 : 0;
-        }
     }
     if (result == 0 && cfg->pids_limit) {
         snprintf(value, sizeof value, "%ld", cfg->pids_limit);
@@ -854,9 +860,12 @@ static void remove_cgroup(struct config *cfg)
         int gone;
         if (!cfg->cgroup[i][0])
             continue;
-        for (tries = 0; !(gone = rmdir(cfg->cgroup[i]) == 0 || errno == ENOENT) && errno == EBUSY && tries < 1000;
-             tries++)
-            usleep(1000);
+        for (tries = 0;; tries++) {
+            gone = rmdir(cfg->cgroup[i]) == 0 || errno == ENOENT;
+            if (gone || errno != EBUSY || tries == 1000)
+                break;
+            usleep(1000);   /* its last process is still leaving */
+        }
         if (gone)
             say("parent", "cgroup %s removed", cfg->cgroup[i]);
         else

@@ -451,8 +451,8 @@ static const struct variant variants[] = {
     { "sizes_in_thousands", "07_cgroup", "unit = 1024ULL;", "unit = 1000ULL;", "unit = 1024ULL * 1024;",
       "unit = 1000ULL * 1000;", { "cgroup_limits_seen_from_outside", NULL }, { "cgroup_fork_loop_stops_at_the_limit", NULL },
       1 },
-    { "swap_not_limited", "07_cgroup", "(access(memsw, F_OK) == 0 && cgroup_write",
-      "(0 && access(memsw, F_OK) == 0 && cgroup_write", "cgroup_write(dir, \"memory.swap.max\", \"0\") == -1", "0",
+    { "swap_not_limited", "07_cgroup", "\"memory.swap.max\" : \"memory.memsw.limit_in_bytes\");",
+      "\"memory.swap.max-none\" : \"memory.memsw.limit_in_bytes-none\");", NULL, NULL,
       { "cgroup_limits_seen_from_outside", NULL }, { "cgroup_memory_hog_is_killed", NULL }, 1 },
     { "cgroup_never_removed", "07_cgroup", "    for (i = 0; i < NCONTROLLERS; i++) {",
       "    for (i = 0; 0 && i < NCONTROLLERS; i++) {", NULL, NULL,
@@ -483,9 +483,9 @@ static const struct variant variants[] = {
     { "cap_add_ignored", "08_caps", "cfg->cap_add |= parse_cap(\"--cap-add\", optarg);",
       "(void)parse_cap(\"--cap-add\", optarg);", NULL, NULL,
       { "caps_sets_seen_from_outside", "caps_drop_all_add_one", NULL }, { "caps_default_set_is_dockers", NULL }, 0 },
-    { "cap_names_case_sensitive", "08_caps", "        name[4 + i] = (char)tolower((unsigned char)text[skip + i]);",
-      "        name[4 + i] = text[skip + i];", NULL, NULL, { "caps_sets_seen_from_outside", NULL },
-      { "caps_default_set_is_dockers", NULL }, 0 },
+    { "cap_prefix_case_sensitive", "08_caps", "skip = strncasecmp(text, \"CAP_\", 4) == 0 ? 4 : 0;",
+      "skip = strncmp(text, \"CAP_\", 4) == 0 ? 4 : 0;", NULL, NULL, { "caps_sets_seen_from_outside", NULL },
+      { "caps_default_set_is_dockers", "caps_capsh_agrees", NULL }, 0 },
     /* Not broken: an init that also installs handlers (as many tutorials
      * do) is just as correct, and must score full marks. Checks prove
      * behaviour, not technique. */
