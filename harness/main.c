@@ -1,7 +1,7 @@
 /* nslab-check: run the checks of labs 01..NN against one compiled lab.
  *
  *   nslab-check --lab NN_name --program PATH [--records FILE] [--only CHECK]
- *               [--timeout SECS] [--jobs N] [--registry FILE] [--details] [--list]
+ *               [--own-layer] [--timeout SECS] [--jobs N] [--registry FILE] [--details] [--list]
  *   nslab-check --lab NN_name --program PATH --try [--] [LAB ARGUMENTS...]
  *
  * --try (make tryNN) runs the lab once, by hand, with this terminal, in a
@@ -12,7 +12,8 @@
  * once (--jobs, or NSLAB_JOBS; default four per core, at most 16: a check
  * spends most of its time waiting), and appends one JSON line to FILE
  * (grading/README.md has the format). --only takes a check's name or a part
- * of it that names one check. --details adds to each record everything the
+ * of it that names one check; --own-layer runs only the checks lab NN adds
+ * (the kit's tests on a slow machine). --details adds to each record everything the
  * harness saw: each run's output, the probe's report, how the host changed. At the end it prints Check's summary line.
  * Exit 0 when every check has its record (whatever the verdicts: a machine
  * that lacks what the lab needs gives every check an ENV record, and 0), 1
@@ -39,7 +40,7 @@
 static void usage_exit(const char *msg)
 {
     fprintf(stderr, "nslab-check: %s\n"
-            "usage: nslab-check --lab NN_name --program PATH [--records FILE] [--only CHECK] "
+            "usage: nslab-check --lab NN_name --program PATH [--records FILE] [--only CHECK] [--own-layer] "
             "[--timeout SECS] [--jobs N] [--registry FILE] [--details] [--list]\n"
             "       nslab-check --lab NN_name --program PATH --try [--] [LAB ARGUMENTS...]\n", msg);
     exit(2);
@@ -152,11 +153,11 @@ static void run_one(const struct job *j)
 
 /* Choose the checks: all of them, or the one --only names (its full name, or
  * a part of it that no other check's name contains). */
-static size_t select_checks(size_t nlayers, const char *only, struct job *jobs)
+static size_t select_checks(size_t nlayers, const char *only, int own_layer, struct job *jobs)
 {
     size_t l, i, n = 0, exact = 0;
 
-    for (l = 0; l < nlayers; l++)
+    for (l = own_layer ? nlayers - 1 : 0; l < nlayers; l++)
         for (i = 0; all_layers[l]->checks[i].id && n < MAX_CHECKS; i++) {
             const char *id = all_layers[l]->checks[i].id;
             if (only && !strstr(id, only))
@@ -213,7 +214,8 @@ int main(int argc, char **argv)
         { "records", required_argument, NULL, 'r' }, { "only", required_argument, NULL, 'o' },
         { "timeout", required_argument, NULL, 't' }, { "jobs", required_argument, NULL, 'j' },
         { "list", no_argument, NULL, 'L' }, { "registry", required_argument, NULL, 'R' },
-        { "details", no_argument, NULL, 'D' }, { "try", no_argument, NULL, 'T' }, { NULL, 0, NULL, 0 },
+        { "details", no_argument, NULL, 'D' }, { "try", no_argument, NULL, 'T' },
+        { "own-layer", no_argument, NULL, 'O' }, { NULL, 0, NULL, 0 },
     };
     static struct registry reg;
     char registry_path[PATH_MAX], err[512];
@@ -222,7 +224,8 @@ int main(int argc, char **argv)
     static char program_abs[PATH_MAX];
     static struct job jobs[MAX_CHECKS];
     size_t nlayers, njobs, l, i, next = 0;
-    int opt, list = 0, running = 0, failed = 0, errors = 0, parallel = default_jobs(), stopped = 0, by_hand = 0;
+    int opt, list = 0, running = 0, failed = 0, errors = 0, parallel = default_jobs(), stopped = 0, by_hand = 0,
+        own_layer = 0;
 
     /* The kit's list of labs, by default beside the harness's build folder. */
     snprintf(registry_path, sizeof registry_path, "%s", helper_path("../grading/labs.tsv"));
@@ -240,6 +243,7 @@ int main(int argc, char **argv)
         case 'R': snprintf(registry_path, sizeof registry_path, "%s", optarg); break;
         case 'D': want_details = 1; break;
         case 'T': by_hand = 1; break;
+        case 'O': own_layer = 1; break;
         default: usage_exit("bad arguments");
         }
     }
@@ -277,7 +281,7 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         usage_exit("unexpected argument (the lab's own arguments go with --try)");
-    njobs = select_checks(nlayers, only, jobs);
+    njobs = select_checks(nlayers, only, own_layer, jobs);
     if (records_path) {
         char marker[PATH_MAX];
         snprintf(marker, sizeof marker, "%s.machine-changed", records_path);
