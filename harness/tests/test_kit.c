@@ -493,7 +493,7 @@ static const struct variant variants[] = {
       { "cgroup_command_starts_in_its_group", NULL }, { NULL }, 1 },
     /* The pitfalls of handout 08, each caught. */
     { "no_capability_dropped", "08_caps", "    /* Lab 08: the last step before the command, once nothing needs root. */\n"
-      "    drop_capabilities(cfg);\n", "", NULL, NULL,
+      "    drop_capabilities(cfg);\n", "    (void)drop_capabilities;\n", NULL, NULL,
       { "caps_sets_seen_from_outside", "caps_default_set_is_dockers", "caps_hostname_needs_sys_admin",
         "caps_drop_all_still_runs", NULL }, { "caps_bad_name_exit_125", NULL }, 1 },
     { "cap_drop_ignored", "08_caps", "cfg->cap_drop |= parse_cap(\"--cap-drop\", optarg);",
