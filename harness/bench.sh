@@ -15,7 +15,8 @@
 #      against the solutions of labs 04 (no network) and 05 (a veth pair set
 #      up and removed), and all the checks of labs 05 and 06 on a built tree;
 #   6. all the checks of labs 07 and 08 (cgroups: a memory hog, a fork loop
-#      and a 1.5 s busy loop among them; capabilities).
+#      and a 1.5 s busy loop among them; capabilities);
+#   7. make rootfs from scratch, and again when it is up to date.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (the test world creates namespaces)" >&2; exit 2; }
@@ -47,6 +48,7 @@ all05="build/nslab-check --lab 05 --program build/bench/05_net_veth --records /d
 all06="build/nslab-check --lab 06 --program build/bench/06_userns_map --records /dev/null"
 all07="build/nslab-check --lab 07 --program build/bench/07_cgroup --records /dev/null"
 all08="build/nslab-check --lab 08 --program build/bench/08_caps --records /dev/null"
+rootfs="sh rootfs-builder/build.sh --out build/bench/rootfs"
 
 if command -v hyperfine >/dev/null 2>&1; then
     hyperfine -N --warmup 3 --runs 40 --export-markdown build/bench/one.md "$one" "$one_base" >/dev/null 2>&1
@@ -56,10 +58,14 @@ if command -v hyperfine >/dev/null 2>&1; then
     hyperfine -N --warmup 3 --runs 40 --export-markdown build/bench/veth.md "$no_veth" "$veth" >/dev/null 2>&1
     hyperfine -N --warmup 1 --runs 10 --export-markdown build/bench/labs56.md "$all05" "$all06" >/dev/null 2>&1
     hyperfine -N --warmup 1 --runs 10 --export-markdown build/bench/labs78.md "$all07" "$all08" >/dev/null 2>&1
+    hyperfine -N --runs 20 --prepare "rm -rf build/bench/rootfs" --export-markdown build/bench/rootfs.md "$rootfs" \
+        >/dev/null 2>&1
+    hyperfine -N --warmup 1 --runs 20 --export-markdown build/bench/rootfs2.md "$rootfs" >/dev/null 2>&1
     cat build/bench/one.md build/bench/all.md build/bench/lab.md build/bench/solutions.md build/bench/veth.md \
-        build/bench/labs56.md build/bench/labs78.md | grep -v '^|:' | sort -u -r
+        build/bench/labs56.md build/bench/labs78.md build/bench/rootfs.md build/bench/rootfs2.md | grep -v '^|:' |
+        sort -u -r
 else
-    for cmd in "$one" "$one_base" "$all" "$all_base" "$lab" "$solutions" "$no_veth" "$veth" "$all05" "$all06" "$all07" "$all08"; do
+    for cmd in "$one" "$one_base" "$all" "$all_base" "$lab" "$solutions" "$no_veth" "$veth" "$all05" "$all06" "$all07" "$all08" "$rootfs"; do
         start=$(date +%s%N)
         i=0
         while [ $i -lt 10 ]; do sh -c "$cmd" >/dev/null 2>&1; i=$((i + 1)); done

@@ -72,7 +72,7 @@ cppcheck_clean() {
 }
 
 shellcheck_clean() {
-    shellcheck -x harness/*.sh harness/tests/*.sh solutions/*.sh grading/tests/*.sh .ci/run
+    shellcheck -x harness/*.sh harness/tests/*.sh solutions/*.sh grading/tests/*.sh rootfs-builder/*.sh .ci/run
 }
 
 # Every hint the harness gives names a handout section that exists.
@@ -323,6 +323,17 @@ cgroup_v2_on_a_second_kernel() {
         [ "$status" = 0 ] && [ "$kit" = 0 ]'
 }
 
+# make rootfs, built as nobody (harness/tests/rootfs.sh); and the same test
+# against a builder that forgets /tmp's sticky bit and /etc/os-release: it
+# must fail.
+rootfs_builds_without_root() { sh harness/tests/rootfs.sh; }
+rootfs_test_catches_a_broken_builder() {
+    # shellcheck disable=SC2016 # the builder's own text, not ours to expand
+    sed -e 's/chmod 1777/chmod 0755/' -e 's|>"$tmp/etc/os-release"|>/dev/null|' rootfs-builder/build.sh \
+        >build/test-logs/broken-rootfs-build.sh || return 1
+    ! NSLAB_ROOTFS_BUILDER=build/test-logs/broken-rootfs-build.sh sh harness/tests/rootfs.sh
+}
+
 # Every instructor's demo runs to the end in its sandbox, and every command
 # in it is found (a demo may show a command that fails on purpose).
 demos_run() {
@@ -367,6 +378,8 @@ if step make_private_kit make_private_kit; then
 fi
 step lab06_without_root_holds_labs_01_04 rootless_lab06_holds_labs_01_04
 step lab06_without_subordinate_ids_is_env lab06_without_subordinate_ids_is_env
+step rootfs_builds_without_root rootfs_builds_without_root
+step rootfs_test_catches_a_broken_builder rootfs_test_catches_a_broken_builder
 step every_demo_runs demos_run
 step cgroup_v2_on_a_second_kernel cgroup_v2_on_a_second_kernel
 step no_user_namespaces_is_one_env_line no_user_namespaces_is_env
