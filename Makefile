@@ -28,7 +28,8 @@ WORLD_OK = @if [ "$$(id -u)" -ne 0 ] && ! unshare --user --map-root-user --mount
 HARNESS_SRC = harness/main.c harness/verdict.c harness/world.c harness/world_fs.c harness/world_cgroup.c \
               harness/world_lab.c harness/world_proc.c harness/needs.c harness/util.c grading/registry.c \
               harness/checks_01.c harness/checks_02.c harness/checks_03.c harness/checks_04.c \
-              harness/checks_05.c harness/checks_06.c harness/checks_07.c harness/checks_08.c
+              harness/checks_05.c harness/checks_06.c harness/checks_07.c harness/checks_08.c \
+              harness/checks_09.c
 HARNESS_HDR = harness/verdict.h harness/world.h harness/world_int.h harness/needs.h harness/util.h grading/registry.h
 PKG_HARNESS = check json-c libseccomp
 

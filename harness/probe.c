@@ -7,7 +7,8 @@
  * root filesystem, whatever the host's tools print.
  *
  *   nslab-probe [--wait] [--exit N] [--catch] [--ipc-probe KEY] [--ipc-make KEY] [--net]
- *               [--connect A:PORT] [--ids] [--hog BYTES] [--forks N] [--spin SECS] [ARG...]
+ *               [--connect A:PORT] [--ids] [--hog BYTES] [--forks N] [--spin SECS] [--clocks]
+ *               [ARG...]
  *
  * It always reports its signal mask and ignored signals ("sigblk HEX",
  * "sigign HEX", from /proc/self/status), which a good init leaves empty.
@@ -31,6 +32,9 @@
  *                  forks worked) and "forks_err REASON" for the first refused
  * --spin SECS      keep a CPU busy for SECS of wall time, report "spin_cpu_ms"
  *                  (CPU time it got) and "spin_wall_ms"
+ * --clocks         report "clock_monotonic S", "clock_boottime S" and
+ *                  "clock_realtime S" (seconds, to the microsecond) and
+ *                  "uptime S" (the first field of /proc/uptime)
  * Unknown arguments are only reported (as "arg N VALUE"): the probe also
  * checks that a lab passes the command's own options through.
  */
@@ -332,6 +336,22 @@ static void spin(double secs)
     report("spin_wall_ms %.0f", (seconds(CLOCK_MONOTONIC) - wall0) * 1000);
 }
 
+static void clocks_report(void)
+{
+    char text[64] = "";
+    int fd = open("/proc/uptime", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd == -1 ? -1 : read(fd, text, sizeof text - 1);
+
+    report("clock_monotonic %.6f", seconds(CLOCK_MONOTONIC));
+    report("clock_boottime %.6f", seconds(CLOCK_BOOTTIME));
+    report("clock_realtime %.6f", seconds(CLOCK_REALTIME));
+    if (fd != -1)
+        close(fd);
+    text[n > 0 ? n : 0] = '\0';
+    text[strcspn(text, " \n")] = '\0';
+    report("uptime %s", text[0] ? text : "?");
+}
+
 static void ids_report(void)
 {
     report("uid %u", (unsigned)getuid());
@@ -381,6 +401,8 @@ int main(int argc, char **argv)
             forks(atoi(argv[i + 1]));
         else if (strcmp(argv[i], "--spin") == 0 && i + 1 < argc)
             spin(atof(argv[i + 1]));
+        else if (strcmp(argv[i], "--clocks") == 0)
+            clocks_report();
     }
     report("READY");
     if (wait) {

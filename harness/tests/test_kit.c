@@ -294,6 +294,9 @@ static const char *const starter_must_fail[][14] = {
     { "caps_sets_seen_from_outside", "caps_default_set_is_dockers", "caps_root_exec_cannot_regain",
       "caps_hostname_needs_sys_admin", "caps_chown_follows_cap_drop", "caps_capsh_agrees", "caps_drop_all_still_runs",
       "caps_drop_all_add_one", "caps_verbose_narrates", "caps_bad_name_exit_125", NULL },
+    { "time_clocks_inside_have_the_offsets", "time_uptime_follows_boottime", "time_realtime_not_namespaced",
+      "time_offsets_seen_from_outside", "time_children_share_the_namespace", "time_no_offsets_same_clocks",
+      "time_verbose_narrates", "time_bad_offset_exit_125", NULL },
 };
 
 START_TEST(starter_fails_exactly_its_own_layer)
@@ -520,6 +523,25 @@ static const struct variant variants[] = {
     { "cap_prefix_case_sensitive", "08_caps", "skip = strncasecmp(text, \"CAP_\", 4) == 0 ? 4 : 0;",
       "skip = strncmp(text, \"CAP_\", 4) == 0 ? 4 : 0;", NULL, NULL, { "caps_sets_seen_from_outside", NULL },
       { "caps_default_set_is_dockers", "caps_capsh_agrees", NULL }, 1 },
+    /* The pitfalls of handout 09, each caught. */
+    { "offsets_swapped", "09_timens",
+      "\"monotonic %lld 0\\nboottime %lld 0\\n\", cfg->monotonic, cfg->boottime);",
+      "\"monotonic %lld 0\\nboottime %lld 0\\n\", cfg->boottime, cfg->monotonic);", NULL, NULL,
+      { "time_clocks_inside_have_the_offsets", "time_offsets_seen_from_outside", NULL },
+      { "time_verbose_narrates", "uts_hostname_from_option", NULL }, 1 },
+    { "no_time_namespace", "09_timens", "    cfg.timens = !cfg.rootless;", "    cfg.timens = 0;", NULL, NULL,
+      { "time_clocks_inside_have_the_offsets", "time_offsets_seen_from_outside", "time_uptime_follows_boottime",
+        NULL }, { "uts_hostname_from_option", NULL }, 1 },
+    { "offsets_after_the_child", "09_timens", "    if (cfg.timens && make_timens(&cfg) == -1)\n        return EXIT_SETUP;\n",
+      "", "    say(\"parent\", \"clone(%s) = %ld\", flag_names(flags), (long)pid);",
+      "    if (cfg.timens)\n        (void)make_timens(&cfg);\n    say(\"parent\", \"clone(%s) = %ld\", flag_names(flags), (long)pid);",
+      { "time_clocks_inside_have_the_offsets", "time_offsets_seen_from_outside", NULL },
+      { "uts_hostname_from_option", NULL }, 1 },
+    { "offsets_in_milliseconds", "09_timens",
+      "\"monotonic %lld 0\\nboottime %lld 0\\n\", cfg->monotonic, cfg->boottime);",
+      "\"monotonic %lld 0\\nboottime %lld 0\\n\", cfg->monotonic * 1000, cfg->boottime * 1000);", NULL, NULL,
+      { "time_clocks_inside_have_the_offsets", "time_uptime_follows_boottime", NULL },
+      { "time_verbose_narrates", NULL }, 1 },
     /* Not broken: an init that also installs handlers (as many tutorials
      * do) is just as correct, and must score full marks. Checks prove
      * behaviour, not technique. */
