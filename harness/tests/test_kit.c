@@ -542,6 +542,12 @@ static const struct variant variants[] = {
       "\"monotonic %lld 0\\nboottime %lld 0\\n\", cfg->monotonic * 1000, cfg->boottime * 1000);", NULL, NULL,
       { "time_clocks_inside_have_the_offsets", "time_uptime_follows_boottime", NULL },
       { "time_verbose_narrates", NULL }, 1 },
+    /* Not broken: lab 09 with lab 01's clone(2) after the unshare, not
+     * clone3: the checks prove behaviour, not which call made the child. */
+    { "clone_not_clone3_is_fine", "09_timens", "        pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);",
+      "        pid = 0;\n        (void)args;",
+      "        if (pid == 0)\n            _exit(child_main(&cfg));   /* the child: on a copy of our stack, as after fork */\n",
+      "", { NULL }, { "*" }, 1 },
     /* Not broken: an init that also installs handlers (as many tutorials
      * do) is just as correct, and must score full marks. Checks prove
      * behaviour, not technique. */
