@@ -1176,8 +1176,8 @@ int main(int argc, char **argv)
      *           the child (in the parent), which ran child_main(&cfg) and
      *           ended with its return value; a failure ends the program with
      *           die(). Until you do, the clone(2) below starts it. Read
-     *           clone(2) ("clone3()", "The clone_args structure") and the
-     *           handout's "clone3 and its size argument". */
+     *           clone(2) (its section "clone3()") and the handout's "clone3
+     *           and its size argument". */
     /* cppcheck-suppress knownConditionTrueFalse ; always so in the starter */
     if (pid == 0) {
         /* Lab 01's clone(2), while the clone3 above is still to write. */
@@ -1185,7 +1185,7 @@ int main(int argc, char **argv)
         if (pid == -1)
             die("clone");
     }
-    say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
+    say("parent", "clone3(%s) = %ld", flag_names(flags), (long)pid);
     /* The child waits in wait_for_parent() while we set up its world. If
      * anything fails, it is killed and what was made is removed. */
     close(cfg.go[0]);

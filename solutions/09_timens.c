@@ -998,8 +998,15 @@ static int make_timens(struct config *cfg)
     fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
     n = fd == -1 ? -1 : write(fd, text, strlen(text));
     if (n != (ssize_t)strlen(text)) {
-        fprintf(stderr, "%s: --monotonic %lld / --boottime %lld: write /proc/self/timens_offsets: %s\n", PROG,
-                cfg->monotonic, cfg->boottime, strerror(errno));
+        /* ERANGE: a clock would go below zero; only a negative offset can. */
+        int err = errno;
+        const char *which = "--monotonic and --boottime";
+        if (err == ERANGE && cfg->monotonic < 0)
+            which = cfg->boottime < 0 ? "--monotonic or --boottime" : "--monotonic";
+        else if (err == ERANGE)
+            which = "--boottime";
+        fprintf(stderr, "%s: %s: write /proc/self/timens_offsets: %s%s\n", PROG, which, strerror(err),
+                err == ERANGE ? " (the clock inside would go below zero)" : "");
         result = -1;
     }
     if (fd != -1)
@@ -1194,7 +1201,7 @@ int main(int argc, char **argv)
         if (pid == -1)
             die("clone");
     }
-    say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
+    say("parent", "clone3(%s) = %ld", flag_names(flags), (long)pid);
     /* The child waits in wait_for_parent() while we set up its world. If
      * anything fails, it is killed and what was made is removed. */
     close(cfg.go[0]);

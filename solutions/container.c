@@ -1440,8 +1440,15 @@ static int make_timens(struct config *cfg)
     fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
     n = fd == -1 ? -1 : write(fd, text, strlen(text));
     if (n != (ssize_t)strlen(text)) {
-        fprintf(stderr, "%s: --monotonic %lld / --boottime %lld: write /proc/self/timens_offsets: %s\n", PROG,
-                cfg->monotonic, cfg->boottime, strerror(errno));
+        /* ERANGE: a clock would go below zero; only a negative offset can. */
+        int err = errno;
+        const char *which = "--monotonic and --boottime";
+        if (err == ERANGE && cfg->monotonic < 0)
+            which = cfg->boottime < 0 ? "--monotonic or --boottime" : "--monotonic";
+        else if (err == ERANGE)
+            which = "--boottime";
+        fprintf(stderr, "%s: %s: write /proc/self/timens_offsets: %s%s\n", PROG, which, strerror(err),
+                err == ERANGE ? " (the clock inside would go below zero)" : "");
         result = -1;
     }
     if (fd != -1)
@@ -1757,8 +1764,8 @@ int main(int argc, char **argv)
      *           the child (in the parent), which ran child_main(&cfg) and
      *           ended with its return value; a failure ends the program with
      *           die(). Until you do, the clone(2) below starts it. Read
-     *           clone(2) ("clone3()", "The clone_args structure") and the
-     *           handout's "clone3 and its size argument". */
+     *           clone(2) (its section "clone3()") and the handout's "clone3
+     *           and its size argument". */
     {
         struct clone_args args;
 
@@ -1799,7 +1806,11 @@ int main(int argc, char **argv)
         die("clone");
     /* END SOLUTION */
 #endif
+#if LAB >= 9
+    say("parent", "clone3(%s) = %ld", flag_names(flags), (long)pid);
+#else
     say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
+#endif
 #if LAB >= 5
     /* The child waits in wait_for_parent() while we set up its world. If
      * anything fails, it is killed and what was made is removed. */
