@@ -199,6 +199,8 @@
 #define PROG "08_caps"
 #elif LAB == 9
 #define PROG "09_timens"
+#elif LAB == 10
+#define PROG "10_full_container"
 #endif
 
 /* Exit statuses, as docker run(1) uses them. */
@@ -258,6 +260,9 @@ struct config {
     unsigned long long cap_add;     /* --cap-add: bit N for capability N */
     unsigned long long cap_drop;    /* --cap-drop */
     unsigned long long caps;        /* what the command keeps (keep_caps()) */
+#endif
+#if LAB >= 10
+    const char *root;               /* --root: the root filesystem to pivot into */
 #endif
 #if LAB >= 9
     long long monotonic, boottime;  /* --monotonic, --boottime: seconds */
@@ -339,6 +344,9 @@ static void usage(void)
 #if LAB >= 9
            "      --monotonic SECS offset of CLOCK_MONOTONIC inside (may be negative)\n"
            "      --boottime SECS  offset of CLOCK_BOOTTIME and /proc/uptime inside\n"
+#endif
+#if LAB >= 10
+           "      --root DIR       the root filesystem to pivot into (required; make rootfs)\n"
 #endif
            "\n"
            "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
@@ -573,7 +581,10 @@ static long long parse_offset(const char *option, const char *text)
  * so `prog ls -l` passes -l to ls instead of parsing it here. */
 static void parse_args(int argc, char **argv, struct config *cfg)
 {
-#if LAB >= 9
+#if LAB >= 10
+    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
+           OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_MONOTONIC, OPT_BOOTTIME, OPT_ROOT };
+#elif LAB >= 9
     enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
            OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_MONOTONIC, OPT_BOOTTIME };
 #elif LAB >= 8
@@ -617,6 +628,9 @@ static void parse_args(int argc, char **argv, struct config *cfg)
         { "monotonic", required_argument, NULL, OPT_MONOTONIC },
         { "boottime", required_argument, NULL, OPT_BOOTTIME },
 #endif
+#if LAB >= 10
+        { "root", required_argument, NULL, OPT_ROOT },
+#endif
         { NULL, 0, NULL, 0 },
     };
     static char *default_command[] = { "/bin/sh", NULL };
@@ -643,6 +657,9 @@ static void parse_args(int argc, char **argv, struct config *cfg)
 #if LAB >= 9
     cfg->monotonic = cfg->boottime = 0;
     cfg->timens = 0;
+#endif
+#if LAB >= 10
+    cfg->root = NULL;
 #endif
 #if LAB >= 6
     /* Root maps the container to an unused range (the first one a Debian
@@ -721,6 +738,11 @@ static void parse_args(int argc, char **argv, struct config *cfg)
             cfg->timens = 1;
             break;
 #endif
+#if LAB >= 10
+        case OPT_ROOT:
+            cfg->root = optarg;
+            break;
+#endif
         case ':':
             usage_error("option needs a value", argv[optind - 1]);
             break;
@@ -730,6 +752,15 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     }
     cfg->argv = optind < argc ? &argv[optind] : default_command;
     verbose = cfg->verbose;
+#if LAB >= 10
+    {
+        struct stat st;
+        if (!cfg->root)
+            usage_error("--root is required (make rootfs builds one: build/rootfs)", NULL);
+        if (stat(cfg->root, &st) == -1 || !S_ISDIR(st.st_mode))
+            usage_error("--root: not a directory", cfg->root);
+    }
+#endif
 #if LAB >= 8
     /* Docker's rule: the default set (every one with --cap-add ALL), less
      * the drops, plus the adds. */
@@ -1401,6 +1432,91 @@ static int run_init(struct config *cfg)
 }
 #endif
 
+#if LAB >= 10
+/* ---- Lab 10: a root of its own ------------------------------------------ */
+
+/* The device nodes a container gets, bound from the host's /dev (mknod(2)
+ * is refused in a user namespace), as Docker's default set. */
+static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
+/* Docker's masked paths: made empty (a file: /dev/null over it; a folder:
+ * an empty read-only tmpfs), and its read-only ones. */
+static const char *const masked[] = {
+    "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+    "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+};
+static const char *const read_only[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
+
+/* mount(2), or die naming what. */
+static void mount_or_die(const char *source, const char *target, const char *type, unsigned long flags,
+                         const char *data, const char *what)
+{
+    if (mount(source, target, type, flags, data) == -1)
+        die(what);
+}
+
+/* In the child, in its own mount namespace, its mounts private: make
+ * cfg->root the root of the container, with a fresh /proc, a read-only /sys
+ * and a minimal /dev, and leave no way back to the old root. */
+static void enter_root(struct config *cfg)
+{
+    char path[PATH_MAX + 64];
+    size_t i;
+
+    /* pivot_root(2) wants a mount point; a bind of the folder onto itself is one. */
+    mount_or_die(cfg->root, cfg->root, NULL, MS_BIND | MS_REC, NULL, "bind --root onto itself");
+    if (chdir(cfg->root) == -1)
+        die("chdir --root");
+    mount_or_die("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "mount /proc in --root");
+    mount_or_die("sysfs", "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, "mount /sys in --root");
+    mount_or_die("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k", "mount /dev in --root");
+    for (i = 0; i < sizeof devices / sizeof devices[0]; i++) {
+        char host[64];
+        int fd;
+        snprintf(host, sizeof host, "/dev/%s", devices[i]);
+        snprintf(path, sizeof path, "dev/%s", devices[i]);
+        if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) == -1)
+            die("make a /dev node's mount point");
+        close(fd);
+        mount_or_die(host, path, NULL, MS_BIND, NULL, "bind a device node into /dev");
+    }
+    if (mkdir("dev/pts", 0755) == -1 || mkdir("dev/shm", 01777) == -1)
+        die("mkdir /dev/pts, /dev/shm");
+    mount_or_die("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620",
+                 "mount a new devpts");
+    mount_or_die("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
+                 "mount /dev/shm");
+    if (symlink("pts/ptmx", "dev/ptmx") == -1 || symlink("/proc/self/fd", "dev/fd") == -1 ||
+        symlink("/proc/self/fd/0", "dev/stdin") == -1 || symlink("/proc/self/fd/1", "dev/stdout") == -1 ||
+        symlink("/proc/self/fd/2", "dev/stderr") == -1)
+        die("link /dev/ptmx, fd, stdin, stdout, stderr");
+    /* The old root goes below the new one, then away: pivot_root(".", ".")
+     * stacks them, and detaching the top one leaves only the new root. */
+    if (syscall(SYS_pivot_root, ".", ".") == -1)
+        die("pivot_root");
+    if (umount2(".", MNT_DETACH) == -1)
+        die("detach the old root");
+    if (chdir("/") == -1)
+        die("chdir /");
+    for (i = 0; i < sizeof masked / sizeof masked[0]; i++) {
+        struct stat st;
+        if (stat(masked[i], &st) == -1)
+            continue;   /* not on this kernel */
+        if (S_ISDIR(st.st_mode))
+            mount_or_die("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0", "mask a /proc or /sys folder");
+        else
+            mount_or_die("/dev/null", masked[i], NULL, MS_BIND, NULL, "mask a /proc or /sys file");
+    }
+    for (i = 0; i < sizeof read_only / sizeof read_only[0]; i++) {
+        if (access(read_only[i], F_OK) == -1)
+            continue;
+        mount_or_die(read_only[i], read_only[i], NULL, MS_BIND | MS_REC, NULL, "bind a read-only path");
+        mount_or_die(NULL, read_only[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL, "make a path read-only");
+    }
+    say("child", "pivot_root(\"%s\"): /proc, read-only /sys, /dev of %zu nodes, %zu paths masked", cfg->root,
+        sizeof devices / sizeof devices[0], sizeof masked / sizeof masked[0]);
+}
+#endif
+
 #if LAB >= 9
 /* ---- Lab 09: clocks of its own ------------------------------------------ */
 
@@ -1613,6 +1729,11 @@ int child_main(void *arg)
 #if LAB >= 5
     /* Lab 05: lo and eth0, now that the parent has made the pair. */
     container_network(cfg);
+#endif
+
+#if LAB >= 10
+    /* Lab 10: its own root filesystem, last of the mounts. */
+    enter_root(cfg);
 #endif
 
 #if LAB >= 8
