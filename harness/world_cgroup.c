@@ -95,6 +95,25 @@ static void delegate(const char *dir, uid_t uid, gid_t gid)
 
 static void remove_tree(const char *dir, int *budget);
 
+/* The controllers a world gets, where the machine has them. */
+static const char *const wanted[] = { "pids", "memory", "cpu" };
+#define NWANTED (sizeof wanted / sizeof wanted[0])
+
+/* v2: "+pids +memory +cpu", those of them dir's cgroup.controllers lists
+ * (what its parent enables), less `hidden`: what dir may enable below it. */
+static void enable_below(const char *dir, const char *hidden, char *out, size_t n)
+{
+    char path[PATH_MAX + 32], have[256] = "";
+    size_t i;
+
+    out[0] = '\0';
+    snprintf(path, sizeof path, "%s/cgroup.controllers", dir);
+    read_file(path, have, sizeof have);   /* reading a read-only mount is fine */
+    for (i = 0; i < NWANTED; i++)
+        if (has_word(have, wanted[i]) && strcmp(wanted[i], hidden) != 0)
+            appendf(out, n, "%s+%s", out[0] ? " " : "", wanted[i]);
+}
+
 /* World cgroups whose harness is gone (killed before it could clean up):
  * "nslab-world-PID-..." under base, PID no longer running. */
 static void remove_orphans(const char *base)
@@ -136,7 +155,6 @@ static struct cg_hierarchy *add_hierarchy(struct cgroups *cg, const char *base, 
  * cpu gets a world cgroup below our own. */
 static void setup_v1(struct cgroups *cg, const char *world, uid_t uid, gid_t gid)
 {
-    static const char *const wanted[] = { "pids", "memory", "cpu" };
     char *text = read_whole(AT_FDCWD, "/proc/self/mountinfo"), *save = NULL, *line;
 
     for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
@@ -148,10 +166,10 @@ static void setup_v1(struct cgroups *cg, const char *world, uid_t uid, gid_t gid
             sscanf(dash, " - %31s %*s %255s", fstype, super) != 2 || strcmp(fstype, "cgroup") ||
             strncmp(point, "/sys/fs/cgroup/", 15))
             continue;
-        for (i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
+        for (i = 0; i < NWANTED; i++)
             if (has_word(super, wanted[i]))
                 break;
-        if (i == sizeof wanted / sizeof wanted[0] || own_cgroup(wanted[i], own, sizeof own) ||
+        if (i == NWANTED || own_cgroup(wanted[i], own, sizeof own) ||
             (cg->hidden[0] && has_word(super, cg->hidden)))
             continue;
         /* Mount it inside with the same controllers: "cpu,cpuacct". */
@@ -186,11 +204,8 @@ static void setup_v1(struct cgroups *cg, const char *world, uid_t uid, gid_t gid
  * the user's own. */
 static void setup_v2(struct cgroups *cg, const char *world, uid_t uid, gid_t gid)
 {
-    static const char *const wanted[] = { "pids", "memory", "cpu" };
-    char own[PATH_MAX] = "", base[PATH_MAX + 32], leaf[PATH_MAX + 16], path[PATH_MAX + 32], have[256] = "",
-         enable[64] = "";
+    char own[PATH_MAX] = "", base[PATH_MAX + 32], leaf[PATH_MAX + 16], enable[64];
     struct cg_hierarchy *h;
-    size_t i;
 
     if (getuid() != 0 && own_cgroup(NULL, own, sizeof own))
         return;
@@ -204,11 +219,7 @@ static void setup_v2(struct cgroups *cg, const char *world, uid_t uid, gid_t gid
     write_text(h->dir, "pids.max", WORLD_PIDS_MAX);
     write_text(h->dir, "memory.max", WORLD_MEMORY_MAX);
     write_text(h->dir, "memory.swap.max", "0");
-    snprintf(path, sizeof path, "%s/cgroup.controllers", h->dir);
-    read_file(path, have, sizeof have);
-    for (i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
-        if (has_word(have, wanted[i]) && strcmp(wanted[i], cg->hidden) != 0)
-            appendf(enable, sizeof enable, "%s+%s", enable[0] ? " " : "", wanted[i]);
+    enable_below(h->dir, cg->hidden, enable, sizeof enable);
     if (enable[0])
         write_text(h->dir, "cgroup.subtree_control", enable);
     if (strlen(h->dir) + 2 >= sizeof h->dir)
@@ -293,20 +304,15 @@ static void write_fd(int fd, const char *text)
 
 void cg_after_clone(struct cgroups *cg, pid_t w)
 {
-    char path[PATH_MAX + 32], text[32], controllers[256] = "", enable[256] = "";
-    static const char *const wanted[] = { "pids", "memory", "cpu" };
-    size_t i;
+    char text[32], enable[64];
 
     if (cg->version != 2)
         return;
     snprintf(text, sizeof text, "%d", (int)w);
     write_fd(cg->leaf_procs_fd, text);
     write_fd(cg->leaf_procs_fd, "0");   /* W0 itself */
-    snprintf(path, sizeof path, "%s/cgroup.controllers", cg->h[0].dir);
-    read_file(path, controllers, sizeof controllers);   /* reading a read-only mount is fine */
-    for (i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
-        if (has_word(controllers, wanted[i]))
-            appendf(enable, sizeof enable, "%s+%s", enable[0] ? " " : "", wanted[i]);
+    /* (The world's cgroup lists no hidden controller: its parent enables none.) */
+    enable_below(cg->h[0].dir, "", enable, sizeof enable);
     if (enable[0])
         write_fd(cg->subtree_fd, enable);
     cg_close_for_w0(cg);

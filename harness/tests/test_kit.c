@@ -234,12 +234,18 @@ static int nlabs;
 /* Run as an unprivileged user: make test's rootless pass. */
 static int rootless;
 
-/* Lab 07 on, without root on a cgroup v1 machine: the world has no cgroup
- * (none is delegated to a user there), so every check must be ENV, never a
+/* Without root on a cgroup v1 machine the test world has no cgroup: none is
+ * delegated to a user there. */
+static int world_without_cgroup(void)
+{
+    return rootless && access("/sys/fs/cgroup/cgroup.controllers", F_OK) != 0;
+}
+
+/* Lab 07 on in a world without a cgroup: every check must be ENV, never a
  * FAIL the student could not fix. Returns 1 when that is the case and held. */
 static int no_cgroup_world(const char *lab, const char *v)
 {
-    if (!rootless || atoi(lab) < 7 || access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0)
+    if (atoi(lab) < 7 || !world_without_cgroup())
         return 0;
     ck_assert_msg(count(v, "ENV") > 0 && count(v, "ENV") == lines(v),
                   "%s without root on cgroup v1: every check should be ENV (no cgroup for the world):\n%s", lab, v);
@@ -833,7 +839,7 @@ START_TEST(grader_reports_solutions_full_marks)
 
     /* Without root on cgroup v1 the world has no cgroup: labs 07 on are ENV
      * (the grader's exit 2, "this machine cannot"), the others full marks. */
-    if (rootless && access("/sys/fs/cgroup/cgroup.controllers", F_OK) != 0) {
+    if (world_without_cgroup()) {
         ck_assert_int_eq(sh("build/nslab-grade --labs 07 --submission solutions --out " SCRATCH "/gsol07 --color never "
                             ">" SCRATCH "/gsol07.out 2>&1"), 2);
         ck_assert_int_eq(sh("build/nslab-grade --labs 01,02,03,04,05,06 --submission solutions --out " SCRATCH
