@@ -29,12 +29,12 @@ HARNESS_SRC = harness/main.c harness/verdict.c harness/world.c harness/world_fs.
               harness/world_lab.c harness/world_proc.c harness/needs.c harness/util.c grading/registry.c \
               harness/checks_01.c harness/checks_02.c harness/checks_03.c harness/checks_04.c \
               harness/checks_05.c harness/checks_06.c harness/checks_07.c harness/checks_08.c \
-              harness/checks_09.c
+              harness/checks_09.c harness/checks_10.c
 HARNESS_HDR = harness/verdict.h harness/world.h harness/world_int.h harness/needs.h harness/util.h grading/registry.h
 PKG_HARNESS = check json-c libseccomp
 
 .PHONY: all setup setup-test tools generate grade solutions test doctor handouts clean asan \
-        rootfs dist
+        rootfs rootfs-quiet dist
 .DEFAULT_GOAL := all
 
 all: tools
@@ -45,7 +45,8 @@ setup:
 setup-test:
 	@$(SETUP) core test
 
-tools: setup $(BUILD)/nslab-check $(BUILD)/nslab-probe $(BUILD)/nslab-grade
+# (The root filesystem too: lab 10's checks copy it into each test world.)
+tools: setup $(BUILD)/nslab-check $(BUILD)/nslab-probe $(BUILD)/nslab-grade rootfs-quiet
 
 $(BUILD)/nslab-check: $(HARNESS_SRC) $(HARNESS_HDR) | setup
 	@mkdir -p $(@D)
@@ -114,6 +115,7 @@ asan: setup
 	$(CC) $(CFLAGS) -g -fsanitize=address,undefined -fno-omit-frame-pointer -Igrading $$(pkg-config --cflags $(PKG_HARNESS)) \
 	    -o $(BUILD)/asan/nslab-check $(HARNESS_SRC) $$(pkg-config --libs $(PKG_HARNESS))
 	cp $(BUILD)/nslab-probe $(BUILD)/asan/nslab-probe
+	ln -sfn ../rootfs $(BUILD)/asan/rootfs
 	$(MAKE) --no-print-directory $(BUILD)/asan/nslab-grade
 	$(BUILD)/asan/nslab-grade --harness $(BUILD)/asan/nslab-check --submission solutions --out $(BUILD)/asan/grade
 
@@ -136,6 +138,8 @@ demo%: setup
 # docker export writes it. No root needed; rebuilt only when its inputs change.
 rootfs: setup
 	@sh rootfs-builder/build.sh $(if $(FROM),--from "$(FROM)")
+rootfs-quiet: setup
+	@sh rootfs-builder/build.sh > /dev/null
 
 # Later issues bring this; until then it says so instead of doing nothing.
 dist:

@@ -93,7 +93,10 @@ CHECK(mnt_tmpfs_stays_inside)
     snprintf(script, sizeof script, "mkdir -p /tmp/%s && mount -t tmpfs %s /tmp/%s && exec %s --wait",
              source, source, source, probe());
     /* From lab 08 on, root inside may mount only with CAP_SYS_ADMIN. */
-    if (atoi(graded_lab) >= 8)
+    /* From lab 10 on, the default seccomp filter refuses mount(2) too. */
+    if (atoi(graded_lab) >= 10)
+        r = lab_run(c, NULL, ARGS("--cap-add", "SYS_ADMIN", "--seccomp", "unconfined", "--", "/bin/sh", "-c", script));
+    else if (atoi(graded_lab) >= 8)
         r = lab_run(c, NULL, ARGS("--cap-add", "SYS_ADMIN", "--", "/bin/sh", "-c", script));
     else
         r = lab_run(c, NULL, ARGS("--", "/bin/sh", "-c", script));

@@ -8,7 +8,7 @@
  *
  *   nslab-probe [--wait] [--exit N] [--catch] [--ipc-probe KEY] [--ipc-make KEY] [--net]
  *               [--connect A:PORT] [--ids] [--hog BYTES] [--forks N] [--spin SECS] [--clocks]
- *               [ARG...]
+ *               [--syscalls LIST] [--escape PATH] [--write PATH]... [--size PATH]... [ARG...]
  *
  * It always reports its signal mask and ignored signals ("sigblk HEX",
  * "sigign HEX", from /proc/self/status), which a good init leaves empty.
@@ -35,6 +35,21 @@
  * --clocks         report "clock_monotonic S", "clock_boottime S" and
  *                  "clock_realtime S" (seconds, to the microsecond) and
  *                  "uptime S" (the first field of /proc/uptime)
+ * --syscalls LIST  try each system call of LIST (comma-separated: keyctl, unshare,
+ *                  clone, clone3, mount, reboot, clock_settime, setns), harmlessly
+ *                  (a child in a new user namespace, by clone and clone3, that exits, a tmpfs mounted
+ *                  in the container and unmounted, reboot's CAD_OFF, the clock set
+ *                  to itself), reporting "sc_NAME ok" or "sc_NAME ERRNO" (EPERM...)
+ * --escape PATH    in a child, the classic chroot escape (mkdir, chroot into it,
+ *                  ".." 64 times, chroot "."), then report "escape_chroot ok|ERRNO"
+ *                  and "escape_sees yes|no": whether PATH exists from there
+ * --write PATH     open PATH for writing (made if need be) and write "1\n", report "write_N ok|ERRNO"
+ *                  (N counts the --write options from 1)
+ * --size PATH      report "size_N BYTES" (a file: what read(2) gives, up to 1 MiB)
+ *                  or "size_N entries K" (a folder), or "size_N ERRNO"
+ * --ns             report "ns_TYPE INODE" for each namespace of /proc/self/ns
+ * --status         report "status_capeff HEX", "status_capbnd HEX", "status_nonewprivs N"
+ *                  and "status_filters N" (lines of /proc/self/status)
  * Unknown arguments are only reported (as "arg N VALUE"): the probe also
  * checks that a lab passes the command's own options through.
  */
@@ -46,7 +61,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <linux/reboot.h>
+#include <linux/sched.h>
+#include <sched.h>
 #include <sys/ipc.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -352,19 +374,212 @@ static void clocks_report(void)
     report("uptime %s", text[0] ? text : "?");
 }
 
+static void ns_report(void)
+{
+    static const char *const types[] = { "uts", "ipc", "mnt", "net", "pid", "user", "cgroup", "time" };
+    size_t i;
+
+    for (i = 0; i < sizeof types / sizeof types[0]; i++) {
+        char path[64];
+        struct stat st;
+        snprintf(path, sizeof path, "/proc/self/ns/%s", types[i]);
+        if (stat(path, &st) == 0)
+            report("ns_%s %lu", types[i], (unsigned long)st.st_ino);
+    }
+}
+
+static void status_report(void)
+{
+    report_status_line("status_capeff", "CapEff:");
+    report_status_line("status_capbnd", "CapBnd:");
+    report_status_line("status_nonewprivs", "NoNewPrivs:");
+    report_status_line("status_filters", "Seccomp_filters:");
+}
+
 static void ids_report(void)
 {
     report("uid %u", (unsigned)getuid());
+    report("euid %u", (unsigned)geteuid());
     report("gid %u", (unsigned)getgid());
     report_map("uid_map", "/proc/self/uid_map");
     report_map("gid_map", "/proc/self/gid_map");
     report_file("setgroups", "/proc/self/setgroups");
 }
 
+/* Run fn in a child and give back what it returned: 0, or an errno. */
+static int in_child(int (*fn)(void))
+{
+    int status;
+    pid_t pid = fork();
+
+    if (pid == -1)
+        return errno;
+    if (pid == 0)
+        _exit(fn());
+    while (waitpid(pid, &status, 0) == -1)
+        if (errno != EINTR)
+            return errno;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+}
+
+static int try_unshare(void)
+{
+    return unshare(CLONE_NEWUSER) == -1 ? errno : 0;
+}
+
+/* clone(2) and clone3(2) by number, as no libc wrapper makes them. */
+static int try_clone_flags(unsigned long flags, int three)
+{
+    struct clone_args args;
+    long pid;
+    int status;
+
+    memset(&args, 0, sizeof args);
+    args.flags = flags;
+    args.exit_signal = SIGCHLD;
+    pid = three ? syscall(SYS_clone3, &args, sizeof args) : syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+    if (pid == -1)
+        return errno;
+    if (pid == 0)
+        syscall(SYS_exit, 0);
+    waitpid((pid_t)pid, &status, 0);
+    return 0;
+}
+
+static int try_mount(void)
+{
+    char dir[64];
+    int err = 0;
+
+    snprintf(dir, sizeof dir, "/tmp/.nslab-probe-%d", (int)getpid());
+    if (mkdir(dir, 0700) == -1)
+        return errno;
+    if (mount("nslab-probe", dir, "tmpfs", 0, "size=4k") == -1)
+        err = errno;
+    else
+        umount2(dir, MNT_DETACH);
+    rmdir(dir);
+    return err;
+}
+
+static void syscalls_report(const char *list)
+{
+    char copy[256], *save = NULL, *name;
+
+    snprintf(copy, sizeof copy, "%s", list);
+    for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        int err = EINVAL;
+        if (strcmp(name, "keyctl") == 0)   /* KEYCTL_GET_KEYRING_ID of the session keyring */
+            err = syscall(SYS_keyctl, 0, -3, 0) == -1 ? errno : 0;
+        else if (strcmp(name, "unshare") == 0)
+            err = in_child(try_unshare);
+        else if (strcmp(name, "clone") == 0)
+            err = try_clone_flags(CLONE_NEWUSER, 0);
+        else if (strcmp(name, "clone3") == 0)
+            err = try_clone_flags(CLONE_NEWUSER, 1);
+        else if (strcmp(name, "mount") == 0)
+            err = in_child(try_mount);
+        else if (strcmp(name, "reboot") == 0)   /* Ctrl-Alt-Del off: changes nothing in a PID namespace */
+            err = syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_CAD_OFF, 0) == -1
+                      ? errno : 0;
+        else if (strcmp(name, "clock_settime") == 0) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            err = clock_settime(CLOCK_REALTIME, &ts) == -1 ? errno : 0;
+        } else if (strcmp(name, "setns") == 0) {
+            int fd = open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC);
+            err = fd == -1 ? errno : setns(fd, 0) == -1 ? errno : 0;
+            if (fd != -1)
+                close(fd);
+        }
+        report("sc_%s %s", name, err ? strerrorname_np(err) : "ok");
+    }
+}
+
+static const char *escape_path;
+
+static int try_escape(void)
+{
+    char dir[64];
+    int i;
+
+    snprintf(dir, sizeof dir, "/tmp/.nslab-escape-%d", (int)getpid());
+    if (mkdir(dir, 0700) == -1 || chroot(dir) == -1) {
+        int err = errno;
+        report("escape_chroot %s", strerrorname_np(err));
+        rmdir(dir);
+        return 1;
+    }
+    /* The working directory is outside the new root now: climb. */
+    for (i = 0; i < 64; i++)
+        if (chdir("..") == -1)
+            break;
+    report("escape_chroot %s", chroot(".") == 0 ? "ok" : strerrorname_np(errno));
+    report("escape_sees %s", access(escape_path, F_OK) == 0 ? "yes" : "no");
+    return 0;
+}
+
+static void escape_report(const char *path)
+{
+    char dir[64];
+    pid_t child;
+
+    escape_path = path;
+    child = fork();
+    if (child == 0)
+        _exit(try_escape());
+    if (child > 0)
+        waitpid(child, NULL, 0);
+    snprintf(dir, sizeof dir, "/tmp/.nslab-escape-%d", (int)child);
+    rmdir(dir);
+}
+
+static void write_report(int n, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    int err = fd == -1 || write(fd, "1\n", 2) != 2 ? errno : 0;
+
+    if (fd != -1)
+        close(fd);
+    report("write_%d %s", n, err ? strerrorname_np(err) : "ok");
+}
+
+static void size_report(int n, const char *path)
+{
+    static char buf[1 << 20];
+    struct stat st;
+    size_t total = 0;
+    ssize_t got;
+    int fd;
+
+    if (stat(path, &st) == -1) {
+        report("size_%d %s", n, strerrorname_np(errno));
+    } else if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *e;
+        int count = 0;
+        if (!d) {
+            report("size_%d %s", n, strerrorname_np(errno));
+            return;
+        }
+        while ((e = readdir(d)))
+            count += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+        closedir(d);
+        report("size_%d entries %d", n, count);
+    } else if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+        report("size_%d %s", n, strerrorname_np(errno));
+    } else {
+        while (total < sizeof buf && (got = read(fd, buf + total, sizeof buf - total)) > 0)
+            total += (size_t)got;
+        close(fd);
+        report("size_%d %zu", n, total);
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct utsname u;
-    int i, wait = 0, code = 0;
+    int i, wait = 0, code = 0, writes = 0, sizes = 0;
     char go;
 
     if (fcntl(report_fd, F_GETFD) == -1)
@@ -403,6 +618,18 @@ int main(int argc, char **argv)
             spin(atof(argv[i + 1]));
         else if (strcmp(argv[i], "--clocks") == 0)
             clocks_report();
+        else if (strcmp(argv[i], "--ns") == 0)
+            ns_report();
+        else if (strcmp(argv[i], "--status") == 0)
+            status_report();
+        else if (strcmp(argv[i], "--syscalls") == 0 && i + 1 < argc)
+            syscalls_report(argv[i + 1]);
+        else if (strcmp(argv[i], "--escape") == 0 && i + 1 < argc)
+            escape_report(argv[i + 1]);
+        else if (strcmp(argv[i], "--write") == 0 && i + 1 < argc)
+            write_report(++writes, argv[i + 1]);
+        else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc)
+            size_report(++sizes, argv[i + 1]);
     }
     report("READY");
     if (wait) {

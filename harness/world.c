@@ -234,7 +234,7 @@ static void world_main(const struct world_spec *spec, struct world_result *r, in
     /* Changing our IDs cleared the parent-death signal: set it again, so
      * that the world still dies with W0 (and W0 with the harness). */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (fs_world_mounts(r))
+    if (fs_world_mounts(r) || fs_make_root(r, spec))
         _exit(1);
     for (t = 0; t < NS_COUNT; t++)
         r->world_ns[t] = ns_inode(0, (enum ns_type)t);

@@ -34,6 +34,7 @@
 #define SNAP_CAP (256 * 1024) /* bytes of one snapshot of the world */
 #define PROBE_CAP 16384     /* bytes of the probe's report kept */
 #define NOTE_CAP 4096
+#define USER_CAP 16384      /* bytes of a check's own observations (world_result.user) */
 
 /* The world's users start here, as on a Debian host's /etc/subuid, so that
  * lab 06's default map for root (0:100000:65536) fits in both worlds; the
@@ -42,6 +43,18 @@
 
 /* Where the lab and the probe are inside every world (a copy of each). */
 #define WORLD_KIT_DIR "/tmp/nslab"
+/* Lab 10's --root in a world that has one (world_spec.root): a tmpfs. */
+#define WORLD_ROOT_DIR WORLD_KIT_DIR "/root"
+
+/* What the world puts at WORLD_ROOT_DIR for lab 10's --root. */
+enum world_root {
+    ROOT_NONE,      /* nothing */
+    ROOT_HOST,      /* the host's own programs: its bin, sbin, lib*, usr and etc bound read-only,
+                     * the world's /tmp (with the probe) bound, empty proc, sys, dev: the
+                     * checks of labs 01-09 see the tools they always did */
+    ROOT_ROOTFS,    /* a fresh copy of `make rootfs`'s tree (build/rootfs, or $NSLAB_ROOTFS),
+                     * owned by the container's root, with the probe at its usual path */
+};
 
 /* The namespace types the harness compares, in /proc/PID/ns order. */
 enum ns_type { NS_UTS, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_USER, NS_CGROUP, NS_TIME, NS_COUNT };
@@ -83,6 +96,7 @@ struct world_spec {
     int kill_parent;            /* SIGKILL the lab at the call slow_parent would hold (before it
                                  * lets its child go), then give the child 1 s to end alone */
     const char *no_controller;  /* "cpu", "memory", "pids": a world whose cgroups lack it */
+    enum world_root root;       /* lab 10: what WORLD_ROOT_DIR holds */
     void *data;                 /* the check's own data (copied into W by fork) */
 };
 
@@ -126,7 +140,7 @@ struct world_result {
     int snap_truncated;         /* a snapshot did not fit: comparing it would lie */
     double clock_gap[2];        /* CLOCK_REALTIME - CLOCK_BOOTTIME, before and after */
     char note[NOTE_CAP];        /* anything the checks should report */
-    char user[NOTE_CAP];        /* the check's own observations, from `during` */
+    char user[USER_CAP];        /* the check's own observations, from `during` */
 };
 
 /* Run a lab as spec says. Returns the result (shared memory, valid until the

@@ -16,6 +16,7 @@
 #include "world_int.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -182,6 +183,9 @@ out:
     return ok ? 0 : -1;
 }
 
+/* Stage A's handle on the tree that lab 10's root is copied from (-1: none). */
+static int rootfs_fd = -1;
+
 /* Copy an open file to path, executable by everyone. */
 static int copy_in(int from, const char *path)
 {
@@ -229,6 +233,24 @@ static int make_tmp(struct world_result *r, const struct world_spec *spec)
         copy_in(probe_fd, WORLD_KIT_DIR "/nslab-probe") == -1) {
         world_fail(r, "copy the lab and the probe into the world's /tmp");
         goto out;
+    }
+    /* Lab 10's root: W mounts a tmpfs here and fills it (fs_make_root). The
+     * tree it copies is opened now, with our privilege: a checkout in a
+     * private home directory is out of the world's reach. */
+    if (spec->root != ROOT_NONE && mkdir(WORLD_ROOT_DIR, 0755) == -1) {
+        world_fail(r, "mkdir " WORLD_ROOT_DIR);
+        goto out;
+    }
+    if (spec->root == ROOT_ROOTFS) {
+        const char *tree = getenv("NSLAB_ROOTFS") && *getenv("NSLAB_ROOTFS") ? getenv("NSLAB_ROOTFS")
+                                                                                : helper_path("rootfs");
+        rootfs_fd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (rootfs_fd == -1 || faccessat(rootfs_fd, "bin/busybox", X_OK, 0) == -1) {
+            char step[PATH_MAX + 128];
+            snprintf(step, sizeof step, "open lab 10's root filesystem %s (make rootfs builds it)", tree);
+            world_fail(r, step);
+            goto out;
+        }
     }
     ok = 1;
 out:
@@ -305,4 +327,146 @@ int fs_world_mounts(struct world_result *r)
         return world_fail(r, "make mounts shared");
     loopback_up();
     return 0;
+}
+
+/* ---- Lab 10's root (in W) ---------------------------------------------- */
+
+/* Copy the tree below dir `from` into dir `to` (files, folders, symbolic
+ * links, with their modes), owned by uid:gid. */
+static int copy_tree(int from, int to, uid_t uid, gid_t gid)
+{
+    int dup_from = dup(from), ok = 1;
+    DIR *d = dup_from == -1 ? NULL : fdopendir(dup_from);
+    struct dirent *e;
+
+    if (!d) {
+        if (dup_from != -1)
+            close(dup_from);
+        return -1;
+    }
+    while (ok && (e = readdir(d))) {
+        struct stat st;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (fstatat(from, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+            ok = 0;
+        } else if (S_ISDIR(st.st_mode)) {
+            int a, b;
+            if (mkdirat(to, e->d_name, 0700) == -1)
+                ok = 0;
+            a = ok ? openat(from, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+            b = ok ? openat(to, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+            /* A folder we may not read (root's 0700 home) is made empty. */
+            if (ok && b != -1 && (a != -1 || errno == EACCES))
+                ok = a == -1 || copy_tree(a, b, uid, gid) == 0;
+            else
+                ok = 0;
+            if (ok && fchmod(b, st.st_mode & 07777) == -1)
+                ok = 0;
+            if (a != -1)
+                close(a);
+            if (b != -1)
+                close(b);
+        } else if (S_ISLNK(st.st_mode)) {
+            char target[PATH_MAX];
+            ssize_t n = readlinkat(from, e->d_name, target, sizeof target - 1);
+            if (n < 0)
+                ok = 0;
+            else {
+                target[n] = '\0';
+                ok = symlinkat(target, to, e->d_name) == 0;
+            }
+        } else if (S_ISREG(st.st_mode)) {
+            int in = openat(from, e->d_name, O_RDONLY | O_CLOEXEC);
+            int out = openat(to, e->d_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            off_t offset = 0;
+            while (in != -1 && out != -1 && offset < st.st_size)
+                if (sendfile(out, in, &offset, (size_t)(st.st_size - offset)) <= 0)
+                    break;
+            ok = in != -1 && out != -1 && offset == st.st_size && fchmod(out, st.st_mode & 07777) == 0;
+            if (in != -1)
+                close(in);
+            if (out != -1)
+                close(out);
+        } else {
+            continue;   /* no device node or socket in a root filesystem tree */
+        }
+        if (ok && fchownat(to, e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) == -1)
+            ok = 0;
+    }
+    closedir(d);
+    return ok ? 0 : -1;
+}
+
+/* ROOT_HOST: the host's programs and libraries, read-only (they are locked
+ * so already), and the world's /tmp, where checks put their scripts. */
+static int host_like_root(struct world_result *r)
+{
+    static const char *const bound[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc" };
+    static const char *const empty[] = { "proc", "sys", "dev", "root", "run", "tmp" };
+    char from[64], to[PATH_MAX];
+    size_t i;
+
+    for (i = 0; i < sizeof bound / sizeof bound[0]; i++) {
+        struct stat st;
+        snprintf(from, sizeof from, "/%s", bound[i]);
+        snprintf(to, sizeof to, "%s/%s", WORLD_ROOT_DIR, bound[i]);
+        if (lstat(from, &st) == -1)
+            continue;
+        if (S_ISLNK(st.st_mode)) {   /* merged /usr: bin -> usr/bin */
+            char target[PATH_MAX];
+            ssize_t n = readlink(from, target, sizeof target - 1);
+            if (n < 0)
+                return world_fail(r, "read a symbolic link of /");
+            target[n] = '\0';
+            if (symlink(target, to) == -1)
+                return world_fail(r, "link in lab 10's root");
+        } else if (S_ISDIR(st.st_mode) &&
+                   (mkdir(to, 0755) == -1 || mount(from, to, NULL, MS_BIND | MS_REC, NULL) == -1)) {
+            return world_fail(r, "bind the host's programs into lab 10's root");
+        }
+    }
+    for (i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+        snprintf(to, sizeof to, "%s/%s", WORLD_ROOT_DIR, empty[i]);
+        if (mkdir(to, 0755) == -1)
+            return world_fail(r, "mkdir in lab 10's root");
+    }
+    if (mount("/tmp", WORLD_ROOT_DIR "/tmp", NULL, MS_BIND, NULL) == -1)
+        return world_fail(r, "bind the world's /tmp into lab 10's root");
+    return 0;
+}
+
+int fs_make_root(struct world_result *r, const struct world_spec *spec)
+{
+    uid_t uid = spec->as_user.uid ? spec->as_user.uid : WORLD_USER_FIRST;
+    gid_t gid = spec->as_user.uid ? spec->as_user.gid : WORLD_USER_FIRST;
+    int to, probe, ok;
+
+    if (spec->root == ROOT_NONE)
+        return 0;
+    /* Not nosuid: lab 10 shows that no_new_privs, not the mount, stops a
+     * set-user-ID program (its owner is an ID of the world, no more). */
+    if (mount("tmpfs", WORLD_ROOT_DIR, "tmpfs", MS_NODEV, "mode=755,size=64m") == -1)
+        return world_fail(r, "mount a tmpfs for lab 10's root");
+    if (spec->root == ROOT_HOST)
+        return host_like_root(r);
+    /* ROOT_ROOTFS: the container's root owns its filesystem, as in an
+     * image unpacked for a user namespace (the world must have that ID). */
+    if (r->users == 0) {
+        errno = EINVAL;
+        return world_fail(r, "own lab 10's root by the container's root: this world has no IDs besides its root");
+    }
+    to = open(WORLD_ROOT_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ok = to != -1 && copy_tree(rootfs_fd, to, uid, gid) == 0 && fchown(to, uid, gid) == 0;
+    /* The probe where every check expects it, inside the new root too. */
+    probe = open(WORLD_KIT_DIR "/nslab-probe", O_RDONLY | O_CLOEXEC);
+    ok = ok && probe != -1 && mkdirat(to, "tmp/nslab", 0755) == 0 &&
+         copy_in(probe, WORLD_ROOT_DIR WORLD_KIT_DIR "/nslab-probe") == 0;
+    if (probe != -1)
+        close(probe);
+    if (to != -1)
+        close(to);
+    close(rootfs_fd);
+    rootfs_fd = -1;
+    return ok ? 0 : world_fail(r, "copy lab 10's root filesystem into the world");
 }

@@ -34,6 +34,9 @@ int fs_prepare_view(struct world_result *r, const struct world_spec *spec);
 /* Stage B: the world's own /proc, /sys, /dev/pts, /dev/shm, /dev/mqueue,
  * shared propagation (in W). */
 int fs_world_mounts(struct world_result *r);
+/* Stage B: lab 10's root filesystem at WORLD_ROOT_DIR, as spec->root says
+ * (in W, before the check's setup). */
+int fs_make_root(struct world_result *r, const struct world_spec *spec);
 
 /* ---- world_cgroup.c ---- */
 

@@ -718,7 +718,8 @@ int main(int argc, char **argv)
     snprintf(cfg.veth, sizeof cfg.veth, "nsv%ld", (long)pid);
     if (
         write_maps(&cfg, pid) == -1 ||
-        (has_veth(&cfg) && make_veth(&cfg, pid) == -1) || release_child(&cfg) == -1) {
+        (has_veth(&cfg) && make_veth(&cfg, pid) == -1) ||
+        release_child(&cfg) == -1) {
         kill(pid, SIGKILL);
         while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
             ;

@@ -921,7 +921,8 @@ int main(int argc, char **argv)
     if (
         write_maps(&cfg, pid) == -1 ||
         (!cfg.rootless && make_cgroup(&cfg, pid) == -1) ||
-        (has_veth(&cfg) && make_veth(&cfg, pid) == -1) || release_child(&cfg) == -1) {
+        (has_veth(&cfg) && make_veth(&cfg, pid) == -1) ||
+        release_child(&cfg) == -1) {
         kill(pid, SIGKILL);
         while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
             ;

@@ -180,6 +180,9 @@
 #include <linux/sched.h>      /* struct clone_args, CLONE_NEWTIME */
 #include <sys/syscall.h>
 #endif
+#if LAB >= 10
+#include <seccomp.h>          /* libseccomp */
+#endif
 
 #if LAB == 1
 #define PROG "01_clone_uts"
@@ -263,6 +266,11 @@ struct config {
 #endif
 #if LAB >= 10
     const char *root;               /* --root: the root filesystem to pivot into */
+    const char *seccomp_name;       /* --seccomp as given: "default" or "unconfined" */
+    int seccomp;                    /* 1: load the default filter; 0: none */
+    const char *pid_file;           /* --pid-file: where the container's PID goes */
+    int pid_file_written;           /* we wrote it: remove it at the end */
+    pid_t join;                     /* --join: the init of the container to enter; 0: none */
 #endif
 #if LAB >= 9
     long long monotonic, boottime;  /* --monotonic, --boottime: seconds */
@@ -347,6 +355,12 @@ static void usage(void)
 #endif
 #if LAB >= 10
            "      --root DIR       the root filesystem to pivot into (required; make rootfs)\n"
+           "      --seccomp default|unconfined  the system-call filter: Docker's default\n"
+           "                       blocks (the default), or none\n"
+           "      --pid-file FILE  write the container's PID (as this host sees it) to FILE\n"
+           "                       while it runs\n"
+           "      --join PID       run COMMAND in the running container whose init is PID\n"
+           "                       (like nsenter -t PID -a, docker exec); no --root then\n"
 #endif
            "\n"
            "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
@@ -583,7 +597,8 @@ static void parse_args(int argc, char **argv, struct config *cfg)
 {
 #if LAB >= 10
     enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
-           OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_MONOTONIC, OPT_BOOTTIME, OPT_ROOT };
+           OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_MONOTONIC, OPT_BOOTTIME, OPT_ROOT, OPT_SECCOMP, OPT_PID_FILE,
+           OPT_JOIN };
 #elif LAB >= 9
     enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
            OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_MONOTONIC, OPT_BOOTTIME };
@@ -630,6 +645,9 @@ static void parse_args(int argc, char **argv, struct config *cfg)
 #endif
 #if LAB >= 10
         { "root", required_argument, NULL, OPT_ROOT },
+        { "seccomp", required_argument, NULL, OPT_SECCOMP },
+        { "pid-file", required_argument, NULL, OPT_PID_FILE },
+        { "join", required_argument, NULL, OPT_JOIN },
 #endif
         { NULL, 0, NULL, 0 },
     };
@@ -660,6 +678,11 @@ static void parse_args(int argc, char **argv, struct config *cfg)
 #endif
 #if LAB >= 10
     cfg->root = NULL;
+    cfg->seccomp_name = "default";
+    cfg->seccomp = 1;
+    cfg->pid_file = NULL;
+    cfg->pid_file_written = 0;
+    cfg->join = 0;
 #endif
 #if LAB >= 6
     /* Root maps the container to an unused range (the first one a Debian
@@ -742,6 +765,17 @@ static void parse_args(int argc, char **argv, struct config *cfg)
         case OPT_ROOT:
             cfg->root = optarg;
             break;
+        case OPT_SECCOMP:
+            cfg->seccomp_name = optarg;
+            break;
+        case OPT_PID_FILE:
+            if (!*optarg)
+                usage_error("--pid-file: an empty file name", optarg);
+            cfg->pid_file = optarg;
+            break;
+        case OPT_JOIN:
+            cfg->join = (pid_t)parse_positive("--join", optarg);
+            break;
 #endif
         case ':':
             usage_error("option needs a value", argv[optind - 1]);
@@ -753,13 +787,26 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     cfg->argv = optind < argc ? &argv[optind] : default_command;
     verbose = cfg->verbose;
 #if LAB >= 10
-    {
-        struct stat st;
-        if (!cfg->root)
-            usage_error("--root is required (make rootfs builds one: build/rootfs)", NULL);
-        if (stat(cfg->root, &st) == -1 || !S_ISDIR(st.st_mode))
-            usage_error("--root: not a directory", cfg->root);
-    }
+    /* BEGIN SOLUTION 10
+     * TODO(10): refuse, with usage_error() naming the option, before
+     *           anything is made: no --root (unless --join: joining makes no
+     *           container, so --root and --pid-file make no sense with it),
+     *           a --root that is not a folder, a --seccomp other than
+     *           "default" and "unconfined". Afterwards cfg->seccomp is 1 for
+     *           default, 0 for unconfined. Why: a half-made container is
+     *           worse than none; docker run checks its options first too.
+     *           Read stat(2) and the handout's "The options". */
+    struct stat st;
+    if (cfg->join && (cfg->root || cfg->pid_file))
+        usage_error("--join enters a running container: no --root or --pid-file with it", NULL);
+    if (!cfg->root && !cfg->join)
+        usage_error("--root is required (make rootfs builds one: build/rootfs)", NULL);
+    if (cfg->root && (stat(cfg->root, &st) == -1 || !S_ISDIR(st.st_mode)))
+        usage_error("--root: not a directory", cfg->root);
+    if (strcmp(cfg->seccomp_name, "default") != 0 && strcmp(cfg->seccomp_name, "unconfined") != 0)
+        usage_error("--seccomp: default or unconfined", cfg->seccomp_name);
+    cfg->seccomp = strcmp(cfg->seccomp_name, "default") == 0;
+    /* END SOLUTION */
 #endif
 #if LAB >= 8
     /* Docker's rule: the default set (every one with --cap-add ALL), less
@@ -1432,91 +1479,6 @@ static int run_init(struct config *cfg)
 }
 #endif
 
-#if LAB >= 10
-/* ---- Lab 10: a root of its own ------------------------------------------ */
-
-/* The device nodes a container gets, bound from the host's /dev (mknod(2)
- * is refused in a user namespace), as Docker's default set. */
-static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
-/* Docker's masked paths: made empty (a file: /dev/null over it; a folder:
- * an empty read-only tmpfs), and its read-only ones. */
-static const char *const masked[] = {
-    "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-    "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
-};
-static const char *const read_only[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
-
-/* mount(2), or die naming what. */
-static void mount_or_die(const char *source, const char *target, const char *type, unsigned long flags,
-                         const char *data, const char *what)
-{
-    if (mount(source, target, type, flags, data) == -1)
-        die(what);
-}
-
-/* In the child, in its own mount namespace, its mounts private: make
- * cfg->root the root of the container, with a fresh /proc, a read-only /sys
- * and a minimal /dev, and leave no way back to the old root. */
-static void enter_root(struct config *cfg)
-{
-    char path[PATH_MAX + 64];
-    size_t i;
-
-    /* pivot_root(2) wants a mount point; a bind of the folder onto itself is one. */
-    mount_or_die(cfg->root, cfg->root, NULL, MS_BIND | MS_REC, NULL, "bind --root onto itself");
-    if (chdir(cfg->root) == -1)
-        die("chdir --root");
-    mount_or_die("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "mount /proc in --root");
-    mount_or_die("sysfs", "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, "mount /sys in --root");
-    mount_or_die("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k", "mount /dev in --root");
-    for (i = 0; i < sizeof devices / sizeof devices[0]; i++) {
-        char host[64];
-        int fd;
-        snprintf(host, sizeof host, "/dev/%s", devices[i]);
-        snprintf(path, sizeof path, "dev/%s", devices[i]);
-        if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) == -1)
-            die("make a /dev node's mount point");
-        close(fd);
-        mount_or_die(host, path, NULL, MS_BIND, NULL, "bind a device node into /dev");
-    }
-    if (mkdir("dev/pts", 0755) == -1 || mkdir("dev/shm", 01777) == -1)
-        die("mkdir /dev/pts, /dev/shm");
-    mount_or_die("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620",
-                 "mount a new devpts");
-    mount_or_die("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
-                 "mount /dev/shm");
-    if (symlink("pts/ptmx", "dev/ptmx") == -1 || symlink("/proc/self/fd", "dev/fd") == -1 ||
-        symlink("/proc/self/fd/0", "dev/stdin") == -1 || symlink("/proc/self/fd/1", "dev/stdout") == -1 ||
-        symlink("/proc/self/fd/2", "dev/stderr") == -1)
-        die("link /dev/ptmx, fd, stdin, stdout, stderr");
-    /* The old root goes below the new one, then away: pivot_root(".", ".")
-     * stacks them, and detaching the top one leaves only the new root. */
-    if (syscall(SYS_pivot_root, ".", ".") == -1)
-        die("pivot_root");
-    if (umount2(".", MNT_DETACH) == -1)
-        die("detach the old root");
-    if (chdir("/") == -1)
-        die("chdir /");
-    for (i = 0; i < sizeof masked / sizeof masked[0]; i++) {
-        struct stat st;
-        if (stat(masked[i], &st) == -1)
-            continue;   /* not on this kernel */
-        if (S_ISDIR(st.st_mode))
-            mount_or_die("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0", "mask a /proc or /sys folder");
-        else
-            mount_or_die("/dev/null", masked[i], NULL, MS_BIND, NULL, "mask a /proc or /sys file");
-    }
-    for (i = 0; i < sizeof read_only / sizeof read_only[0]; i++) {
-        if (access(read_only[i], F_OK) == -1)
-            continue;
-        mount_or_die(read_only[i], read_only[i], NULL, MS_BIND | MS_REC, NULL, "bind a read-only path");
-        mount_or_die(NULL, read_only[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL, "make a path read-only");
-    }
-    say("child", "pivot_root(\"%s\"): /proc, read-only /sys, /dev of %zu nodes, %zu paths masked", cfg->root,
-        sizeof devices / sizeof devices[0], sizeof masked / sizeof masked[0]);
-}
-#endif
-
 #if LAB >= 9
 /* ---- Lab 09: clocks of its own ------------------------------------------ */
 
@@ -1634,6 +1596,381 @@ static void drop_capabilities(struct config *cfg)
 }
 #endif
 
+#if LAB >= 10
+/* ---- Lab 10: a root of its own ------------------------------------------ */
+
+/* The device nodes a container gets, bound from the host's /dev (mknod(2)
+ * is refused in a user namespace), as Docker's default set. */
+static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
+/* Docker's masked paths: made empty (a file: /dev/null over it; a folder:
+ * an empty read-only tmpfs), and its read-only ones. */
+static const char *const masked[] = {
+    "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+    "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+};
+static const char *const read_only[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
+
+/* mount(2), or die naming what. */
+static void mount_or_die(const char *source, const char *target, const char *type, unsigned long flags,
+                         const char *data, const char *what)
+{
+    if (mount(source, target, type, flags, data) == -1)
+        die(what);
+}
+
+/* In the child, in its own mount namespace, its mounts private: make
+ * cfg->root the root of the container, with a fresh /proc, a read-only /sys
+ * and a minimal /dev, and leave no way back to the old root. */
+static void enter_root(struct config *cfg)
+{
+    char path[PATH_MAX + 64];
+    size_t i;
+
+    /* pivot_root(2) wants a mount point; a bind of the folder onto itself is one. */
+    mount_or_die(cfg->root, cfg->root, NULL, MS_BIND | MS_REC, NULL, "bind --root onto itself");
+    if (chdir(cfg->root) == -1)
+        die("chdir --root");
+    mount_or_die("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "mount /proc in --root");
+    mount_or_die("sysfs", "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL, "mount /sys in --root");
+    mount_or_die("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k", "mount /dev in --root");
+    for (i = 0; i < sizeof devices / sizeof devices[0]; i++) {
+        snprintf(path, sizeof path, "dev/%s", devices[i]);
+        /* BEGIN SOLUTION 10
+         * TODO(10): afterwards dev/<devices[i]> in the new root is the
+         *           host's /dev/<devices[i]>: the same device, usable. The
+         *           container is in a user namespace, so mknod(2) is refused
+         *           (and a node made there would not open); a device node, like
+         *           any file, can be bind-mounted onto a file. Read mount(2)
+         *           (MS_BIND), mount_namespaces(7), and the handout's "A /dev
+         *           of six nodes". */
+        char host[64];
+        int fd;
+        snprintf(host, sizeof host, "/dev/%s", devices[i]);
+        if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) == -1)
+            die("make a /dev node's mount point");
+        close(fd);
+        mount_or_die(host, path, NULL, MS_BIND, NULL, "bind a device node into /dev");
+        /* END SOLUTION */
+    }
+    if (mkdir("dev/pts", 0755) == -1 || mkdir("dev/shm", 01777) == -1)
+        die("mkdir /dev/pts, /dev/shm");
+    mount_or_die("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620",
+                 "mount a new devpts");
+    mount_or_die("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
+                 "mount /dev/shm");
+    if (symlink("pts/ptmx", "dev/ptmx") == -1 || symlink("/proc/self/fd", "dev/fd") == -1 ||
+        symlink("/proc/self/fd/0", "dev/stdin") == -1 || symlink("/proc/self/fd/1", "dev/stdout") == -1 ||
+        symlink("/proc/self/fd/2", "dev/stderr") == -1)
+        die("link /dev/ptmx, fd, stdin, stdout, stderr");
+
+    /* BEGIN SOLUTION 10
+     * TODO(10): afterwards this process's root directory is cfg->root (our
+     *           current directory, a mount point now) and the old root is
+     *           gone from the mount namespace altogether: not below the new
+     *           root, not reachable by "..", by a chroot(2) of our own, or by
+     *           any path; /proc/self/mountinfo lists nothing of it. chroot(2)
+     *           is not enough: it changes one process's idea of "/", and a
+     *           root process walks out of it. A failure ends the program
+     *           with die(), naming the step.
+     *           Why: a container's root must be its own filesystem, not a
+     *           view of the host's that root inside can climb out of.
+     *           Read pivot_root(2) (above all its NOTES on new_root and
+     *           put_old being the same directory), umount2(2) (MNT_DETACH),
+     *           and the handout's "pivot_root, not chroot"; its Hints have
+     *           more. */
+    /* The old root goes below the new one, then away: pivot_root(".", ".")
+     * stacks them, and detaching the top one leaves only the new root. */
+    if (syscall(SYS_pivot_root, ".", ".") == -1)
+        die("pivot_root");
+    if (umount2(".", MNT_DETACH) == -1)
+        die("detach the old root");
+    if (chdir("/") == -1)
+        die("chdir /");
+    /* END SOLUTION */
+
+    for (i = 0; i < sizeof masked / sizeof masked[0]; i++) {
+        struct stat st;
+        if (stat(masked[i], &st) == -1)
+            continue;   /* not on this kernel */
+        /* BEGIN SOLUTION 10
+         * TODO(10): afterwards masked[i] reads as empty inside (a folder
+         *           with nothing in it, a file of 0 bytes) and cannot be
+         *           written, while the rest of /proc and /sys works. You
+         *           cannot remove a file from /proc; you can put another
+         *           mount over it. Folders and files need different things
+         *           on top: st says which this is. A failure ends the
+         *           program with die(). Read mount(2), and the handout's
+         *           "Masked and read-only paths". */
+        if (S_ISDIR(st.st_mode))
+            mount_or_die("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0", "mask a /proc or /sys folder");
+        else
+            mount_or_die("/dev/null", masked[i], NULL, MS_BIND, NULL, "mask a /proc or /sys file");
+        /* END SOLUTION */
+    }
+    for (i = 0; i < sizeof read_only / sizeof read_only[0]; i++) {
+        if (access(read_only[i], F_OK) == -1)
+            continue;
+        mount_or_die(read_only[i], read_only[i], NULL, MS_BIND | MS_REC, NULL, "bind a read-only path");
+        mount_or_die(NULL, read_only[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                     NULL, "make a path read-only");
+    }
+    say("child", "pivot_root(\"%s\"): /proc, read-only /sys, /dev of %zu nodes, %zu paths masked", cfg->root,
+        sizeof devices / sizeof devices[0], sizeof masked / sizeof masked[0]);
+}
+
+/* What --seccomp default refuses with EPERM: the calls Docker's default
+ * profile blocks for a container without extra capabilities (its
+ * documentation's "significant syscalls"). Names this architecture does not
+ * have are skipped. clone(2) and clone3(2) are handled apart: see
+ * lock_down(). */
+static const char *const blocked_calls[] = {
+    "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module", "delete_module", "finit_module",
+    "fsconfig", "fsmount", "fsopen", "fspick", "get_kernel_syms", "init_module", "ioperm", "iopl", "kcmp",
+    "kexec_file_load", "kexec_load", "keyctl", "lookup_dcookie", "mount", "mount_setattr", "move_mount",
+    "name_to_handle_at", "nfsservctl", "open_by_handle_at", "open_tree", "perf_event_open", "pivot_root",
+    "query_module", "quotactl", "reboot", "request_key", "setns", "settimeofday", "stime", "swapoff", "swapon",
+    "_sysctl", "sysfs", "umount", "umount2", "unshare", "uselib", "userfaultfd", "ustat", "vm86", "vm86old",
+};
+/* The flags that make a namespace: clone(2) with any of them is refused. */
+static const unsigned long long namespace_flags[] = {
+    CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP,
+    CLONE_NEWTIME,
+};
+
+/* In the child (or a process joining a container), the very last step
+ * before the command: no privilege regained through exec, then the
+ * system-call filter, when cfg->seccomp asks for it. */
+static void lock_down(struct config *cfg)
+{
+    /* BEGIN SOLUTION 10
+     * TODO(10): afterwards no program this process execs can gain a
+     *           privilege it does not hold now (a set-user-ID or
+     *           file-capability binary runs without them), and
+     *           /proc/PID/status says so. Why: with the capabilities
+     *           dropped, su or a setuid helper in the root filesystem
+     *           must not hand root back. It is also what lets a process
+     *           without CAP_SYS_ADMIN load a seccomp filter. Read prctl(2),
+     *           the kernel's no_new_privs.rst, and the handout's
+     *           "no_new_privs". */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+        die("prctl(PR_SET_NO_NEW_PRIVS)");
+    say("child", "prctl(PR_SET_NO_NEW_PRIVS, 1)");
+    /* END SOLUTION */
+    if (!cfg->seccomp) {
+        say("child", "--seccomp unconfined: no filter");
+        return;
+    }
+    {
+        scmp_filter_ctx ctx;
+        size_t i;
+        int err = 0;
+
+        /* BEGIN SOLUTION 10
+         * TODO(10): afterwards a filter is loaded that answers each call
+         *           of blocked_calls[] with EPERM (skip the names this
+         *           architecture lacks), clone(2) with EPERM when its flags
+         *           hold any of namespace_flags[], clone3(2) with ENOSYS
+         *           (its flags sit in memory a filter cannot read; ENOSYS
+         *           makes libc fall back to clone, which the filter can
+         *           judge), and lets every other call through. It must be
+         *           the last step: the mounts and drops before it need calls
+         *           it blocks. A failure ends the program with one line
+         *           (libseccomp returns -errno; it does not set errno) and
+         *           EXIT_SETUP. Why: a container's root may not mount,
+         *           unshare, load modules or reboot, whatever capability a
+         *           mistake leaves it.
+         *           Read seccomp(2), libseccomp's seccomp_init(3),
+         *           seccomp_rule_add(3) (SCMP_A0 and SCMP_CMP_MASKED_EQ),
+         *           seccomp_syscall_resolve_name(3), seccomp_load(3), and
+         *           the handout's "A filter for system calls"; its Hints
+         *           have more. */
+        ctx = seccomp_init(SCMP_ACT_ALLOW);
+        if (!ctx) {
+            fprintf(stderr, "%s: seccomp_init: failed\n", PROG);
+            exit(EXIT_SETUP);
+        }
+        for (i = 0; i < sizeof blocked_calls / sizeof blocked_calls[0] && !err; i++) {
+            int nr = seccomp_syscall_resolve_name(blocked_calls[i]);
+            if (nr != __NR_SCMP_ERROR && nr >= 0)
+                err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+        }
+        /* One rule per flag: a rule's conditions are ANDed, and "any of
+         * these bits" is an OR of rules. */
+        for (i = 0; i < sizeof namespace_flags / sizeof namespace_flags[0] && !err; i++)
+            err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                                   SCMP_A0(SCMP_CMP_MASKED_EQ, namespace_flags[i], namespace_flags[i]));
+        if (!err)
+            err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+        if (!err)
+            err = seccomp_load(ctx);
+        seccomp_release(ctx);
+        if (err) {
+            fprintf(stderr, "%s: load the seccomp filter: %s\n", PROG, strerror(-err));
+            exit(EXIT_SETUP);
+        }
+        say("child", "seccomp filter loaded: EPERM for %zu calls and for clone with a namespace flag, ENOSYS for clone3",
+            sizeof blocked_calls / sizeof blocked_calls[0]);
+        /* END SOLUTION */
+        (void)ctx, (void)i, (void)err, (void)blocked_calls, (void)namespace_flags;
+    }
+}
+
+/* --pid-file: the container's PID as this host sees it, written before the
+ * child is let go (so that it is there while the command runs) and removed
+ * at the end. Returns 0, or -1 after one line on stderr. */
+static int write_pid_file(struct config *cfg, pid_t pid)
+{
+    if (!cfg->pid_file)
+        return 0;
+    /* BEGIN SOLUTION 10
+     * TODO(10): afterwards the file cfg->pid_file holds `pid` (as this
+     *           host numbers it: a script outside will kill(1) or nsenter(1)
+     *           it) and a newline, and cfg->pid_file_written is 1, so that
+     *           remove_pid_file() takes it away at the end. A failure is
+     *           one line on stderr naming --pid-file and the reason, and
+     *           -1. Read open(2), and the handout's "The PID file". */
+    char text[32];
+    int fd, n;
+
+    n = snprintf(text, sizeof text, "%ld\n", (long)pid);
+    fd = open(cfg->pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd == -1 || write(fd, text, (size_t)n) != n || close(fd) == -1) {
+        fprintf(stderr, "%s: --pid-file: write %s: %s\n", PROG, cfg->pid_file, strerror(errno));
+        if (fd != -1)
+            unlink(cfg->pid_file);
+        return -1;
+    }
+    cfg->pid_file_written = 1;
+    say("parent", "wrote %ld to %s", (long)pid, cfg->pid_file);
+    /* END SOLUTION */
+    (void)pid;
+    return 0;
+}
+
+static void remove_pid_file(struct config *cfg)
+{
+    if (cfg->pid_file_written && unlink(cfg->pid_file) == -1)
+        fprintf(stderr, "%s: --pid-file: remove %s: %s\n", PROG, cfg->pid_file, strerror(errno));
+    cfg->pid_file_written = 0;
+}
+
+/* The namespaces a process holds, in the order setns(2) must enter them:
+ * the user namespace first, for it gives the power over the others. */
+static const struct { int flag; const char *name; } ns_kinds[] = {
+    { CLONE_NEWUSER, "user" }, { CLONE_NEWNS, "mnt" }, { CLONE_NEWUTS, "uts" }, { CLONE_NEWIPC, "ipc" },
+    { CLONE_NEWNET, "net" }, { CLONE_NEWPID, "pid" }, { CLONE_NEWCGROUP, "cgroup" }, { CLONE_NEWTIME, "time" },
+};
+
+/* The capability bounding set of process pid, from /proc/PID/status. */
+static int read_bounding_set(pid_t pid, unsigned long long *caps)
+{
+    char path[64], line[256];
+    FILE *f;
+    int found = 0;
+
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    if (!(f = fopen(path, "re")))
+        return -1;
+    while (!found && fgets(line, sizeof line, f))
+        found = sscanf(line, "CapBnd: %llx", caps) == 1;
+    fclose(f);
+    return found ? 0 : -1;
+}
+
+/* --join: run the command in the running container whose init is
+ * cfg->join, as nsenter -t PID -a and docker exec do; returns our exit
+ * status (the command's). */
+static int join_container(struct config *cfg)
+{
+    char path[64], self[64];
+    struct stat mine, theirs;
+    int flags = 0, root_fd, cwd_fd, status = 0;
+    size_t i;
+    pid_t child;
+
+    /* Its root and working directory, its capabilities: read through the
+     * host's /proc before we enter its mount namespace, where the host's
+     * PIDs mean nothing. */
+    snprintf(path, sizeof path, "/proc/%ld/root", (long)cfg->join);
+    root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    snprintf(path, sizeof path, "/proc/%ld/cwd", (long)cfg->join);
+    cwd_fd = root_fd == -1 ? -1 : open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd == -1 || cwd_fd == -1 || read_bounding_set(cfg->join, &cfg->caps) == -1) {
+        fprintf(stderr, "%s: --join %ld: %s\n", PROG, (long)cfg->join,
+                errno == ENOENT ? "no such process" : strerror(errno));
+        exit(EXIT_SETUP);
+    }
+    /* Only the namespaces it does not share with us: setns(2) refuses to
+     * "enter" the user namespace one is already in. */
+    for (i = 0; i < sizeof ns_kinds / sizeof ns_kinds[0]; i++) {
+        snprintf(path, sizeof path, "/proc/%ld/ns/%s", (long)cfg->join, ns_kinds[i].name);
+        snprintf(self, sizeof self, "/proc/self/ns/%s", ns_kinds[i].name);
+        if (stat(path, &theirs) == 0 && stat(self, &mine) == 0 && theirs.st_ino != mine.st_ino)
+            flags |= ns_kinds[i].flag;
+    }
+
+    /* BEGIN SOLUTION 10
+     * TODO(10): afterwards this process is in every namespace of `flags`
+     *           that process cfg->join holds (its children will be in its
+     *           PID namespace). Enter its user namespace first: only then
+     *           may you enter the others it owns. Where the kernel lets
+     *           setns(2) take a pidfd and several flags at once, that is one
+     *           call that cannot be caught half-way; elsewhere, one
+     *           /proc/PID/ns file at a time (ns_kinds[] is in the order to
+     *           use). A failure ends the program with die(), naming the step.
+     *           Why: a process in only some of a container's namespaces is
+     *           in no container at all.
+     *           Read setns(2), pidfd_open(2), nsenter(1), and the handout's
+     *           "Joining a running container"; its Hints have more. */
+    {
+        int pidfd = (int)syscall(SYS_pidfd_open, cfg->join, 0);
+        if (pidfd != -1 && setns(pidfd, flags) == 0) {
+            say("parent", "setns(pidfd of %ld, 0x%x)", (long)cfg->join, flags);
+        } else {
+            if (pidfd != -1 && errno != EINVAL)
+                die("setns(pidfd)");
+            for (i = 0; i < sizeof ns_kinds / sizeof ns_kinds[0]; i++) {
+                int fd;
+                if (!(flags & ns_kinds[i].flag))
+                    continue;
+                snprintf(path, sizeof path, "/proc/%ld/ns/%s", (long)cfg->join, ns_kinds[i].name);
+                if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 || setns(fd, ns_kinds[i].flag) == -1)
+                    die("setns");
+                close(fd);
+                say("parent", "setns(%s)", path);
+            }
+        }
+        if (pidfd != -1)
+            close(pidfd);
+    }
+    /* END SOLUTION */
+
+    /* Root of the container's user namespace, as nsenter makes us. */
+    if (setresgid(0, 0, 0) == -1 || (setgroups(0, NULL) == -1 && errno != EPERM) || setresuid(0, 0, 0) == -1)
+        die("become root of the container's user namespace");
+    child = fork();
+    if (child == -1)
+        die("fork");
+    if (child == 0) {
+        /* In its PID namespace now; its root and working directory next. */
+        if (fchdir(root_fd) == -1 || chroot(".") == -1 || fchdir(cwd_fd) == -1)
+            die("enter the container's root and working directory");
+        close(root_fd);
+        close(cwd_fd);
+        drop_capabilities(cfg);
+        lock_down(cfg);
+        exit(exec_command(cfg));
+    }
+    close(root_fd);
+    close(cwd_fd);
+    say("parent", "joined %ld: command is %ld, waiting", (long)cfg->join, (long)child);
+    while (waitpid(child, &status, 0) == -1)
+        if (errno != EINTR)
+            die("waitpid");
+    return exit_status(status);
+}
+#endif
+
 /* The child: runs inside the new namespaces, sets them up, then becomes the
  * command. Its return value would be its exit status, but it never returns
  * unless something failed. */
@@ -1740,6 +2077,10 @@ int child_main(void *arg)
     /* Lab 08: the last step before the command, once nothing needs root. */
     drop_capabilities(cfg);
 #endif
+#if LAB >= 10
+    /* Lab 10: no privilege back through exec, and the filter, truly last. */
+    lock_down(cfg);
+#endif
 
 #if LAB >= 3
     if (cfg->init)
@@ -1792,6 +2133,10 @@ int main(int argc, char **argv)
     int flags = 0;
 
     parse_args(argc, argv, &cfg);
+#if LAB >= 10
+    if (cfg.join)
+        return join_container(&cfg);
+#endif
 #if LAB >= 7
     cfg.cgroup_v2 = cgroup_is_v2();
     /* Without root there is no cgroup to write limits into (a user's own
@@ -1948,7 +2293,11 @@ int main(int argc, char **argv)
 #if LAB >= 7
         (!cfg.rootless && make_cgroup(&cfg, pid) == -1) ||
 #endif
-        (has_veth(&cfg) && make_veth(&cfg, pid) == -1) || release_child(&cfg) == -1) {
+        (has_veth(&cfg) && make_veth(&cfg, pid) == -1) ||
+#if LAB >= 10
+        write_pid_file(&cfg, pid) == -1 ||
+#endif
+        release_child(&cfg) == -1) {
         kill(pid, SIGKILL);
         while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
             ;
@@ -1956,6 +2305,9 @@ int main(int argc, char **argv)
             remove_veth(&cfg);
 #if LAB >= 7
         remove_cgroup(&cfg);
+#endif
+#if LAB >= 10
+        remove_pid_file(&cfg);
 #endif
         return EXIT_SETUP;
     }
@@ -1984,6 +2336,9 @@ int main(int argc, char **argv)
 #endif
 #if LAB >= 7
     remove_cgroup(&cfg);
+#endif
+#if LAB >= 10
+    remove_pid_file(&cfg);
 #endif
 
     munmap(stack, STACK_SIZE);
