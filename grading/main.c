@@ -138,35 +138,35 @@ static void mkdirs(const char *dir)
         usage_exit("cannot make the output folder", dir);
 }
 
-/* Grade one lab: compile, run the harness, read its records. Returns 0, or
- * -1 when the harness itself failed (the grader "could not run"). */
-static int grade_lab(const struct options *o, const struct rubric *r, int lab, struct lab_result *l)
-{
-    const char *name = lab_names(lab);
-    char src[4096], bin[4096], records[4096], err[4608];
-    struct stat st;
-    char *log = NULL;
-    double start = now();
-    int status, rc = 0;
+/* Labs are graded side by side: every lab's build at once (as many as
+ * there are CPUs), then the harness of up to NSLAB_GRADE_PARALLEL labs at
+ * once (default 2): a lab's checks spend most of their time waiting (a
+ * busy loop under a CPU quota, a timeout, a second container), so two labs
+ * together take little longer than one. Each job is a child of ours that
+ * leaves its messages in a file; the results are read, and reported, in
+ * the labs' order. */
+struct lab_job {
+    int lab;
+    char src[4096], bin[4096], records[4096], log[4200];
+    pid_t pid;
+    int status;             /* the job's exit status (128+N for a signal) */
+    int built;              /* 1 compiled, -1 did not compile, -3 no source; 0 not yet */
+    int ran;                /* its harness ran to the end */
+    double start, seconds;
+};
 
-    memset(l, 0, sizeof *l);
-    l->lab = lab;
-    snprintf(src, sizeof src, "%s/%s.c", o->submission, name);
-    snprintf(bin, sizeof bin, "%s/bin/%s", o->out, name);
-    snprintf(records, sizeof records, "%s/records/%s.jsonl", o->out, name);
-    l->source = strdup(src);
-    fprintf(stderr, "nslab-grade: %s: building %s\n", name, src);
-    if (stat(src, &st) == -1 || !S_ISREG(st.st_mode)) {
-        l->state = LAB_MISSING;
-        snprintf(err, sizeof err, "%s: no such file", src);
-        lab_init(l, r, "BUILD", err);
-    } else if (unlink(bin), (status = compile(o, lab, src, bin, &log)) != 0) {
-        l->state = LAB_NO_BUILD;
-        l->build_log = log;
-        lab_init(l, r, "BUILD", "the lab does not compile (see the compiler's messages)");
+/* In a child: the job's work, its messages into j->log, its status out. */
+static void job_child(const struct options *o, const struct lab_job *j, int build)
+{
+    char *text = NULL;
+    int status, fd;
+
+    if (build) {
+        unlink(j->bin);
+        status = compile(o, j->lab, j->src, j->bin, &text);
     } else {
-        char *argv[16] = { (char *)o->harness, "--lab", (char *)name, "--program", bin, "--records", records,
-                           "--registry", (char *)o->registry, NULL };
+        char *argv[16] = { (char *)o->harness, "--lab", (char *)lab_names(j->lab), "--program", (char *)j->bin, "--records",
+                           (char *)j->records, "--registry", (char *)o->registry, NULL };
         int argc = 9;
         if (o->only) {
             argv[argc++] = "--only";
@@ -175,11 +175,118 @@ static int grade_lab(const struct options *o, const struct rubric *r, int lab, s
         if (o->details)
             argv[argc++] = "--details";
         argv[argc] = NULL;
-        free(log);
-        unlink(records);
-        fprintf(stderr, "nslab-grade: %s: running the checks\n", name);
-        status = run_capture(argv, &log);
-        if (status != 0 && !(o->only && status == 1)) {   /* 1 with --only: that check did not pass */
+        unlink(j->records);
+        status = run_capture(argv, &text);
+    }
+    fd = open(j->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd != -1 && text && write(fd, text, strlen(text)) < 0)
+        status = status ? status : 125;
+    if (fd != -1)
+        close(fd);
+    _exit(status < 0 ? 255 : status > 255 ? 255 : status);
+}
+
+/* Build every lab (at most `builds` compilers at once) and run the harness
+ * of each lab that built (at most `runs` at once), in the labs' order, a
+ * harness starting as soon as its lab is built: the checks of the first
+ * labs run while the last ones compile. */
+static void run_jobs(const struct options *o, struct lab_job *jobs, int n, int builds, int runs)
+{
+    int next_build = 0, next_run = 0, building = 0, running = 0, i;
+
+    for (;;) {
+        int status;
+        pid_t pid;
+        while (building < builds && next_build < n) {
+            struct lab_job *j = &jobs[next_build++];
+            if (j->built != 0)
+                continue;   /* no source */
+            j->start = now();
+            j->pid = fork();
+            if (j->pid == 0)
+                job_child(o, j, 1);
+            if (j->pid == -1)
+                j->built = -1;
+            else
+                building++;
+        }
+        /* The next lab in order, once it has built (or failed to). */
+        while (running < runs && next_run < n && jobs[next_run].built != 0) {
+            struct lab_job *j = &jobs[next_run++];
+            if (j->built != 1)
+                continue;
+            fprintf(stderr, "nslab-grade: %s: running the checks\n", lab_names(j->lab));
+            j->start = now();
+            j->pid = fork();
+            if (j->pid == 0)
+                job_child(o, j, 0);
+            if (j->pid != -1)
+                running++;
+        }
+        if (!building && !running)
+            break;
+        pid = waitpid(-1, &status, 0);
+        if (pid == -1) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (i = 0; i < n; i++)
+            if (jobs[i].pid == pid) {
+                struct lab_job *j = &jobs[i];
+                j->pid = 0;
+                j->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                j->seconds += now() - j->start;
+                if (j->built == 0) {
+                    j->built = j->status == 0 ? 1 : -1;
+                    building--;
+                } else {
+                    j->ran = 1;
+                    running--;
+                }
+            }
+    }
+}
+
+/* The messages a job left, malloc'd ("" if none). */
+static char *job_log(const struct lab_job *j)
+{
+    char *text = calloc(1, LOG_CAP + 1);
+    int fd = open(j->log, O_RDONLY | O_CLOEXEC);
+    size_t len = 0;
+    ssize_t n;
+
+    if (!text)
+        return strdup("");
+    while (fd != -1 && len < LOG_CAP && (n = read(fd, text + len, LOG_CAP - len)) > 0)
+        len += (size_t)n;
+    if (fd != -1)
+        close(fd);
+    unlink(j->log);
+    return text;
+}
+
+/* Turn a lab's jobs into its result. Returns 0, or -1 when the harness
+ * itself failed (the grader "could not run"). */
+static int lab_from_jobs(const struct options *o, const struct rubric *r, struct lab_job *j, struct lab_result *l)
+{
+    char err[4608], *log;
+    int rc = 0;
+
+    memset(l, 0, sizeof *l);
+    l->lab = j->lab;
+    l->source = strdup(j->src);
+    if (j->built == -3) {
+        l->state = LAB_MISSING;
+        snprintf(err, sizeof err, "%s: no such file", j->src);
+        lab_init(l, r, "BUILD", err);
+    } else if (j->built != 1) {
+        l->state = LAB_NO_BUILD;
+        l->build_log = job_log(j);
+        lab_init(l, r, "BUILD", "the lab does not compile (see the compiler's messages)");
+    } else {
+        log = job_log(j);
+        if (!j->ran || (j->status != 0 && !(o->only && j->status == 1))) {
             /* The harness could not run here: the machine's fault, not the lab's. */
             l->state = LAB_HARNESS_FAILED;
             l->build_log = log;
@@ -188,7 +295,7 @@ static int grade_lab(const struct options *o, const struct rubric *r, int lab, s
         } else {
             free(log);
             lab_init(l, r, "CRASH", "the harness gave no result for this check");
-            if (lab_read_records(l, records, err, sizeof err) < 0) {
+            if (lab_read_records(l, j->records, err, sizeof err) < 0) {
                 fprintf(stderr, "nslab-grade: %s\n", err);
                 rc = -1;
             }
@@ -198,7 +305,7 @@ static int grade_lab(const struct options *o, const struct rubric *r, int lab, s
         }
     }
     lab_score(l);
-    l->seconds = now() - start;
+    l->seconds = j->seconds;
     return rc;
 }
 
@@ -242,7 +349,8 @@ int main(int argc, char **argv)
     const char *labs_arg = NULL, *colour = "auto";
     struct lab_result results[NLABS];
     struct rubric r;
-    char err[4608], path[4096];
+    char err[4608], path[4096], stop_file[4200];
+    struct lab_job *jobs;
     int stopped = 0;
     double start = now();
     int opt, i, failed = 0, score = 0, max = 0, env = 0;
@@ -299,14 +407,41 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/records", o.out);
     mkdirs(path);
 
+    jobs = calloc((size_t)o.nlabs, sizeof *jobs);
+    if (!jobs)
+        usage_exit("out of memory", NULL);
+    /* A lab that changes the real machine stops every harness at its next
+     * check (they look at this file too), and every lab after it in order
+     * is reported as not run. */
+    snprintf(stop_file, sizeof stop_file, "%s/records/.machine-changed", o.out);
+    unlink(stop_file);
+    setenv("NSLAB_STOP_FILE", stop_file, 1);
+    for (i = 0; i < o.nlabs; i++) {
+        struct lab_job *j = &jobs[i];
+        const char *name = lab_names(o.labs[i]);
+        j->lab = o.labs[i];
+        snprintf(j->src, sizeof j->src, "%s/%s.c", o.submission, name);
+        snprintf(j->bin, sizeof j->bin, "%s/bin/%s", o.out, name);
+        snprintf(j->records, sizeof j->records, "%s/records/%s.jsonl", o.out, name);
+        snprintf(j->log, sizeof j->log, "%s/bin/%s.log", o.out, name);
+        j->built = stat(j->src, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -3;   /* -3: no such file */
+        fprintf(stderr, "nslab-grade: %s: building %s\n", name, j->src);
+    }
+    {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        const char *env_parallel = getenv("NSLAB_GRADE_PARALLEL");
+        int at_once = env_parallel && atoi(env_parallel) > 0 ? atoi(env_parallel) : 2;
+        run_jobs(&o, jobs, o.nlabs, cpus < 1 ? 1 : (int)cpus, at_once);
+    }
     for (i = 0; i < o.nlabs; i++) {
         char marker[4200];
         if (stopped) {
-            /* A lab changed the real machine: grade nothing more on it. */
+            /* A lab changed the real machine: nothing after it counts (it
+             * may have run meanwhile, beside it; its records go). */
+            unlink(jobs[i].records);
             memset(&results[i], 0, sizeof results[i]);
             results[i].lab = o.labs[i];
-            snprintf(path, sizeof path, "%s/%s.c", o.submission, lab_names(o.labs[i]));
-            results[i].source = strdup(path);
+            results[i].source = strdup(jobs[i].src);
             results[i].state = LAB_HARNESS_FAILED;
             results[i].build_log = strdup("not run: an earlier lab changed this machine (see its report above), "
                                           "so grading stopped");
@@ -315,9 +450,10 @@ int main(int argc, char **argv)
             report_lab(stdout, &results[i], o.colour);
             env += lab_count(&results[i], "ENV");
             max += results[i].max;
+            free(job_log(&jobs[i]));
             continue;
         }
-        failed |= grade_lab(&o, &r, o.labs[i], &results[i]) < 0;
+        failed |= lab_from_jobs(&o, &r, &jobs[i], &results[i]) < 0;
         snprintf(marker, sizeof marker, "%s/records/%s.jsonl.machine-changed", o.out, lab_names(o.labs[i]));
         stopped = access(marker, F_OK) == 0;
         report_lab(stdout, &results[i], o.colour);
@@ -326,6 +462,8 @@ int main(int argc, char **argv)
         max += results[i].max;
         env += lab_count(&results[i], "ENV");
     }
+    free(jobs);
+    unlink(stop_file);
     report_total(stdout, results, (size_t)o.nlabs, o.colour);
     snprintf(path, sizeof path, "%s/results.json", o.out);
     failed |= write_results_json(path, results, (size_t)o.nlabs, now() - start) < 0;

@@ -2,10 +2,12 @@
 # An instructor's narrated demo of a lab's reference solution.
 #
 #   harness/demo.sh NN        (make demo01)
+#   STEP=3 harness/demo.sh NN (make demo01 STEP=3: step 3 alone; see below)
 #
 # Reads handouts/demos/NN_name.txt: plain lines are narration, lines that
 # start with "$ " are commands, run one at a time (on a terminal, Enter runs
-# the next; DEMO_FAST=1 or no terminal runs straight through). Everything
+# the next; DEMO_FAST=1 or no terminal runs straight through), and lines
+# that start with "## " begin a step (optional). Everything
 # runs in a throwaway sandbox (unshare: its own hostname, IPC, mounts,
 # network and PIDs), so the demo leaves nothing on the machine.
 #
@@ -24,7 +26,26 @@
 #             "enter", and remove the cgroup; before, "inside" directly
 #   enter     move into the sandbox's cgroup; unshare the cgroup namespace
 #   cgroupns  v2: move into the leaf; then unshare every other namespace
-#   inside    mount the sandbox's cgroup hierarchies (lab 07 on); the demo
+#   inside    mount the sandbox's cgroup hierarchies (lab 07 on) and lab
+#             10's root filesystem (lab 10 on); the demo
+#
+# Steps, to go one at a time: STEP=3 (make demo10 STEP=3) runs step 3
+# alone, STEP=3-5 steps 3 to 5, STEP=3- step 3 to the end. A line "## TITLE"
+# starts a step, shown as "[step 3/14] TITLE"; the lines before the first
+# one (the demo's title) are shown, and run, whatever STEP says. In a demo without
+# such lines, a step is one or more narration lines and the commands after
+# them, its first line shown as "[step 3/12] ...". Either way a step must
+# stand on its own: no command may count on what an earlier step left. A
+# command's stdin is the demo's own (the terminal, or /dev/null under make
+# test), never the script.
+#
+# From lab 10 on, the lab needs a root filesystem: build/rootfs, built here
+# when needed (rootfs-builder/build.sh, as make rootfs does), is copied for
+# each run into a tmpfs the sandbox mounts on /mnt: /mnt/rootfs, owned by
+# 100000, the container's root under the lab's default ID map (so root
+# inside owns its files). A demo that runs chroot-escape gets that helper
+# (a static program, its source below) in the copy's /bin. All of it is in
+# the sandbox's mount namespace and goes with it.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
@@ -40,6 +61,75 @@ if [ -z "$script" ]; then
     exit 2
 fi
 name=$(basename "$script" .txt)
+
+# The steps: whether "## " lines mark them, how many there are, and the ones
+# STEP asks for (first..last).
+marked=$(grep -c '^## ' "$script")
+steps=$(awk 'BEGIN { c = 1 } /^## / { m++; next } /^\$ / { if (n == 0) n = 1; c = 1; next } { if (c) n++; c = 0 }
+    END { print m ? m : n + 0 }' "$script")
+first=1 last=$steps
+if [ -n "${STEP:-}" ]; then
+    case $STEP in
+        *[!0-9-]* | -* | *-*-*) first='' ;;
+        *-) first=${STEP%-} ;;
+        *-*) first=${STEP%-*} last=${STEP#*-} ;;
+        *) first=$STEP last=$STEP ;;
+    esac
+    # (As numbers: "03" is 3.)
+    first=$(echo "$first" | sed 's/^0*//') last=$(echo "$last" | sed 's/^0*//')
+    if [ -z "$first" ] || [ -z "$last" ] || [ "$first" -gt "$last" ] || [ "$last" -gt "$steps" ]; then
+        echo "demo: STEP=$STEP: no such step in $name (its steps are 1 to $steps; STEP=N, N-M or N-)" >&2
+        exit 2
+    fi
+fi
+
+# chroot-escape COMMAND [ARG...], for lab 10's demo: the classic way out of
+# a chroot. It runs as root in the sandbox only.
+chroot_escape_source() {
+    cat <<'EOF'
+/* chroot(2) moves the root, not the working directory: chroot into a fresh
+ * folder below, and the working directory is outside the new root, where
+ * ".." is not stopped. Climb as far as ".." goes, make that the root, and
+ * run COMMAND there. Under a plain chroot that is the real /; after
+ * pivot_root with the old root detached (lab 10), the container's own. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+    char dir[] = "/tmp/chroot-escape.XXXXXX";
+    int tmp, i;
+
+    if (argc < 2) {
+        fprintf(stderr, "usage: chroot-escape COMMAND [ARG...]\n");
+        return 2;
+    }
+    tmp = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (tmp == -1 || !mkdtemp(dir) || chdir("/") == -1 || chroot(dir) == -1) {
+        perror("chroot-escape");
+        return 1;
+    }
+    for (i = 0; i < 64; i++)
+        if (chdir("..") == -1) {
+            perror("chroot-escape: chdir(\"..\")");
+            return 1;
+        }
+    if (chroot(".") == -1) {
+        perror("chroot-escape: chroot(\".\")");
+        return 1;
+    }
+    unlinkat(tmp, strrchr(dir, '/') + 1, AT_REMOVEDIR);
+    fprintf(stderr, "chroot-escape: chroot(\"%s\"), chdir(\"..\") 64 times, chroot(\".\"), exec %s\n", dir, argv[1]);
+    execvp(argv[1], argv + 1);
+    perror(argv[1]);
+    return 127;
+}
+EOF
+}
 
 # The way into the last stage: every namespace but the cgroup one, lo up.
 enter_sandbox() {
@@ -149,6 +239,14 @@ case ${NSLAB_DEMO_SANDBOX:-} in
             sh harness/compile-lab.sh "$src" "build/demo/$other" "$other" || exit 2
         fi
     done
+    # Lab 10 on: the root filesystem, and the helper if the demo runs it.
+    if [ "$nn" -ge 10 ]; then
+        sh rootfs-builder/build.sh >/dev/null || exit 2
+        if grep -q '^\$ .*chroot-escape' "$script"; then
+            chroot_escape_source | "${CC:-cc}" -std=gnu11 -Wall -Werror -O2 -static -x c -o build/demo/chroot-escape - ||
+                exit 2
+        fi
+    fi
     [ "$nn" -lt 7 ] && enter_sandbox
     groups='' enabled_at_root=''
     trap remove_cgroups EXIT
@@ -212,6 +310,20 @@ if [ -n "${NSLAB_DEMO_CG:-}" ]; then
     unset NSLAB_DEMO_CG NSLAB_DEMO_GROUPS
 fi
 
+# Lab 10 on: the container's root, a fresh copy on the sandbox's own /mnt.
+if [ "$nn" -ge 10 ]; then
+    case $(pwd)/ in
+        /mnt/*) echo "demo: the kit is under /mnt, where demo $nn puts the container's root: move it" >&2; exit 2 ;;
+    esac
+    if ! { mount -t tmpfs -o mode=755,size=64m,nodev nslab-demo /mnt && cp -a build/rootfs /mnt/rootfs &&
+        rm -f /mnt/rootfs/.nslab-rootfs &&
+        { [ ! -f build/demo/chroot-escape ] || cp build/demo/chroot-escape /mnt/rootfs/bin/; } &&
+        chown -R 100000:100000 /mnt/rootfs; }; then
+        echo "demo: cannot copy build/rootfs to /mnt/rootfs" >&2
+        exit 2
+    fi
+fi
+
 bold='' plain='' cyan=''
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
     bold=$(printf '\033[1m') plain=$(printf '\033[0m') cyan=$(printf '\033[36m')
@@ -221,15 +333,33 @@ interactive=0
 
 PATH="$(pwd)/build/demo:$PATH"
 export PATH
-while IFS= read -r line; do
+# (The script on fd 4, which the commands do not get: stdin is theirs.)
+step=0 after_command=1
+while IFS= read -r line <&4; do
+    label=''
     case $line in
+        '## '*) step=$((step + 1)) ;;
+        '$ '*) [ "$step" -eq 0 ] && [ "$marked" -eq 0 ] && step=1 ;;
+        *)
+            if [ "$marked" -eq 0 ] && [ "$after_command" -eq 1 ]; then
+                step=$((step + 1)) label="[step $step/$steps] "
+            fi
+            ;;
+    esac
+    case $line in '$ '*) after_command=1 ;; *) after_command=0 ;; esac
+    # Step 0: the lines before the first "## ", always shown.
+    if [ "$step" -ne 0 ] && { [ "$step" -lt "$first" ] || [ "$step" -gt "$last" ]; }; then
+        continue
+    fi
+    case $line in
+        '## '*) printf '\n%s[step %s/%s] %s%s\n' "$bold" "$step" "$steps" "${line#\#\# }" "$plain" ;;
         '$ '*)
             cmd=${line#\$ }
             printf '%s$ %s%s' "$cyan" "$cmd" "$plain"
             if [ "$interactive" -eq 1 ]; then read -r _ </dev/tty; else echo; fi
-            sh -c "$cmd"
+            sh -c "$cmd" 4<&-
             echo "${bold}[exit status $?]${plain}"
             ;;
-        *) printf '%s%s%s\n' "$bold" "$line" "$plain" ;;
+        *) printf '%s%s%s%s\n' "$bold" "$label" "$line" "$plain" ;;
     esac
-done <"$script"
+done 4<"$script"

@@ -67,14 +67,30 @@ static int try_by_hand(char **args, int nargs)
     struct world_spec spec = { 0 };
     struct world_result *r;
     char *changes;
-    int i;
+    int i, n;
 
     snprintf(in_world, sizeof in_world, "%s/%s", WORLD_KIT_DIR,
              strrchr(lab_program, '/') ? strrchr(lab_program, '/') + 1 : lab_program);
     argv[0] = in_world;
-    for (i = 0; i < nargs && i < 254; i++)
-        argv[i + 1] = args[i];
-    argv[i + 1] = NULL;
+    n = 1;
+    /* Lab 10 on: a fresh, writable copy of make rootfs's tree at
+     * WORLD_ROOT_DIR, and --root naming it unless the arguments name one
+     * (or --join a running container). */
+    if (atoi(graded_lab) >= 10) {
+        int named = 0;
+        spec.root = ROOT_ROOTFS;
+        for (i = 0; i < nargs && strcmp(args[i], "--") != 0; i++)
+            named |= strcmp(args[i], "--root") == 0 || strncmp(args[i], "--root=", 7) == 0 ||
+                     strcmp(args[i], "--join") == 0 || strncmp(args[i], "--join=", 7) == 0 ||
+                     strcmp(args[i], "-h") == 0 || strcmp(args[i], "--help") == 0;
+        if (!named) {
+            argv[n++] = "--root";
+            argv[n++] = WORLD_ROOT_DIR;
+        }
+    }
+    for (i = 0; i < nargs && n < 255; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
     spec.argv = argv;
     spec.lab_file = lab_program;
     spec.interactive = 1;
@@ -191,6 +207,11 @@ static int machine_changed(void)
 {
     char marker[PATH_MAX];
 
+    const char *stop = getenv("NSLAB_STOP_FILE");
+
+    /* Another lab graded beside this one changed it (nslab-grade). */
+    if (stop && *stop && access(stop, F_OK) == 0)
+        return 1;
     if (!records_path)
         return 0;
     snprintf(marker, sizeof marker, "%s.machine-changed", records_path);

@@ -242,6 +242,13 @@ static void machine_changed(struct check *c, const struct world_result *r)
         if (fd != -1)
             close(fd);
     }
+    /* nslab-grade runs labs side by side: it tells every harness of the
+     * run to stop through this file. */
+    if (getenv("NSLAB_STOP_FILE") && *getenv("NSLAB_STOP_FILE")) {
+        fd = open(getenv("NSLAB_STOP_FILE"), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd != -1)
+            close(fd);
+    }
     check_end(c, "ENV", "the real machine as it was", seen);
 }
 

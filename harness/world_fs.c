@@ -448,6 +448,11 @@ int fs_make_root(struct world_result *r, const struct world_spec *spec)
      * set-user-ID program (its owner is an ID of the world, no more). */
     if (mount("tmpfs", WORLD_ROOT_DIR, "tmpfs", MS_NODEV, "mode=755,size=64m") == -1)
         return world_fail(r, "mount a tmpfs for lab 10's root");
+    /* The container's root owns its root folder, as with an image unpacked
+     * for it: a lab may make a put_old folder there (the world must have
+     * that ID; without root it may not). */
+    if (r->users && chown(WORLD_ROOT_DIR, uid, gid) == -1)
+        return world_fail(r, "chown lab 10's root to the container's root");
     if (spec->root == ROOT_HOST)
         return host_like_root(r);
     /* ROOT_ROOTFS: the container's root owns its filesystem, as in an

@@ -1761,8 +1761,8 @@ static void lock_down(struct config *cfg)
         return;
     }
     {
-        scmp_filter_ctx ctx;
-        size_t i;
+        scmp_filter_ctx ctx = NULL;
+        size_t i = 0;
         int err = 0;
 
         /* BEGIN SOLUTION 10
@@ -1912,12 +1912,17 @@ static int join_container(struct config *cfg)
     /* BEGIN SOLUTION 10
      * TODO(10): afterwards this process is in every namespace of `flags`
      *           that process cfg->join holds (its children will be in its
-     *           PID namespace). Enter its user namespace first: only then
-     *           may you enter the others it owns. Where the kernel lets
-     *           setns(2) take a pidfd and several flags at once, that is one
-     *           call that cannot be caught half-way; elsewhere, one
-     *           /proc/PID/ns file at a time (ns_kinds[] is in the order to
-     *           use). A failure ends the program with die(), naming the step.
+     *           PID namespace). Mind privilege: a user gets the power to
+     *           enter a container's namespaces only by entering its user
+     *           namespace first, while root, once inside that user
+     *           namespace, has lost its power over a namespace the
+     *           container's user namespace does not own (its time
+     *           namespace: why?). Where the kernel lets setns(2) take a
+     *           pidfd and several flags at once, that is one call that
+     *           sorts this out and cannot fail half-way; elsewhere, one
+     *           /proc/PID/ns file at a time, as nsenter(1) does (open them
+     *           all before you enter any: why?). A failure ends the program
+     *           with die(), naming the step.
      *           Why: a process in only some of a container's namespaces is
      *           in no container at all.
      *           Read setns(2), pidfd_open(2), nsenter(1), and the handout's
@@ -1927,23 +1932,42 @@ static int join_container(struct config *cfg)
         if (pidfd != -1 && setns(pidfd, flags) == 0) {
             say("parent", "setns(pidfd of %ld, 0x%x)", (long)cfg->join, flags);
         } else {
+            int fds[sizeof ns_kinds / sizeof ns_kinds[0]], pass;
             if (pidfd != -1 && errno != EINVAL)
                 die("setns(pidfd)");
+            /* Every file opened first: once in its mount namespace, /proc
+             * is the container's, where cfg->join is no PID. */
             for (i = 0; i < sizeof ns_kinds / sizeof ns_kinds[0]; i++) {
-                int fd;
-                if (!(flags & ns_kinds[i].flag))
-                    continue;
+                fds[i] = -1;
                 snprintf(path, sizeof path, "/proc/%ld/ns/%s", (long)cfg->join, ns_kinds[i].name);
-                if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 || setns(fd, ns_kinds[i].flag) == -1)
-                    die("setns");
-                close(fd);
-                say("parent", "setns(%s)", path);
+                if ((flags & ns_kinds[i].flag) && (fds[i] = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+                    die("open /proc/PID/ns");
             }
+            /* Two passes, as nsenter(1) makes them: first every one but
+             * the user namespace, while we still hold our privilege (root
+             * may; the time namespace, made by the lab's parent before the
+             * container's user namespace, is not owned by it and needs
+             * that); then the user namespace, and what is left, with the
+             * privilege it gives. */
+            for (pass = 0; pass < 2; pass++)
+                for (i = pass ? 0 : 1; i < sizeof ns_kinds / sizeof ns_kinds[0]; i++) {
+                    if (fds[i] == -1)
+                        continue;
+                    if (setns(fds[i], ns_kinds[i].flag) == -1) {
+                        if (pass)
+                            die("setns");
+                        continue;
+                    }
+                    close(fds[i]);
+                    fds[i] = -1;
+                    say("parent", "setns(/proc/%ld/ns/%s)", (long)cfg->join, ns_kinds[i].name);
+                }
         }
         if (pidfd != -1)
             close(pidfd);
     }
     /* END SOLUTION */
+    (void)flags;
 
     /* Root of the container's user namespace, as nsenter makes us. */
     if (setresgid(0, 0, 0) == -1 || (setgroups(0, NULL) == -1 && errno != EPERM) || setresuid(0, 0, 0) == -1)

@@ -78,7 +78,7 @@ shellcheck_clean() {
 # Every hint the harness gives names a handout section that exists.
 hints_point_to_sections() {
     ok=0
-    for hint in $(grep -ho '"[0-9][0-9]_[a-z_]*\.md#[a-z0-9-]*"' harness/*.c | tr -d '"' | sort -u); do
+    for hint in $(grep -ho '"[0-9][0-9]_[a-z_]*\.md#[a-z0-9_-]*"' harness/*.c | tr -d '"' | sort -u); do
         file=handouts/${hint%%#*} anchor=${hint#*#}
         # GitHub's slug of each "## Heading": lower case, spaces to hyphens.
         if ! grep '^##* ' "$file" 2>/dev/null | sed 's/^#* //' | tr '[:upper:]' '[:lower:]' |
@@ -95,7 +95,10 @@ rubric_matches_checks() {
     last=$(ready_labs | tail -n 1)
     build/nslab-check --lab "$last" --list | awk -F'\t' '{ print substr($1, 1, 2) "\t" $2 }' | sort >build/test-checks.txt
     grep -v '^#' grading/rubric.tsv | awk -F'\t' 'NF == 3 { print $1 "\t" $2 }' | sort >build/test-rubric.txt
-    diff build/test-checks.txt build/test-rubric.txt
+    diff build/test-checks.txt build/test-rubric.txt || return 1
+    # A check's name is its key in the records and results.json: one per kit.
+    dup=$(cut -f2 build/test-checks.txt | sort | uniq -d)
+    [ -z "$dup" ] || { echo "check names used twice: $dup"; return 1; }
 }
 
 leaves_nothing_behind() {

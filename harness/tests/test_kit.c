@@ -303,6 +303,10 @@ static const char *const starter_must_fail[][14] = {
     { "time_clocks_inside_have_the_offsets", "time_uptime_follows_boottime", "time_realtime_not_namespaced",
       "time_offsets_seen_from_outside", "time_children_share_the_namespace", "time_no_offsets_same_clocks",
       "time_verbose_narrates", "time_bad_offset_exit_125", NULL },
+    { "root_is_the_given_root", "root_chroot_escape_fails", "dev_only_the_listed_nodes",
+      "masked_paths_empty_read_only_refused", "nnp_and_filter_seen_from_outside", "nnp_setuid_gives_nothing",
+      "seccomp_default_refuses_unconfined_allows", "pid_file_holds_host_pid", "join_enters_the_container",
+      "options_bad_input_exit_125", "full_verbose_narrates", NULL },
 };
 
 START_TEST(starter_fails_exactly_its_own_layer)
@@ -557,6 +561,50 @@ static const struct variant variants[] = {
       "\"monotonic %lld 0\\nboottime %lld 0\\n\", cfg->monotonic * 1000, cfg->boottime * 1000);", NULL, NULL,
       { "time_clocks_inside_have_the_offsets", "time_uptime_follows_boottime", NULL },
       { "time_verbose_narrates", NULL }, 1 },
+    /* The pitfalls of handout 10, each caught. */
+    { "chroot_not_pivot_root", "10_full_container",
+      "    if (syscall(SYS_pivot_root, \".\", \".\") == -1)\n        die(\"pivot_root\");\n"
+      "    if (umount2(\".\", MNT_DETACH) == -1)\n        die(\"detach the old root\");\n",
+      "    if (chroot(\".\") == -1)\n        die(\"chroot\");\n", NULL, NULL,
+      { "root_chroot_escape_fails", NULL }, { "uts_hostname_from_option", "full_verbose_narrates", NULL }, 1 },
+    { "old_root_left_mounted", "10_full_container",
+      "    if (umount2(\".\", MNT_DETACH) == -1)\n        die(\"detach the old root\");\n", "", NULL, NULL,
+      { "root_is_the_given_root", NULL }, { "uts_hostname_from_option", NULL }, 1 },
+    { "no_seccomp_filter", "10_full_container", "            err = seccomp_load(ctx);", "            err = 0;",
+      NULL, NULL, { "seccomp_default_refuses_unconfined_allows", "nnp_and_filter_seen_from_outside", NULL },
+      { "root_is_the_given_root", NULL }, 1 },
+    /* libseccomp sets no_new_privs itself when it loads a filter
+     * (SCMP_FLTATR_CTL_NNP): the lab's own prctl shows under unconfined. */
+    { "no_new_privs_not_set", "10_full_container", "    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)",
+      "    if (0)", NULL, NULL, { "nnp_setuid_gives_nothing", "nnp_and_filter_seen_from_outside", NULL },
+      { "root_is_the_given_root", NULL }, 1 },
+    { "masked_paths_not_masked", "10_full_container", "        if (stat(masked[i], &st) == -1)\n",
+      "        if (1 || stat(masked[i], &st) == -1)\n", NULL, NULL, { "masked_paths_empty_read_only_refused", NULL },
+      { "root_is_the_given_root", NULL }, 1 },
+    { "join_skips_the_mount_namespace", "10_full_container",
+      "        int pidfd = (int)syscall(SYS_pidfd_open, cfg->join, 0);",
+      "        int pidfd = (int)syscall(SYS_pidfd_open, cfg->join, 0);\n        flags &= ~CLONE_NEWNS;", NULL, NULL,
+      { "join_enters_the_container", NULL }, { "root_is_the_given_root", NULL }, 1 },
+    { "pid_file_with_the_inside_pid", "10_full_container", "    n = snprintf(text, sizeof text, \"%ld\\n\", (long)pid);",
+      "    n = snprintf(text, sizeof text, \"%ld\\n\", 1L);", NULL, NULL, { "pid_file_holds_host_pid", NULL },
+      { "root_is_the_given_root", NULL }, 1 },
+    { "hosts_whole_dev_bound", "10_full_container", "        die(\"link /dev/ptmx, fd, stdin, stdout, stderr\");\n",
+      "        die(\"link /dev/ptmx, fd, stdin, stdout, stderr\");\n"
+      "    mount_or_die(\"/dev\", \"dev\", NULL, MS_BIND | MS_REC, NULL, \"bind the host's /dev\");\n", NULL, NULL,
+      { "dev_only_the_listed_nodes", NULL }, { "root_is_the_given_root", NULL }, 1 },
+    /* Not broken: --join through the /proc/PID/ns files one at a time, not
+     * a pidfd; and pivot_root with a put_old folder, unmounted and removed
+     * after (runc's way): any correct lab scores full marks. */
+    { "join_by_ns_files_is_fine", "10_full_container", "        if (pidfd != -1 && setns(pidfd, flags) == 0) {",
+      "        if (0) {", "            if (pidfd != -1 && errno != EINVAL)", "            if (0)", { NULL }, { "*" }, 1 },
+    { "pivot_with_put_old_is_fine", "10_full_container",
+      "    if (syscall(SYS_pivot_root, \".\", \".\") == -1)\n        die(\"pivot_root\");\n"
+      "    if (umount2(\".\", MNT_DETACH) == -1)\n        die(\"detach the old root\");\n"
+      "    if (chdir(\"/\") == -1)\n        die(\"chdir /\");\n",
+      "    if (mkdir(\".old-root\", 0700) == -1 || syscall(SYS_pivot_root, \".\", \".old-root\") == -1)\n"
+      "        die(\"pivot_root\");\n    if (chdir(\"/\") == -1 || umount2(\"/.old-root\", MNT_DETACH) == -1 ||\n"
+      "        rmdir(\"/.old-root\") == -1)\n        die(\"detach the old root\");\n", NULL, NULL,
+      { NULL }, { "*" }, 1 },
     /* Not broken: lab 09 with lab 01's clone(2) after the unshare, not
      * clone3: the checks prove behaviour, not which call made the child. */
     { "clone_not_clone3_is_fine", "09_timens", "        pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);",
