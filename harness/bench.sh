@@ -10,20 +10,23 @@
 #      one before the test world became a user namespace), in the same run;
 #   2. all 23 checks of lab 02 against its solution, this tree and BASE;
 #   3. `make lab03` on a built tree (the starter: its unfinished init hangs);
-#   4. `make solutions` (every lab that exists: compile and all its checks);
+#   4. `make solutions` (all ten labs: compile each and run all its checks;
+#      nslab-grade builds them in parallel and runs two labs' harnesses at once);
 #   5. the veth's share of a check: one check of lab 01 (the hostname) run
 #      against the solutions of labs 04 (no network) and 05 (a veth pair set
 #      up and removed), and all the checks of labs 05 and 06 on a built tree;
 #   6. all the checks of labs 07 and 08 (cgroups: a memory hog, a fork loop
 #      and a 1.5 s busy loop among them; capabilities);
-#   7. make rootfs from scratch, and again when it is up to date.
+#   7. make rootfs from scratch, and again when it is up to date;
+#   8. all the checks of labs 09 and 10 (lab 10: every earlier layer with a
+#      root of the host's programs, and its own with a fresh copy of the rootfs).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (the test world creates namespaces)" >&2; exit 2; }
 base=${1:-f0e1283}
 make -s tools >/dev/null || exit 2
 rm -rf build/bench && mkdir -p build/bench/base || exit 2
-for lab in 02_ipc 04_mount_proc 05_net_veth 06_userns_map 07_cgroup 08_caps; do
+for lab in 02_ipc 04_mount_proc 05_net_veth 06_userns_map 07_cgroup 08_caps 09_timens 10_full_container; do
     sh harness/compile-lab.sh "solutions/$lab.c" "build/bench/$lab" "$lab" || exit 2
 done
 
@@ -48,6 +51,8 @@ all05="build/nslab-check --lab 05 --program build/bench/05_net_veth --records /d
 all06="build/nslab-check --lab 06 --program build/bench/06_userns_map --records /dev/null"
 all07="build/nslab-check --lab 07 --program build/bench/07_cgroup --records /dev/null"
 all08="build/nslab-check --lab 08 --program build/bench/08_caps --records /dev/null"
+all09="build/nslab-check --lab 09 --program build/bench/09_timens --records /dev/null"
+all10="build/nslab-check --lab 10 --program build/bench/10_full_container --records /dev/null"
 rootfs="sh rootfs-builder/build.sh --out build/bench/rootfs"
 
 if command -v hyperfine >/dev/null 2>&1; then
@@ -58,14 +63,15 @@ if command -v hyperfine >/dev/null 2>&1; then
     hyperfine -N --warmup 3 --runs 40 --export-markdown build/bench/veth.md "$no_veth" "$veth" >/dev/null 2>&1
     hyperfine -N --warmup 1 --runs 10 --export-markdown build/bench/labs56.md "$all05" "$all06" >/dev/null 2>&1
     hyperfine -N --warmup 1 --runs 10 --export-markdown build/bench/labs78.md "$all07" "$all08" >/dev/null 2>&1
+    hyperfine -N --warmup 1 --runs 10 --export-markdown build/bench/labs910.md "$all09" "$all10" >/dev/null 2>&1
     hyperfine -N --runs 20 --prepare "rm -rf build/bench/rootfs" --export-markdown build/bench/rootfs.md "$rootfs" \
         >/dev/null 2>&1
     hyperfine -N --warmup 1 --runs 20 --export-markdown build/bench/rootfs2.md "$rootfs" >/dev/null 2>&1
     cat build/bench/one.md build/bench/all.md build/bench/lab.md build/bench/solutions.md build/bench/veth.md \
-        build/bench/labs56.md build/bench/labs78.md build/bench/rootfs.md build/bench/rootfs2.md | grep -v '^|:' |
+        build/bench/labs56.md build/bench/labs78.md build/bench/labs910.md build/bench/rootfs.md build/bench/rootfs2.md | grep -v '^|:' |
         sort -u -r
 else
-    for cmd in "$one" "$one_base" "$all" "$all_base" "$lab" "$solutions" "$no_veth" "$veth" "$all05" "$all06" "$all07" "$all08" "$rootfs"; do
+    for cmd in "$one" "$one_base" "$all" "$all_base" "$lab" "$solutions" "$no_veth" "$veth" "$all05" "$all06" "$all07" "$all08" "$all09" "$all10" "$rootfs"; do
         start=$(date +%s%N)
         i=0
         while [ $i -lt 10 ]; do sh -c "$cmd" >/dev/null 2>&1; i=$((i + 1)); done
