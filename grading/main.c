@@ -430,7 +430,7 @@ int main(int argc, char **argv)
     {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         const char *env_parallel = getenv("NSLAB_GRADE_PARALLEL");
-        int at_once = env_parallel && atoi(env_parallel) > 0 ? atoi(env_parallel) : 2;
+        int at_once = env_parallel && atoi(env_parallel) > 0 ? atoi(env_parallel) : cpus >= 2 ? 2 : 1;
         run_jobs(&o, jobs, o.nlabs, cpus < 1 ? 1 : (int)cpus, at_once);
     }
     for (i = 0; i < o.nlabs; i++) {
