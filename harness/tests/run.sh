@@ -121,7 +121,7 @@ make_private_kit() {
     home=$(getent passwd "$STUDENT" | cut -d: -f6)
     kit=$home/kit
     rm -rf "$kit" && mkdir -p "$kit/build" &&
-        cp -r Makefile labs solutions harness grading handouts "$kit/" &&
+        cp -r Makefile labs solutions harness grading handouts rootfs-builder "$kit/" &&
         cp build/nslab-check build/nslab-probe build/nslab-grade build/test_kit "$kit/build/" &&
         sh harness/compile-lab.sh harness/tests/where.c "$kit/build/where" 01_clone_uts &&
         chown -R "$STUDENT:" "$home" && chmod 0700 "$home"
