@@ -549,6 +549,10 @@ CHECK(join_enters_the_container)
     if (!kv_get(s.joined, "size_1", got, sizeof got) || (size_t)atoi(got) != strlen(m.content))
         check_fail(c, "the joined command in the container's root (it sees /NAME)", "/%s: %s", m.name,
                    kv_get(s.joined, "size_1", got, sizeof got) ? got : "(not reported)");
+    if (!kv_get(s.joined, "cgroup_outside", got, sizeof got) || strcmp(got, "0") != 0)
+        check_fail(c, "the joined command in the container's cgroup (its limits hold it too, as with docker exec)",
+                   "/proc/self/cgroup of the joined command has %s line(s) outside its cgroup namespace's root",
+                   got[0] ? got : "(not reported)");
     if (!kv_get(s.joined, "pid", got, sizeof got) || atoi(got) <= 1)
         check_fail(c, "the joined command in the container's PID namespace, not its PID 1", "its PID inside: %s",
                    got);
@@ -626,8 +630,8 @@ static const struct check_info checks[] = {
                 "namespace, mount, reboot, clock_settime, setns get EPERM; unconfined: they work", SECCOMP),
     CHECK_ENTRY(pid_file_holds_host_pid, "--pid-file holds the host's PID of the container while it runs, then "
                 "goes", PIDFILE),
-    CHECK_ENTRY(join_enters_the_container, "--join PID: same namespaces, root, capabilities and filter as the "
-                "init, a PID above 1, its status back", JOIN),
+    CHECK_ENTRY(join_enters_the_container, "--join PID: same namespaces, cgroup, root, capabilities and filter as "
+                "the init, a PID above 1, its status back", JOIN),
     CHECK_ENTRY(options_bad_input_exit_125, "no --root, --root missing or not a folder, a bad --seccomp or --join: "
                 "exit 125, one line naming it", OPTIONS),
     CHECK_ENTRY(full_verbose_narrates, "--verbose names pivot_root and seccomp", ROOT),

@@ -47,7 +47,8 @@
  *                  (N counts the --write options from 1)
  * --size PATH      report "size_N BYTES" (a file: what read(2) gives, up to 1 MiB)
  *                  or "size_N entries K" (a folder), or "size_N ERRNO"
- * --ns             report "ns_TYPE INODE" for each namespace of /proc/self/ns
+ * --ns             report "ns_TYPE INODE" for each namespace of /proc/self/ns, and
+ *                  "cgroup_outside N": lines of /proc/self/cgroup not at its root
  * --status         report "status_capeff HEX", "status_capbnd HEX", "status_nonewprivs N"
  *                  and "status_filters N" (lines of /proc/self/status)
  * Unknown arguments are only reported (as "arg N VALUE"): the probe also
@@ -385,6 +386,21 @@ static void ns_report(void)
         snprintf(path, sizeof path, "/proc/self/ns/%s", types[i]);
         if (stat(path, &st) == 0)
             report("ns_%s %lu", types[i], (unsigned long)st.st_ino);
+    }
+    /* Lines of /proc/self/cgroup whose group is not its cgroup namespace's
+     * root: in a container's own group and namespace, none. */
+    {
+        char text[4096], *line, *save = NULL;
+        int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC), outside = 0;
+        ssize_t n = fd == -1 ? -1 : read(fd, text, sizeof text - 1);
+        if (fd != -1)
+            close(fd);
+        text[n > 0 ? n : 0] = '\0';
+        for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            char *group = strrchr(line, ':');
+            outside += group && strcmp(group, ":/") != 0;
+        }
+        report("cgroup_outside %d", outside);
     }
 }
 

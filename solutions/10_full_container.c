@@ -1174,9 +1174,10 @@ static void enter_root(struct config *cfg)
         sizeof devices / sizeof devices[0], sizeof masked / sizeof masked[0]);
 }
 
-/* What --seccomp default refuses with EPERM: the calls Docker's default
+/* What --seccomp default refuses with EPERM: most of what Docker's default
  * profile blocks for a container without extra capabilities (its
- * documentation's "significant syscalls"). Names this architecture does not
+ * documentation's "significant syscalls"; Docker also limits ptrace,
+ * personality, process_vm_readv/writev and the NUMA calls). Names this architecture does not
  * have are skipped. clone(2) and clone3(2) are handled apart: see
  * lock_down(). */
 static const char *const blocked_calls[] = {
@@ -1187,10 +1188,11 @@ static const char *const blocked_calls[] = {
     "query_module", "quotactl", "reboot", "request_key", "setns", "settimeofday", "stime", "swapoff", "swapon",
     "_sysctl", "sysfs", "umount", "umount2", "unshare", "uselib", "userfaultfd", "ustat", "vm86", "vm86old",
 };
-/* The flags that make a namespace: clone(2) with any of them is refused. */
+/* The flags that make a namespace: clone(2) with any of them is refused.
+ * (Not CLONE_NEWTIME: its bit is in clone(2)'s exit-signal byte, so only
+ * unshare(2) and clone3(2) take it, and both are refused whole.) */
 static const unsigned long long namespace_flags[] = {
     CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP,
-    CLONE_NEWTIME,
 };
 
 /* In the child (or a process joining a container), the very last step
@@ -1294,6 +1296,55 @@ static int read_bounding_set(pid_t pid, unsigned long long *caps)
     return found ? 0 : -1;
 }
 
+/* In the host's view, before any setns(2): put this process in the cgroups
+ * of process pid wherever they differ from ours (the container's nslab/PID
+ * from lab 07 on), so that its limits hold the joined command too, as runc
+ * does for docker exec. */
+static void join_cgroups(pid_t pid)
+{
+    char path[PATH_MAX + 64], theirs[4096], ours[4096], *save = NULL, *line;
+    FILE *f;
+    size_t n;
+
+    snprintf(path, sizeof path, "/proc/%ld/cgroup", (long)pid);
+    if (!(f = fopen(path, "re")))
+        die("--join: read the container's /proc/PID/cgroup");
+    n = fread(theirs, 1, sizeof theirs - 1, f);
+    theirs[n] = '\0';
+    fclose(f);
+    if (!(f = fopen("/proc/self/cgroup", "re")))
+        die("read /proc/self/cgroup");
+    n = fread(ours, 1, sizeof ours - 1, f);
+    ours[n] = '\0';
+    fclose(f);
+    /* Lines "ID:CONTROLLERS:PATH": v2 is "0::PATH" (/sys/fs/cgroup), v1 one
+     * per hierarchy (/sys/fs/cgroup/CONTROLLERS). */
+    for (line = strtok_r(theirs, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *colon = strchr(line, ':'), *group = colon ? strchr(colon + 1, ':') : NULL, dir[512], *mine;
+        size_t prefix;
+        struct stat st;
+        int fd;
+        if (!group || strncmp(colon + 1, "name=", 5) == 0)
+            continue;   /* not a controller's hierarchy */
+        prefix = (size_t)(group - line) + 1;
+        for (mine = ours; mine && *mine; mine = strchr(mine, '\n') ? strchr(mine, '\n') + 1 : NULL)
+            if (strncmp(mine, line, prefix) == 0)
+                break;
+        if (mine && *mine && strncmp(mine + prefix, group + 1, strlen(group + 1)) == 0 &&
+            (mine[prefix + strlen(group + 1)] == '\n' || mine[prefix + strlen(group + 1)] == '\0'))
+            continue;   /* the same group as ours */
+        snprintf(dir, sizeof dir, "/sys/fs/cgroup%s%.*s", group == colon + 1 ? "" : "/", (int)(group - colon - 1),
+                 colon + 1);
+        if (stat(dir, &st) == -1)
+            continue;   /* a hierarchy not mounted here */
+        snprintf(path, sizeof path, "%s%s/cgroup.procs", dir, group + 1);
+        if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1 || dprintf(fd, "%ld\n", (long)getpid()) < 0)
+            die("--join: enter the container's cgroup");
+        close(fd);
+        say("parent", "joined cgroup %s", path);
+    }
+}
+
 /* --join: run the command in the running container whose init is
  * cfg->join, as nsenter -t PID -a and docker exec do; returns our exit
  * status (the command's). */
@@ -1317,6 +1368,7 @@ static int join_container(struct config *cfg)
                 errno == ENOENT ? "no such process" : strerror(errno));
         exit(EXIT_SETUP);
     }
+    join_cgroups(cfg->join);
     /* Only the namespaces it does not share with us: setns(2) refuses to
      * "enter" the user namespace one is already in. */
     for (i = 0; i < sizeof ns_kinds / sizeof ns_kinds[0]; i++) {

@@ -592,6 +592,8 @@ static const struct variant variants[] = {
       "        die(\"link /dev/ptmx, fd, stdin, stdout, stderr\");\n"
       "    mount_or_die(\"/dev\", \"dev\", NULL, MS_BIND | MS_REC, NULL, \"bind the host's /dev\");\n", NULL, NULL,
       { "dev_only_the_listed_nodes", NULL }, { "root_is_the_given_root", NULL }, 1 },
+    { "join_outside_the_cgroup", "10_full_container", "    join_cgroups(cfg->join);\n", "    (void)join_cgroups;\n",
+      NULL, NULL, { "join_enters_the_container", NULL }, { "root_is_the_given_root", NULL }, 1 },
     /* Not broken: --join through the /proc/PID/ns files one at a time, not
      * a pidfd; and pivot_root with a put_old folder, unmounted and removed
      * after (runc's way): any correct lab scores full marks. */
