@@ -414,6 +414,20 @@ CHECK(nnp_setuid_gives_nothing)
                    "euid %s: the set-user-ID bit made it root (no_new_privs not set?)", probe_value(r, "euid"));
 }
 
+/* Each of the probe's "sc_CALL" answers is `want`. */
+static void expect_each_call(struct check *c, const struct world_result *r, const char *const *calls, size_t n,
+                             const char *want, const char *expected)
+{
+    char key[32];
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        snprintf(key, sizeof key, "sc_%s", calls[i]);
+        if (strcmp(probe_value(r, key), want) != 0)
+            check_fail(c, expected, "%s: %s", calls[i], probe_value(r, key));
+    }
+}
+
 /* Under the default filter the calls Docker blocks answer EPERM, even with
  * the capabilities they would need (so only the filter can refuse them);
  * under --seccomp unconfined they work. */
@@ -424,21 +438,15 @@ CHECK(seccomp_default_refuses_unconfined_allows)
     struct marks m;
     struct world_spec spec = { .root = ROOT_ROOTFS, .setup = put_marks, .data = &m };
     struct world_result *r;
-    char key[32];
-    size_t i;
 
     draw_marks(&m);
     r = lab_run(c, &spec, ROOTED("--cap-add", "SYS_ADMIN", "--cap-add", "SYS_BOOT", "--", probe(), "--syscalls",
                                  "keyctl,unshare,clone,clone3,mount,reboot,clock_settime,setns"));
     expect_exit(c, r, 0);
     expect_probe_ready(c, r);
-    for (i = 0; i < sizeof calls / sizeof calls[0]; i++) {
-        snprintf(key, sizeof key, "sc_%s", calls[i]);
-        if (strcmp(probe_value(r, key), "EPERM") != 0)
-            check_fail(c, "under --seccomp default, keyctl, unshare, clone with a namespace flag, mount, reboot, "
-                       "clock_settime and setns to fail with EPERM (with CAP_SYS_ADMIN and CAP_SYS_BOOT added)",
-                       "%s: %s", calls[i], probe_value(r, key));
-    }
+    expect_each_call(c, r, calls, sizeof calls / sizeof calls[0], "EPERM",
+                     "under --seccomp default, keyctl, unshare, clone with a namespace flag, mount, reboot, "
+                     "clock_settime and setns to fail with EPERM (with CAP_SYS_ADMIN and CAP_SYS_BOOT added)");
     if (strcmp(probe_value(r, "sc_clone3"), "ENOSYS") != 0 && strcmp(probe_value(r, "sc_clone3"), "EPERM") != 0)
         check_fail(c, "clone3 with CLONE_NEWUSER refused (ENOSYS, so that libc falls back to clone, or EPERM)",
                    "clone3: %s", probe_value(r, "sc_clone3"));
@@ -449,12 +457,9 @@ CHECK(seccomp_default_refuses_unconfined_allows)
                                  probe(), "--syscalls", "keyctl,unshare,clone,clone3,mount,reboot,setns"));
     expect_exit(c, r, 0);
     expect_probe_ready(c, r);
-    for (i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
-        snprintf(key, sizeof key, "sc_%s", allowed[i]);
-        if (strcmp(probe_value(r, key), "ok") != 0)
-            check_fail(c, "under --seccomp unconfined (CAP_SYS_ADMIN added), keyctl, unshare, clone and clone3 of a "
-                       "user namespace, mount and setns to work", "%s: %s", allowed[i], probe_value(r, key));
-    }
+    expect_each_call(c, r, allowed, sizeof allowed / sizeof allowed[0], "ok",
+                     "under --seccomp unconfined (CAP_SYS_ADMIN added), keyctl, unshare, clone and clone3 of a "
+                     "user namespace, mount and setns to work");
     /* In a PID namespace, reboot(2) with CAP_SYS_BOOT answers EINVAL to
      * Ctrl-Alt-Del settings: the capability was enough, no filter said no. */
     if (strcmp(probe_value(r, "sc_reboot"), "EPERM") == 0)
