@@ -224,23 +224,9 @@ static int make_tmp(struct world_result *r, const struct world_spec *spec)
         world_fail(r, lab_fd == -1 ? "open the lab program" : "open the probe (build/nslab-probe)");
         goto out;
     }
-    if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m") == -1) {
-        world_fail(r, "mount scratch tmpfs on /tmp");
-        goto out;
-    }
-    snprintf(path, sizeof path, "%s/%s", WORLD_KIT_DIR, base ? base + 1 : spec->lab_file);
-    if (mkdir(WORLD_KIT_DIR, 0755) == -1 || copy_in(lab_fd, path) == -1 ||
-        copy_in(probe_fd, WORLD_KIT_DIR "/nslab-probe") == -1) {
-        world_fail(r, "copy the lab and the probe into the world's /tmp");
-        goto out;
-    }
-    /* Lab 10's root: W mounts a tmpfs here and fills it (fs_make_root). The
-     * tree it copies is opened now, with our privilege: a checkout in a
-     * private home directory is out of the world's reach. */
-    if (spec->root != ROOT_NONE && mkdir(WORLD_ROOT_DIR, 0755) == -1) {
-        world_fail(r, "mkdir " WORLD_ROOT_DIR);
-        goto out;
-    }
+    /* The tree lab 10's root is copied from, opened now too, with our
+     * privilege: a checkout in a private home directory is out of the
+     * world's reach. */
     if (spec->root == ROOT_ROOTFS) {
         const char *tree = getenv("NSLAB_ROOTFS") && *getenv("NSLAB_ROOTFS") ? getenv("NSLAB_ROOTFS")
                                                                                 : helper_path("rootfs");
@@ -251,6 +237,21 @@ static int make_tmp(struct world_result *r, const struct world_spec *spec)
             world_fail(r, step);
             goto out;
         }
+    }
+    if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m") == -1) {
+        world_fail(r, "mount scratch tmpfs on /tmp");
+        goto out;
+    }
+    snprintf(path, sizeof path, "%s/%s", WORLD_KIT_DIR, base ? base + 1 : spec->lab_file);
+    if (mkdir(WORLD_KIT_DIR, 0755) == -1 || copy_in(lab_fd, path) == -1 ||
+        copy_in(probe_fd, WORLD_KIT_DIR "/nslab-probe") == -1) {
+        world_fail(r, "copy the lab and the probe into the world's /tmp");
+        goto out;
+    }
+    /* Lab 10's root: W mounts a tmpfs here and fills it (fs_make_root). */
+    if (spec->root != ROOT_NONE && mkdir(WORLD_ROOT_DIR, 0755) == -1) {
+        world_fail(r, "mkdir " WORLD_ROOT_DIR);
+        goto out;
     }
     ok = 1;
 out:
