@@ -449,13 +449,12 @@ int fs_make_root(struct world_result *r, const struct world_spec *spec)
      * set-user-ID program (its owner is an ID of the world, no more). */
     if (mount("tmpfs", WORLD_ROOT_DIR, "tmpfs", MS_NODEV, "mode=755,size=64m") == -1)
         return world_fail(r, "mount a tmpfs for lab 10's root");
-    /* The container's root owns its root folder, as with an image unpacked
-     * for it: a lab may make a put_old folder there (the world must have
-     * that ID; without root it may not). */
-    if (r->users && chown(WORLD_ROOT_DIR, uid, gid) == -1)
-        return world_fail(r, "chown lab 10's root to the container's root");
+    /* A lab may make a put_old folder in the root it pivots into. The
+     * checks of labs 01-09 map the container's root to IDs of their own
+     * (--uid-map): there, anyone may, as in /tmp; lab 10's own root is the
+     * container's root's, as an image unpacked for it. */
     if (spec->root == ROOT_HOST)
-        return host_like_root(r);
+        return chmod(WORLD_ROOT_DIR, 01777) == -1 ? world_fail(r, "chmod lab 10's root") : host_like_root(r);
     /* ROOT_ROOTFS: the container's root owns its filesystem, as in an
      * image unpacked for a user namespace (the world must have that ID). */
     if (r->users == 0) {
