@@ -34,7 +34,7 @@ HARNESS_HDR = harness/verdict.h harness/world.h harness/world_int.h harness/need
 PKG_HARNESS = check json-c libseccomp
 
 .PHONY: all setup setup-test tools generate grade solutions test doctor handouts clean asan \
-        rootfs rootfs-quiet dist
+        rootfs rootfs-quiet dist gradescope
 .DEFAULT_GOAL := all
 
 all: tools
@@ -140,6 +140,12 @@ rootfs: setup
 	@sh rootfs-builder/build.sh $(if $(FROM),--from "$(FROM)")
 rootfs-quiet: setup
 	@sh rootfs-builder/build.sh > /dev/null
+
+# Gradescope's autograder: build/autograder.zip (setup.sh and run_autograder at
+# its top, the kit beside them); LABS="03" makes one assignment's (lab 03 only).
+gradescope:
+	@$(SETUP) core gradescope
+	@sh grading/gradescope/pack.sh "$(LABS)"
 
 # Later issues bring this; until then it says so instead of doing nothing.
 dist:

@@ -491,8 +491,16 @@ int write_results_json(const char *path, const struct lab_result *labs, size_t n
             char *out = output_text(l, res);
             snprintf(name, sizeof name, "%s: %s", lab_names(l->lab), res->title ? res->title : res->check);
             json_object_object_add(t, "name", json_object_new_string(name));
-            json_object_object_add(t, "score", json_object_new_int(res->score));
-            json_object_object_add(t, "max_score", json_object_new_int(res->max));
+            /* ENV: not graded (this machine could not run it), so no score
+             * at all rather than a zero the student did not earn. */
+            if (strcmp(res->verdict, "ENV") != 0) {
+                json_object_object_add(t, "score", json_object_new_int(res->score));
+                json_object_object_add(t, "max_score", json_object_new_int(res->max));
+            } else {
+                struct json_object *tags = json_object_new_array();
+                json_object_array_add(tags, json_object_new_string("ENV"));
+                json_object_object_add(t, "tags", tags);
+            }
             json_object_object_add(t, "status",
                                    json_object_new_string(strcmp(res->verdict, "PASS") ? "failed" : "passed"));
             json_object_object_add(t, "output", json_object_new_string(out));
@@ -505,10 +513,12 @@ int write_results_json(const char *path, const struct lab_result *labs, size_t n
         env += lab_count(l, "ENV");
     }
     if (env) {
-        size_t used = strlen(summary);
-        snprintf(summary + used, sizeof summary - used,
-                 "%d checks could not run on this machine (ENV): not the student's fault; "
-                 "the grading machine needs fixing (make doctor).\n", env);
+        /* First, where a student sees it. */
+        char first[1024];
+        snprintf(first, sizeof first,
+                 "NOT GRADED: %d checks could not run on this grading machine (ENV): not the student's fault, "
+                 "and not counted; the grading machine needs fixing (make doctor says how).\n%s", env, summary);
+        snprintf(summary, sizeof summary, "%s", first);
     }
     json_object_object_add(top, "score", json_object_new_int(score));
     json_object_object_add(top, "output", json_object_new_string(summary));

@@ -351,6 +351,38 @@ demos_run() {
     done
 }
 
+# make gradescope LABS=03, unpacked into a simulated /autograder (its path
+# from NSLAB_AUTOGRADER): setup.sh builds the kit there, run_autograder grades
+# a submission whose file sits in a subfolder (as a repository upload has it)
+# and writes results.json in Gradescope's schema: every test named "03_pid:
+# ...", scores adding up, full marks for the solution, fewer for the starter;
+# a submission without a lab file says so; where no namespace can be made,
+# every test is ENV with no score, and the output begins "NOT GRADED".
+gradescope_autograder_runs() {
+    ag=$PWD/build/test-gradescope
+    rm -rf "$ag" && mkdir -p "$ag/source" "$ag/submission/repo/labs" "$ag/results" || return 1
+    make -s gradescope LABS="03" && unzip -q build/autograder.zip -d "$ag/source" &&
+        [ -x "$ag/source/run_autograder" ] && [ -f "$ag/source/setup.sh" ] && [ ! -e "$ag/source/solutions" ] ||
+        return 1
+    sh "$ag/source/setup.sh" >"$ag/setup.log" 2>&1 || { tail -n 20 "$ag/setup.log"; return 1; }
+    max=$(awk -F'\t' '$1 ~ /^0[1-3]$/ { s += $3 } END { print s }' grading/rubric.tsv)
+    cp solutions/03_pid.c "$ag/submission/repo/labs/" && cp labs/01_clone_uts.c "$ag/submission/" || return 1
+    NSLAB_AUTOGRADER=$ag sh "$ag/source/run_autograder" >"$ag/run.log" 2>&1 || { cat "$ag/run.log"; return 1; }
+    jq -e --argjson max "$max" '.score == $max and ([.tests[].score] | add) == .score and
+        ([.tests[].max_score] | add) == $max and (.tests | length) > 30 and
+        all(.tests[]; (.name | startswith("03_pid: ")) and .status == "passed")'         "$ag/results/results.json" >/dev/null || { cat "$ag/results/results.json"; return 1; }
+    rm -rf "$ag/submission/repo" "$ag/results/results.json" && cp labs/03_pid.c "$ag/submission/" &&
+        NSLAB_AUTOGRADER=$ag sh "$ag/source/run_autograder" >"$ag/run.log" 2>&1 || return 1
+    jq -e --argjson max "$max" '.score < $max and .score > 0 and any(.tests[]; .status == "failed")'         "$ag/results/results.json" >/dev/null || { cat "$ag/results/results.json"; return 1; }
+    # Where no user namespace can be made (Gradescope's containers may forbid them).
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    unshare --user --map-root-user --mount sh -c 'echo 0 > /proc/sys/user/max_user_namespaces &&
+        NSLAB_AUTOGRADER=$0 sh "$0/source/run_autograder"' "$ag" >"$ag/run.log" 2>&1 || return 1
+    jq -e 'all(.tests[]; (has("score") | not) and .tags == ["ENV"]) and (.output | startswith("NOT GRADED"))'         "$ag/results/results.json" >/dev/null || { cat "$ag/results/results.json"; return 1; }
+    rm -rf "${ag:?}/submission"/* && NSLAB_AUTOGRADER=$ag sh "$ag/source/run_autograder" >"$ag/run.log" 2>&1 &&
+        jq -e '.tests == [] and (.output | startswith("No lab file"))' "$ag/results/results.json" >/dev/null
+}
+
 # Root of a user namespace (a rootless container) is graded in the rootless
 # world, with full marks for the solutions.
 root_of_a_user_namespace_grades() {
@@ -397,6 +429,7 @@ step stuck_init_is_named stuck_init_is_named
 step snapshot_too_big_is_env snapshot_too_big_is_env
 step world_has_room_for_lab06 world_has_room_for_lab06
 step root_of_a_user_namespace_grades_rootless root_of_a_user_namespace_grades
+step gradescope_autograder_in_a_simulated_tree gradescope_autograder_runs
 step nothing_left_behind leaves_nothing_behind
 
 [ "$skipped" -eq 0 ] || echo "$skipped skipped (this machine cannot run them; each says why above)"

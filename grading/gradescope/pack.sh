@@ -1,0 +1,31 @@
+#!/bin/sh
+# make gradescope [LABS="03"]: build/autograder.zip, as Gradescope's
+# autograder specification wants it: setup.sh and run_autograder at the top,
+# the kit beside them (no solutions, no kit tests, no build products: the
+# image builds its own). LABS names the labs one Gradescope assignment
+# grades; without it, every lab the submission holds.
+set -eu
+cd "$(dirname "$0")/../.."
+labs=""
+for word in ${1:-}; do   # 3, 03 or 03_pid, as nslab-grade --labs takes them
+    n=$(printf '%s' "${word%%_*}" | sed 's/^0*//')
+    nn=$(printf '%02d' "${n:-0}" 2>/dev/null) || nn=none
+    if ! awk -F'\t' -v n="$nn" '$1 == n && $3 == "ready" { found = 1 } END { exit !found }' grading/labs.tsv; then
+        echo "make gradescope: LABS: no ready lab \"$word\"" >&2
+        exit 2
+    fi
+    labs="${labs:+$labs }$nn"
+done
+out=build/gradescope
+rm -rf "$out" build/autograder.zip
+mkdir -p "$out/grading" "$out/harness"
+cp Makefile "$out/"
+cp -r rootfs-builder handouts "$out/"
+find harness -maxdepth 1 -type f -exec cp {} "$out/harness/" \;
+find grading -maxdepth 1 -type f -exec cp {} "$out/grading/" \;
+mkdir -p "$out/grading/gradescope"
+cp grading/gradescope/setup.sh grading/gradescope/run_autograder "$out/grading/gradescope/"
+cp grading/gradescope/setup.sh grading/gradescope/run_autograder "$out/"
+printf '%s\n' "$labs" >"$out/grading/gradescope/labs"
+(cd "$out" && zip -qr ../autograder.zip .)
+echo "gradescope: build/autograder.zip ($(du -k build/autograder.zip | cut -f1) KB; labs: ${labs:-every lab the submission holds})"

@@ -1,0 +1,12 @@
+#!/bin/sh
+# Gradescope runs this once, as root, when it builds the autograder's image
+# (Ubuntu; https://gradescope-autograders.readthedocs.io/en/latest/specs/):
+# the kit is in /autograder/source (this folder); install what it needs with
+# apt-get and build the harness, the probe, the grader and lab 10's root
+# filesystem. `make gradescope` packs it into build/autograder.zip.
+set -eu
+cd "$(dirname "$0")"
+if ! command -v make >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq make
+fi
+make tools
