@@ -383,6 +383,29 @@ gradescope_autograder_runs() {
         jq -e '.tests == [] and (.output | startswith("No lab file"))' "$ag/results/results.json" >/dev/null
 }
 
+# GitHub Classroom: the nslab step of grading/classroom/classroom.yml, run as
+# it stands there (its `run:` line), over the solutions of labs 01 and 02:
+# the step output that Classroom's reporter reads decodes to full points,
+# one test per check of each lab; over lab 02's starter, fewer, "fail".
+classroom_step_reports_points() {
+    cmd=$(awk '/^ *- name: nslab$/ { s = 1 } s && /^ *run: / { sub(/^ *run: /, ""); print; exit }' \
+        grading/classroom/classroom.yml)
+    [ -n "$cmd" ] || { echo "no nslab step in classroom.yml"; return 1; }
+    out=$PWD/build/test-logs/classroom.out
+    # Lab 02 is graded on layers 01 and 02 too.
+    max=$(awk -F'\t' '$1 == "01" { a += $3 } $1 == "02" { b += $3 } END { print a + a + b }' grading/rubric.tsv)
+    rm -f "$out"
+    GITHUB_OUTPUT=$out NSLAB_SUBMISSION=solutions NSLAB_LABS="01 02" sh -c "$cmd" >build/test-logs/classroom.log 2>&1 ||
+        { cat build/test-logs/classroom.log; return 1; }
+    sed -n 's/^result=//p' "$out" | base64 -d | jq -e --argjson max "$max" '.version == 1 and .status == "pass" and
+        .max_score == $max and ([.tests[].score] | add) == $max and all(.tests[]; .status == "pass") and
+        (.tests | length) > 40' >/dev/null || { sed -n 's/^result=//p' "$out" | base64 -d | head -c 2000; return 1; }
+    rm -f "$out"
+    GITHUB_OUTPUT=$out NSLAB_SUBMISSION=labs NSLAB_LABS="02" sh -c "$cmd" >build/test-logs/classroom.log 2>&1 || return 1
+    sed -n 's/^result=//p' "$out" | base64 -d | jq -e '.status == "fail" and ([.tests[].score] | add) < .max_score and
+        any(.tests[]; .status == "fail")' >/dev/null
+}
+
 # Root of a user namespace (a rootless container) is graded in the rootless
 # world, with full marks for the solutions.
 root_of_a_user_namespace_grades() {
@@ -430,6 +453,7 @@ step snapshot_too_big_is_env snapshot_too_big_is_env
 step world_has_room_for_lab06 world_has_room_for_lab06
 step root_of_a_user_namespace_grades_rootless root_of_a_user_namespace_grades
 step gradescope_autograder_in_a_simulated_tree gradescope_autograder_runs
+step classroom_workflow_step_reports_points classroom_step_reports_points
 step nothing_left_behind leaves_nothing_behind
 
 [ "$skipped" -eq 0 ] || echo "$skipped skipped (this machine cannot run them; each says why above)"
