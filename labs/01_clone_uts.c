@@ -131,6 +131,7 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     }
     cfg->argv = optind < argc ? &argv[optind] : default_command;
     verbose = cfg->verbose;
+
 }
 
 /* Turn a wait(2) status into our exit status, as a shell does. */
@@ -223,6 +224,7 @@ int main(int argc, char **argv)
      *           naming the step. Read clone(2) (the glibc wrapper, and which
      *           end of the stack it wants), uts_namespaces(7), and the
      *           handout's "Clone and the child stack". */
+
     say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
     say("parent", "waiting for %ld", (long)pid);
 

@@ -197,6 +197,8 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     }
     cfg->argv = optind < argc ? &argv[optind] : default_command;
     verbose = cfg->verbose;
+
+    /* Lab 05: two ends that can reach each other. */
     /* TODO(05): two ends with one address, or in different subnets, cannot
      *           talk to each other: refuse that with usage_error(), naming
      *           the options. same_subnet() is yours to use. */
@@ -536,10 +538,13 @@ int main(int argc, char **argv)
 
     /* Lab 02: System V IPC objects and POSIX message queues of its own. */
     flags |= CLONE_NEWIPC;
+
     /* Lab 03: PIDs of its own. */
     flags |= CLONE_NEWPID;
+
     /* Lab 04: a mount table of its own. */
     flags |= CLONE_NEWNS;
+
     cfg.go[0] = cfg.go[1] = -1;   /* no handshake pipe yet */
     cfg.veth_index = 0;
     /* Lab 05: a network stack of its own. */
@@ -561,6 +566,7 @@ int main(int argc, char **argv)
     pid = clone(child_main, stack + STACK_SIZE, flags | SIGCHLD, &cfg);
     if (pid == -1)
         die("clone");
+
     say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
     /* The child waits in wait_for_parent() while we set up its world. If
      * anything fails, it is killed and what was made is removed. */

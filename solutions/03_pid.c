@@ -139,6 +139,7 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     }
     cfg->argv = optind < argc ? &argv[optind] : default_command;
     verbose = cfg->verbose;
+
 }
 
 /* Turn a wait(2) status into our exit status, as a shell does. */
@@ -279,6 +280,7 @@ int main(int argc, char **argv)
 
     /* Lab 02: System V IPC objects and POSIX message queues of its own. */
     flags |= CLONE_NEWIPC;
+
     /* Lab 03: PIDs of its own. */
     flags |= CLONE_NEWPID;
 
@@ -294,6 +296,7 @@ int main(int argc, char **argv)
     pid = clone(child_main, stack + STACK_SIZE, flags | SIGCHLD, &cfg);
     if (pid == -1)
         die("clone");
+
     say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
     say("parent", "waiting for %ld", (long)pid);
 

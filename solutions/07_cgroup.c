@@ -351,6 +351,8 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     }
     cfg->argv = optind < argc ? &argv[optind] : default_command;
     verbose = cfg->verbose;
+
+    /* Lab 05: two ends that can reach each other. */
     if (cfg->ip.addr.s_addr == cfg->host_ip.addr.s_addr)
         usage_error("--ip and --host-ip must differ", cfg->ip.text);
     if (!same_subnet(&cfg->ip, &cfg->host_ip))
@@ -960,10 +962,13 @@ int main(int argc, char **argv)
 
     /* Lab 02: System V IPC objects and POSIX message queues of its own. */
     flags |= CLONE_NEWIPC;
+
     /* Lab 03: PIDs of its own. */
     flags |= CLONE_NEWPID;
+
     /* Lab 04: a mount table of its own. */
     flags |= CLONE_NEWNS;
+
     cfg.go[0] = cfg.go[1] = -1;   /* no handshake pipe yet */
     cfg.veth_index = 0;
     /* Lab 05: a network stack of its own. */
@@ -984,6 +989,7 @@ int main(int argc, char **argv)
     pid = clone(child_main, stack + STACK_SIZE, flags | SIGCHLD, &cfg);
     if (pid == -1)
         die("clone");
+
     say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
     /* The child waits in wait_for_parent() while we set up its world. If
      * anything fails, it is killed and what was made is removed. */

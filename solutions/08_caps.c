@@ -431,6 +431,8 @@ static void parse_args(int argc, char **argv, struct config *cfg)
         cfg->caps = all_caps() & ~cfg->cap_drop;
     else
         cfg->caps = ((docker_caps() & ~cfg->cap_drop) | cfg->cap_add) & all_caps();
+
+    /* Lab 05: two ends that can reach each other. */
     if (cfg->ip.addr.s_addr == cfg->host_ip.addr.s_addr)
         usage_error("--ip and --host-ip must differ", cfg->ip.text);
     if (!same_subnet(&cfg->ip, &cfg->host_ip))
@@ -1078,10 +1080,13 @@ int main(int argc, char **argv)
 
     /* Lab 02: System V IPC objects and POSIX message queues of its own. */
     flags |= CLONE_NEWIPC;
+
     /* Lab 03: PIDs of its own. */
     flags |= CLONE_NEWPID;
+
     /* Lab 04: a mount table of its own. */
     flags |= CLONE_NEWNS;
+
     cfg.go[0] = cfg.go[1] = -1;   /* no handshake pipe yet */
     cfg.veth_index = 0;
     /* Lab 05: a network stack of its own. */
@@ -1102,6 +1107,7 @@ int main(int argc, char **argv)
     pid = clone(child_main, stack + STACK_SIZE, flags | SIGCHLD, &cfg);
     if (pid == -1)
         die("clone");
+
     say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
     /* The child waits in wait_for_parent() while we set up its world. If
      * anything fails, it is killed and what was made is removed. */

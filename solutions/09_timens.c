@@ -466,6 +466,8 @@ static void parse_args(int argc, char **argv, struct config *cfg)
         cfg->caps = all_caps() & ~cfg->cap_drop;
     else
         cfg->caps = ((docker_caps() & ~cfg->cap_drop) | cfg->cap_add) & all_caps();
+
+    /* Lab 05: two ends that can reach each other. */
     if (cfg->ip.addr.s_addr == cfg->host_ip.addr.s_addr)
         usage_error("--ip and --host-ip must differ", cfg->ip.text);
     if (!same_subnet(&cfg->ip, &cfg->host_ip))
@@ -1155,10 +1157,13 @@ int main(int argc, char **argv)
 
     /* Lab 02: System V IPC objects and POSIX message queues of its own. */
     flags |= CLONE_NEWIPC;
+
     /* Lab 03: PIDs of its own. */
     flags |= CLONE_NEWPID;
+
     /* Lab 04: a mount table of its own. */
     flags |= CLONE_NEWNS;
+
     cfg.go[0] = cfg.go[1] = -1;   /* no handshake pipe yet */
     cfg.veth_index = 0;
     /* Lab 05: a network stack of its own. */
@@ -1194,13 +1199,20 @@ int main(int argc, char **argv)
         if (pid == 0)
             _exit(child_main(&cfg));   /* the child: on a copy of our stack, as after fork */
     }
+    /* Until the clone3 above is written (pid still 0), lab 01's clone(2)
+     * below starts the child. */
     /* cppcheck-suppress knownConditionTrueFalse ; always so in the starter */
-    if (pid == 0) {
-        /* Lab 01's clone(2), while the clone3 above is still to write. */
-        pid = clone(child_main, stack + STACK_SIZE, flags | SIGCHLD, &cfg);
-        if (pid == -1)
-            die("clone");
-    }
+    if (pid != 0)
+        goto started;
+    /* Lab 01: start the container. */
+    flags |= CLONE_NEWUTS;
+    /* Stacks grow down on every architecture Linux runs containers on, so
+     * pass the top. SIGCHLD is the exit signal plain waitpid() waits for. */
+    pid = clone(child_main, stack + STACK_SIZE, flags | SIGCHLD, &cfg);
+    if (pid == -1)
+        die("clone");
+
+started:
     say("parent", "clone3(%s) = %ld", flag_names(flags), (long)pid);
     /* The child waits in wait_for_parent() while we set up its world. If
      * anything fails, it is killed and what was made is removed. */

@@ -14,14 +14,16 @@ shift 2
 mkdir -p "$out/solutions" "$out/labs"
 
 # Strip or fill the BEGIN SOLUTION blocks. mode=solution keeps every block's
-# code; mode=starter replaces layer `lab`'s blocks by their TODO comment.
+# code; mode=starter replaces layer `lab`'s blocks by their TODO comment;
+# mode=skeleton every block of layers 1..lab (no answer at all: the base of
+# the student release's three-way merges, solutions/skeletons.sh).
 markers() {
     awk -v mode="$1" -v lab="$2" '
     /\/\* BEGIN SOLUTION [0-9]+/ {
         match($0, /BEGIN SOLUTION [0-9]+/)
         n = substr($0, RSTART + 15, RLENGTH - 15) + 0
         indent = substr($0, 1, index($0, "/*") - 1)
-        todo = (mode == "starter" && n == lab)
+        todo = (mode == "starter" && n == lab) || (mode == "skeleton" && n <= lab)
         state = "comment"; first = 1
         if ($0 ~ /\*\/[ \t]*$/) state = "code"
         next
