@@ -1,7 +1,7 @@
 #!/bin/sh
 # Generate the labs' starters and solutions from the one source.
 #
-#   solutions/generate.sh SOURCE OUTDIR LAB...     (LAB: 01_clone_uts 02_ipc ...)
+#   solutions/generate.sh [--skeletons] SOURCE OUTDIR LAB...  (LAB: 01_clone_uts 02_ipc ...)
 #
 # For lab NN_name it writes OUTDIR/solutions/NN_name.c (layers 1..NN, solved)
 # and OUTDIR/labs/NN_name.c (layers 1..NN-1 solved, TODO blocks for layer NN).
@@ -9,9 +9,16 @@
 # folder and compares.
 set -eu
 
+# (--skeletons first: write only OUTDIR/skeletons/NN_name.c, every answer of
+# layers 1..NN a TODO: what make dist ships and make startNN merges.)
+skeletons=""
+if [ "${1:-}" = --skeletons ]; then
+    skeletons=1
+    shift
+fi
 src=$1 out=$2
 shift 2
-mkdir -p "$out/solutions" "$out/labs"
+if [ -n "$skeletons" ]; then mkdir -p "$out/skeletons"; else mkdir -p "$out/solutions" "$out/labs"; fi
 
 # Strip or fill the BEGIN SOLUTION blocks. mode=solution keeps every block's
 # code; mode=starter replaces layer `lab`'s blocks by their TODO comment;
@@ -50,7 +57,11 @@ for name in "$@"; do
     tmp=$(mktemp)
     # unifdef exits 1 when it changed something; -x2 makes that 0.
     unifdef -x2 -DLAB="$n" -UNSLAB_ONE_SOURCE "$src" >"$tmp" || { rm -f "$tmp"; exit 1; }
-    markers solution "$n" <"$tmp" | cat -s >"$out/solutions/$name.c"
-    markers starter "$n" <"$tmp" | cat -s >"$out/labs/$name.c"
+    if [ -n "$skeletons" ]; then
+        markers skeleton "$n" <"$tmp" | cat -s >"$out/skeletons/$name.c"
+    else
+        markers solution "$n" <"$tmp" | cat -s >"$out/solutions/$name.c"
+        markers starter "$n" <"$tmp" | cat -s >"$out/labs/$name.c"
+    fi
     rm -f "$tmp"
 done

@@ -406,6 +406,26 @@ classroom_step_reports_points() {
         any(.tests[]; .status == "fail")' >/dev/null
 }
 
+# make dist: harness/tests/dist.sh (what is in the release and what is not,
+# no answer in it, its README's make lab01, make startNN lab after lab from
+# the solution and from a student-style copy). Its leak check can fail: a
+# release with lab 02's kit starter (lab 01's answers in it) is caught. And
+# UPTO: a release of labs 01-03 has their scaffolding and handouts only, and
+# grades only them.
+dist_release() { sh harness/tests/dist.sh; }
+dist_leak_is_caught() {
+    make -s dist >/dev/null && cp labs/02_ipc.c build/dist/nslab/labs/ || return 1
+    ! sh harness/tests/dist.sh --leak-only
+}
+dist_upto() {
+    make -s dist UPTO=3 >/dev/null || return 1
+    rel=build/dist/nslab
+    [ "$(find "$rel/labs/.base" -name '*.c' | wc -l)" -eq 3 ] && [ ! -e "$rel/handouts/04_mount_proc.md" ] &&
+        [ -e "$rel/handouts/03_pid.md" ] && ! grep -q '^04' "$rel/grading/rubric.tsv" &&
+        [ "$(awk -F'\t' '$3 == "ready"' "$rel/grading/labs.tsv" | wc -l)" -eq 3 ] &&
+        ! make -s dist UPTO=99x >/dev/null 2>&1
+}
+
 # Root of a user namespace (a rootless container) is graded in the rootless
 # world, with full marks for the solutions.
 root_of_a_user_namespace_grades() {
@@ -454,6 +474,9 @@ step world_has_room_for_lab06 world_has_room_for_lab06
 step root_of_a_user_namespace_grades_rootless root_of_a_user_namespace_grades
 step gradescope_autograder_in_a_simulated_tree gradescope_autograder_runs
 step classroom_workflow_step_reports_points classroom_step_reports_points
+step dist_release_has_no_answer_and_starts_from_your_code dist_release
+step dist_leak_check_catches_an_answer dist_leak_is_caught
+step dist_upto_releases_the_first_labs_only dist_upto
 step nothing_left_behind leaves_nothing_behind
 
 [ "$skipped" -eq 0 ] || echo "$skipped skipped (this machine cannot run them; each says why above)"

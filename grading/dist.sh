@@ -1,0 +1,104 @@
+#!/bin/sh
+# make dist [UPTO=NN]: the student release, build/dist/nslab/ and
+# build/dist/nslab.tar.gz, with labs 01..UPTO (default: every ready lab).
+#
+# In it: the Makefile, the harness (its checks, the probe, setup, doctor),
+# the grader and the rubric, rootfs-builder, the handouts of those labs, a
+# README written for students, GitHub Classroom's workflow, and the labs:
+# labs/01_clone_uts.c to start with, and labs/.base/NN_name.c, each lab's
+# scaffolding with every answer a TODO, which `make startNN` merges into the
+# student's own finished lab NN-1. Not in it: solutions/ (the one source, the
+# reference programs, the generator, the instructor's answers), the kit's
+# tests and broken variants (harness/tests), the demos, Gradescope's
+# packer, instructor notes. make test checks that no line that exists only
+# in a solution block appears anywhere in the release.
+set -eu
+cd "$(dirname "$0")/.."
+upto=$(printf '%s' "${1:-}" | sed 's/^0*//')
+case $upto in *[!0-9]*) echo "make dist: UPTO must be a lab number, like UPTO=03" >&2; exit 2 ;; esac
+names=$(awk -F'\t' -v upto="${upto:-99}" '$1 ~ /^[0-9][0-9]$/ && $3 == "ready" && $1 + 0 <= upto + 0 { print $2 }' \
+    grading/labs.tsv)
+if [ -z "$names" ]; then
+    echo "make dist: UPTO=$upto: no ready lab up to there" >&2
+    exit 2
+fi
+last=$(printf '%s\n' "$names" | tail -n 1)
+out=build/dist/nslab
+rm -rf build/dist
+mkdir -p "$out/labs/.base" "$out/handouts" "$out/harness" "$out/grading/classroom" "$out/.github/workflows"
+
+# shellcheck disable=SC2086 # $names: one word a lab
+sh solutions/generate.sh --skeletons solutions/container.c build/dist/gen $names
+for name in $names; do
+    cp "build/dist/gen/skeletons/$name.c" "$out/labs/.base/"
+    cp "handouts/$name.md" "$out/handouts/"
+done
+cp "$out/labs/.base/01_clone_uts.c" "$out/labs/"
+rm -rf build/dist/gen
+
+cp Makefile "$out/"
+cp -r rootfs-builder "$out/"
+find harness -maxdepth 1 -type f ! -name demo.sh ! -name bench.sh -exec cp {} "$out/harness/" \;
+for f in main.c grade.c grade.h registry.c registry.h grading.mk README.md start.sh; do cp "grading/$f" "$out/grading/"; done
+cp grading/classroom/grade.sh "$out/grading/classroom/"
+cp grading/classroom/classroom.yml "$out/.github/workflows/classroom.yml"
+# The labs after UPTO are to come: the grader and make doctor skip them.
+awk -F'\t' -v upto="${upto:-99}" 'BEGIN { OFS = "\t" } $1 ~ /^[0-9][0-9]$/ && $1 + 0 > upto + 0 { $3 = "to-come" } { print }' \
+    grading/labs.tsv >"$out/grading/labs.tsv"
+awk -F'\t' -v upto="${upto:-99}" '!($1 ~ /^[0-9][0-9]$/ && $1 + 0 > upto + 0)' grading/rubric.tsv >"$out/grading/rubric.tsv"
+
+# shellcheck disable=SC2016 # the backquotes are Markdown's
+cat >"$out/README.md" <<README
+# nslab: build a Linux container in ten labs
+
+You build a container one isolation layer at a time, in small C programs:
+a hostname of its own, IPC, PIDs, mounts, a network, users, limits,
+capabilities, clocks and, last, a root filesystem of its own behind a
+system-call filter. This release holds the labs up to $last.
+
+## Start
+
+    make doctor      # what this machine can run, and how to fix what it cannot
+    make lab01       # build labs/01_clone_uts.c and run lab 01's checks
+
+Read \`handouts/01_clone_uts.md\`, fill in the \`TODO(01)\` blocks of
+\`labs/01_clone_uts.c\`, and run \`make lab01\` until it says full marks. Each
+failed check shows what was run, what was expected, what was seen, and the
+handout section to read. \`make lab01 CHECK=name\` shows everything about one
+check; \`make try01 ARGS='--hostname box -- hostname'\` runs your lab once, by
+hand, in a throwaway test world (nothing reaches your machine).
+
+## The next lab, from your own code
+
+    make start02     # labs/02_ipc.c: your 01_clone_uts.c plus lab 02's TODO(02) blocks
+
+Each lab is the one before it plus one layer, and it starts from **your**
+finished program: \`make startNN\` merges lab NN's new scaffolding into your
+\`labs/\` file of lab NN-1 (a three-way merge; where your code and the new
+lines touch, the file shows both between \`<<<<<<<\` and \`>>>>>>>\` markers,
+and one line says how to resolve them). It never overwrites a lab file you
+already have (\`FORCE=1\` does).
+
+## Grading
+
+    make grade                 # every lab in labs/, a score table, build/grade/results.json
+    make grade LABS="01 02"
+
+Lab NN is graded on its own checks and again on every earlier lab's, under
+its name. A check ends in PASS, FAIL, TIMEOUT, CRASH, BUILD or ENV (this
+machine cannot run it: not your fault; \`make doctor\` says why). Labs run in
+a disposable test world (a user namespace), so a wrong lab cannot hurt your
+machine; grading needs no sudo where users may create user namespaces
+(\`make doctor\` tells), and labs 07 on need sudo on cgroup v1 machines.
+Lab 10 pivots into \`build/rootfs\` (\`make rootfs\`, done for you).
+
+On GitHub Classroom, \`.github/workflows/classroom.yml\` grades every push.
+
+## The labs
+
+$(for name in $names; do printf -- '- `labs/%s.c`: `handouts/%s.md`\n' "$name" "$name"; done)
+README
+
+mkdir -p build/dist
+(cd build/dist && tar -czf nslab.tar.gz nslab)
+echo "dist: build/dist/nslab/ and build/dist/nslab.tar.gz (labs $(printf '%s\n' "$names" | head -n 1 | cut -c1-2)..$(printf '%s' "$last" | cut -c1-2); $(du -sk build/dist/nslab.tar.gz | cut -f1) KB)"

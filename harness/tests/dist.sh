@@ -1,0 +1,115 @@
+#!/bin/sh
+# make dist, checked (harness/tests/run.sh's dist steps):
+#   1. the release holds what a student needs and nothing of the instructor's;
+#   2. no line that exists only in a solution block of the one source appears
+#      anywhere in it (the handouts' graded hints, which name the exact calls
+#      by design, aside);
+#   3. it builds from its own README's commands: make lab01 runs the checks
+#      and scores the starter below full marks;
+#   4. make startNN, from the reference solution of lab NN-1, gives exactly
+#      lab NN's starter; from a student-style copy of it (a comment after
+#      every line the student wrote) it merges without a conflict, compiles,
+#      passes every check of labs 01..NN-1 and fails what the starter fails.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+#
+#   sh harness/tests/dist.sh [--leak-only]   (--leak-only: step 2 alone, on the
+#                                              release already in build/dist)
+fail() { echo "dist: $*"; exit 1; }
+leak_only=""
+[ "${1:-}" = --leak-only ] && leak_only=1
+[ -n "$leak_only" ] || make -s dist >/dev/null || fail "make dist failed"
+rel=build/dist/nslab
+[ -f build/dist/nslab.tar.gz ] || fail "no tarball"
+
+# 1. What is in it.
+if [ -z "$leak_only" ]; then
+for f in Makefile README.md labs/01_clone_uts.c harness/probe.c grading/rubric.tsv grading/start.sh rootfs-builder/build.sh \
+         .github/workflows/classroom.yml handouts/01_clone_uts.md; do
+    [ -e "$rel/$f" ] || fail "$f missing from the release"
+done
+for f in solutions harness/tests harness/demo.sh handouts/demos grading/gradescope grading/tests .ci; do
+    [ ! -e "$rel/$f" ] || fail "$f is in the release"
+done
+[ "$(find "$rel/labs" -maxdepth 1 -name '*.c' | wc -l)" -eq 1 ] || fail "labs/ holds more than lab 01"
+fi
+
+# 2. No answer: the code lines of every solution block, less those that also
+# stand anywhere else in the kit's code (a brace, a "break;", a call the
+# harness itself makes, as `mount(NULL, "/", ...)`: not an answer given away),
+# matched whole (blanks trimmed) against every file of the release; in the
+# handouts, outside the graded hints (<details>), which name the exact calls
+# by design (DEVELOPERS.md's "How a lab teaches").
+trim() { sed 's/^[ \t]*//; s/[ \t]*$//'; }
+cat harness/*.c harness/*.h grading/*.c grading/*.h | trim | sort -u >build/test-logs/kit-lines.txt
+awk '
+    /\/\* BEGIN SOLUTION [0-9]+/ { state = "comment"; if ($0 ~ /\*\/[ \t]*$/) state = "code"; next }
+    state == "comment" { if ($0 ~ /\*\/[ \t]*$/) state = "code"; next }
+    state == "code" && /\/\* END SOLUTION \*\// { state = ""; next }
+    { line = $0; gsub(/^[ \t]+|[ \t]+$/, "", line); if (line == "") next
+      if (state == "code") inside[line] = 1; else outside[line] = 1 }
+    END { for (l in inside) if (!(l in outside)) print l }
+' solutions/container.c | sort | comm -23 - build/test-logs/kit-lines.txt >build/test-logs/solution-lines.txt
+[ "$(wc -l <build/test-logs/solution-lines.txt)" -gt 100 ] || fail "few solution lines found (the check would prove little)"
+{
+    find "$rel" -type f ! -name '*.tar.gz' ! -name '*.md' -exec cat {} +
+    for f in "$rel"/*.md "$rel"/handouts/*.md "$rel"/grading/*.md; do
+        awk '/<details>/ { hint = 1 } !hint { print } /<\/details>/ { hint = 0 }' "$f"
+    done
+} | trim | sort -u | comm -12 - build/test-logs/solution-lines.txt >build/test-logs/leaked-lines.txt
+if [ -s build/test-logs/leaked-lines.txt ]; then
+    echo "lines of solution blocks found in the release:"
+    head -n 20 build/test-logs/leaked-lines.txt
+    exit 1
+fi
+echo "dist: $(wc -l <build/test-logs/solution-lines.txt) lines that only answers hold, none in the release"
+[ -z "$leak_only" ] || exit 0
+
+# 3. The release's own README commands, on a copy.
+work=build/test-dist
+rm -rf "$work"
+mkdir -p "$work" || fail "mkdir"
+cp -r "$rel" "$work/" || fail "copy"
+kit=$work/nslab
+grep -q '^    make lab01 ' "$kit/README.md" || fail "the release's README does not say make lab01"
+(cd "$kit" && make -s lab01 >../lab01.txt 2>&1)
+total=$(sed -n 's/^Total: \([0-9]*\)\/\([0-9]*\).*/\1 \2/p' "$work/lab01.txt")
+if [ -z "$total" ] || [ "${total% *}" -ge "${total#* }" ]; then
+    tail -n 20 "$work/lab01.txt"
+    fail "make lab01 in the release did not score the starter below full marks"
+fi
+echo "dist: make lab01 in the release: ${total% *}/${total#* } for the starter"
+
+# 4. make startNN, lab after lab.
+prev=""
+names=$(awk -F'\t' '$1 ~ /^[0-9][0-9]$/ && $3 == "ready" { print $2 }' "$kit/grading/labs.tsv")
+for name in $names; do
+    if [ -n "$prev" ]; then
+        nn=$(printf '%s' "$name" | cut -c1-2)
+        cp "solutions/$prev.c" "$kit/labs/$prev.c"
+        (cd "$kit" && FORCE=1 make -s "start$nn" >/dev/null 2>&1) || fail "make start$nn failed"
+        cmp -s "$kit/labs/$name.c" "labs/$name.c" ||
+            { diff "labs/$name.c" "$kit/labs/$name.c" | head -n 20; fail "start$nn from the solution of $prev is not lab $name's starter"; }
+        # A student's own lab: a comment after every line they wrote.
+        diff --old-line-format='' --unchanged-line-format='%L' --new-line-format='%L    // mine
+' "$kit/labs/.base/$prev.c" "solutions/$prev.c" >"$kit/labs/$prev.c"
+        (cd "$kit" && FORCE=1 make -s "start$nn" >"../start.txt" 2>&1) || fail "make start$nn (student-style) failed"
+        ! grep -q '^<<<<<<< ' "$kit/labs/$name.c" || { cat "$work/start.txt"; fail "start$nn: a conflict with a student-style $prev"; }
+        grep -q '// mine' "$kit/labs/$name.c" || fail "start$nn lost the student's lines"
+        sh harness/compile-lab.sh "$kit/labs/$name.c" "$work/$name" "$name" || fail "start$nn's result does not compile"
+        sh harness/compile-lab.sh "labs/$name.c" "$work/starter-$name" "$name" || fail "the starter $name does not compile"
+        build/nslab-check --lab "$name" --program "$work/$name" --records "$work/$name.jsonl" >/dev/null 2>&1
+        build/nslab-check --lab "$name" --program "$work/starter-$name" --own-layer --records "$work/starter-$name.jsonl" \
+            >/dev/null 2>&1
+        # Every earlier check passes; the own layer's verdicts are the starter's.
+        bad=$(grep -v "\"layer\":\"$nn\"" "$work/$name.jsonl" | grep -v '"verdict":"PASS"' | grep -o '"check":"[a-z0-9_]*"')
+        [ -z "$bad" ] || fail "start$nn (student-style): earlier checks fail: $bad"
+        mine=$(grep "\"layer\":\"$nn\"" "$work/$name.jsonl" | grep -o '"check":"[a-z0-9_]*","title":"[^"]*","verdict":"[A-Z]*"' |
+            sed 's/,"title":"[^"]*"//' | sort)
+        theirs=$(grep -o '"check":"[a-z0-9_]*","title":"[^"]*","verdict":"[A-Z]*"' "$work/starter-$name.jsonl" |
+            sed 's/,"title":"[^"]*"//' | sort)
+        [ "$mine" = "$theirs" ] || { printf 'merged:\n%s\nstarter:\n%s\n' "$mine" "$theirs"; fail "start$nn: lab $nn's verdicts differ from the starter's"; }
+        echo "dist: make start$nn: the starter exactly from the solution; from a student's own $prev: merged, earlier checks pass, lab $nn's as the starter's"
+    fi
+    prev=$name
+done
