@@ -72,7 +72,8 @@ cppcheck_clean() {
 }
 
 shellcheck_clean() {
-    shellcheck -x harness/*.sh harness/tests/*.sh solutions/*.sh grading/tests/*.sh rootfs-builder/*.sh .ci/run
+    shellcheck -x harness/*.sh harness/tests/*.sh solutions/*.sh grading/*.sh grading/tests/*.sh grading/gradescope/*.sh \
+        grading/gradescope/run_autograder grading/classroom/*.sh rootfs-builder/*.sh .ci/run
 }
 
 # Every hint the harness gives names a handout section that exists.
