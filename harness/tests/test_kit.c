@@ -84,13 +84,13 @@ static char *machine_state(void)
         }
         free(t);
     }
-    /* Every cgroup of the kit's on the real machine but the worlds' own,
-     * which come and go with other graders running (run.sh's last step
-     * checks that none is left). */
+    /* Every cgroup of the kit's on the real machine but the worlds' own and
+     * what their labs make in them (nslab/PID), which come and go with other
+     * graders running (run.sh's last step checks that none is left). */
     {
         char *t;
-        sh("find /sys/fs/cgroup -maxdepth 8 -type d -name '*nslab*' ! -name 'nslab-world-*' 2>/dev/null | sort > "
-           SCRATCH "/cgroups.txt");
+        sh("find /sys/fs/cgroup -maxdepth 8 -type d -name 'nslab-world-*' -prune -o -type d -name '*nslab*' -print "
+           "2>/dev/null | sort > " SCRATCH "/cgroups.txt");
         t = slurp(SCRATCH "/cgroups.txt");
         fprintf(f, "cgroups:\n%s", t);
         free(t);
