@@ -528,12 +528,9 @@ static void two_setup(struct world_result *r, void *data)
 static void two_during(struct world_result *r, void *data)
 {
     struct tcp_data *d = data;
-    char lab[256], out[3072], peer0[64], peer1[64];
-    const char *slash;
+    char *lab = (char *)lab_in_world(), out[3072], peer0[64], peer1[64];
     int status;
 
-    snprintf(lab, sizeof lab, "%s/%s", WORLD_KIT_DIR,
-             (slash = strrchr(lab_program, '/')) ? slash + 1 : lab_program);
     /* (Lab 10 on: the same root as the first; lab_run gave it one.) */
     if (atoi(graded_lab) >= 10)
         status = world_run_second(ARGS(lab, "--root", WORLD_ROOT_DIR, "--ip", d->p[1].ip, "--host-ip", d->p[1].host_ip,

@@ -152,8 +152,7 @@ static void look(struct world_result *r, void *data)
     char dev[32], text[4096];
     char state;
     pid_t parent = process_parent(r->probe_pid, &state);
-    static const char *const types[] = { "uts", "ipc", "mnt", "net", "pid", "user", "cgroup", "time" };
-    size_t i;
+    int t;
 
     memset(&s, 0, sizeof s);
     snprintf(rel, sizeof rel, "%d/mountinfo", (int)r->probe_pid);
@@ -198,17 +197,9 @@ static void look(struct world_result *r, void *data)
              s.filters, s.parent_filters);
     if (m && m->pid_file[0] && read_file(m->pid_file, s.pid_file, sizeof s.pid_file) <= 0)
         snprintf(s.pid_file, sizeof s.pid_file, "(no file)");
-    for (i = 0; i < sizeof types / sizeof types[0]; i++) {
-        snprintf(rel, sizeof rel, "%d/ns/%s", (int)r->probe_pid, types[i]);
-        {
-            struct stat st;
-            int fd = proc_open(rel, O_RDONLY | O_CLOEXEC);
-            if (fd != -1 && fstat(fd, &st) == 0)
-                appendf(s.init_ns, sizeof s.init_ns, "ns_%s %lu\n", types[i], (unsigned long)st.st_ino);
-            if (fd != -1)
-                close(fd);
-        }
-    }
+    for (t = 0; t < NS_COUNT; t++)
+        if (ns_inode(r->probe_pid, (enum ns_type)t))
+            appendf(s.init_ns, sizeof s.init_ns, "ns_%s %lu\n", ns_names[t], ns_inode(r->probe_pid, (enum ns_type)t));
     free(theirs);
     free(ours);
     memcpy(r->user, &s, sizeof s);
@@ -505,17 +496,15 @@ static void join_it(struct world_result *r, void *data)
 {
     const struct marks *m = data;
     struct seen s;
-    char pid[16], lab[PATH_MAX], mark[64], code[8];
-    const char *base = strrchr(lab_program, '/');
+    char pid[16], mark[64], code[8];
     int status;
 
     look(r, data);
     memcpy(&s, r->user, sizeof s);
     snprintf(pid, sizeof pid, "%d", (int)r->probe_pid);
-    snprintf(lab, sizeof lab, "%s/%s", WORLD_KIT_DIR, base ? base + 1 : lab_program);
     snprintf(mark, sizeof mark, "/%s", m->name);
     snprintf(code, sizeof code, "%d", (int)(strlen(m->content) % 50) + 3);
-    status = world_run_second(ARGS(lab, "--join", pid, "--", probe(), "--ns", "--status", "--size", mark, "--exit",
+    status = world_run_second(ARGS((char *)lab_in_world(), "--join", pid, "--", probe(), "--ns", "--status", "--size", mark, "--exit",
                                    code),
                               NULL, 10, s.joined, sizeof s.joined);
     s.join_status = status;
@@ -524,14 +513,12 @@ static void join_it(struct world_result *r, void *data)
 
 CHECK(join_enters_the_container)
 {
-    static const char *const types[] = { "uts", "ipc", "mnt", "net", "pid", "user", "cgroup", "time" };
     struct marks m;
     struct world_spec spec = { .root = ROOT_ROOTFS, .setup = put_marks, .during = join_it, .data = &m };
     struct world_result *r;
     char hostname[32], key[32], want[64], got[64], caps[160];
     struct seen s;
-    size_t i;
-    int code;
+    int t, code;
 
     draw_marks(&m);
     random_hostname(hostname, sizeof hostname);
@@ -543,13 +530,13 @@ CHECK(join_enters_the_container)
     if (s.join_status == -1 || !WIFEXITED(s.join_status) || WEXITSTATUS(s.join_status) != code)
         check_fail(c, "lab --join PID -- COMMAND to run COMMAND and exit with its status", "want exit %d; the wait "
                    "status was 0x%x; it printed:\n%.3000s", code, s.join_status, s.joined);
-    for (i = 0; i < sizeof types / sizeof types[0]; i++) {
-        snprintf(key, sizeof key, "ns_%s", types[i]);
+    for (t = 0; t < NS_COUNT; t++) {
+        snprintf(key, sizeof key, "ns_%s", ns_names[t]);
         if (!kv_get(s.init_ns, key, want, sizeof want))
             continue;
         if (!kv_get(s.joined, key, got, sizeof got) || strcmp(want, got) != 0)
             check_fail(c, "the joined command in every namespace of the container's init", "%s namespace: the "
-                       "init's %s, the joined command's %s", types[i], want, got[0] ? got : "(not reported)");
+                       "init's %s, the joined command's %s", ns_names[t], want, got[0] ? got : "(not reported)");
     }
     if (!kv_get(s.joined, "size_1", got, sizeof got) || (size_t)atoi(got) != strlen(m.content))
         check_fail(c, "the joined command in the container's root (it sees /NAME)", "/%s: %s", m.name,

@@ -63,15 +63,12 @@ static size_t layers_for(const struct registry *reg, const char *name)
 static int try_by_hand(char **args, int nargs)
 {
     static char *argv[256];
-    char in_world[PATH_MAX];
     struct world_spec spec = { 0 };
     struct world_result *r;
     char *changes;
     int i, n;
 
-    snprintf(in_world, sizeof in_world, "%s/%s", WORLD_KIT_DIR,
-             strrchr(lab_program, '/') ? strrchr(lab_program, '/') + 1 : lab_program);
-    argv[0] = in_world;
+    argv[0] = (char *)lab_in_world();
     n = 1;
     /* Lab 10 on: a fresh, writable copy of make rootfs's tree at
      * WORLD_ROOT_DIR, and --root naming it unless the arguments name one

@@ -252,19 +252,26 @@ static void machine_changed(struct check *c, const struct world_result *r)
     check_end(c, "ENV", "the real machine as it was", seen);
 }
 
+const char *lab_in_world(void)
+{
+    static char path[PATH_MAX];
+    const char *slash = strrchr(lab_program, '/');
+
+    snprintf(path, sizeof path, "%s/%s", WORLD_KIT_DIR, slash ? slash + 1 : lab_program);
+    return path;
+}
+
 struct world_result *lab_run(struct check *c, struct world_spec *spec, char *const *args)
 {
     struct world_spec local = { 0 };
-    char *argv[64], lab_in_world[PATH_MAX];
+    char *argv[64];
     char seen[16384] = "";
     struct world_result *r;
     char *changes;
     double drift;
     size_t i, n;
 
-    snprintf(lab_in_world, sizeof lab_in_world, "%s/%s", WORLD_KIT_DIR,
-             strrchr(lab_program, '/') ? strrchr(lab_program, '/') + 1 : lab_program);
-    argv[0] = lab_in_world;
+    argv[0] = (char *)lab_in_world();
     if (!spec)
         spec = &local;
     /* Lab 10 on needs --root: the checks of labs 01-09 get a root of the

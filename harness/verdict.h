@@ -77,6 +77,8 @@ struct world_result *lab_run(struct check *c, struct world_spec *spec, char *con
 #define ARGS(...) ((char *const[]){ __VA_ARGS__, NULL })
 /* The probe's path, for a lab's COMMAND. */
 char *probe(void);
+/* The lab's path inside every world (a copy of lab_program). */
+const char *lab_in_world(void);
 
 void expect_exit(struct check *c, const struct world_result *r, int code);
 void expect_stdout(struct check *c, const struct world_result *r, const char *text);

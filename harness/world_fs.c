@@ -186,8 +186,9 @@ out:
 /* Stage A's handle on the tree that lab 10's root is copied from (-1: none). */
 static int rootfs_fd = -1;
 
-/* Copy an open file to path, executable by everyone. */
-static int copy_in(int from, const char *path)
+/* Copy an open file to a new file `name` of folder dir (or AT_FDCWD), with
+ * the given mode. */
+static int copy_file(int from, int dir, const char *name, mode_t mode)
 {
     struct stat st;
     off_t offset = 0;
@@ -195,17 +196,23 @@ static int copy_in(int from, const char *path)
 
     if (fstat(from, &st) == -1)
         return -1;
-    to = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+    to = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (to == -1)
         return -1;
     while (offset < st.st_size)
         if (sendfile(to, from, &offset, (size_t)(st.st_size - offset)) <= 0)
             break;
-    if (offset < st.st_size || fchmod(to, 0755) == -1) {
+    if (offset < st.st_size || fchmod(to, mode) == -1) {
         close(to);
         return -1;
     }
     return close(to);
+}
+
+/* Copy an open file to path, executable by everyone. */
+static int copy_in(int from, const char *path)
+{
+    return copy_file(from, AT_FDCWD, path, 0755);
 }
 
 /* The scratch /tmp, with the kit's programs in WORLD_KIT_DIR: the lab under
@@ -379,16 +386,9 @@ static int copy_tree(int from, int to, uid_t uid, gid_t gid)
             }
         } else if (S_ISREG(st.st_mode)) {
             int in = openat(from, e->d_name, O_RDONLY | O_CLOEXEC);
-            int out = openat(to, e->d_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-            off_t offset = 0;
-            while (in != -1 && out != -1 && offset < st.st_size)
-                if (sendfile(out, in, &offset, (size_t)(st.st_size - offset)) <= 0)
-                    break;
-            ok = in != -1 && out != -1 && offset == st.st_size && fchmod(out, st.st_mode & 07777) == 0;
+            ok = in != -1 && copy_file(in, to, e->d_name, st.st_mode & 07777) == 0;
             if (in != -1)
                 close(in);
-            if (out != -1)
-                close(out);
         } else {
             continue;   /* no device node or socket in a root filesystem tree */
         }
