@@ -1,0 +1,55 @@
+#!/bin/sh
+# Does a Chinese handout match its English original where it must?
+#
+#   sh harness/tests/handout_zh.sh handouts/03_pid.md handouts/zh/03_pid.md
+#
+# - Every heading of the English handout has, in the same order and at the
+#   same level, a heading in the Chinese one right after a line
+#   <a id="SLUG"></a>, SLUG being GitHub's anchor of the English heading:
+#   the grader's hints (NN_name.md#slug) work in both.
+# - The indented code blocks (the commands a student types, what they print,
+#   the code) are the same, byte for byte and in the same order: make test
+#   runs the English ones, so the Chinese ones do what they say too.
+# - The same figures, and as many graded hints (<details>).
+# Prints one line per difference; exit 0 when there is none.
+set -u
+if [ $# -ne 2 ] || [ ! -r "$1" ]; then echo "usage: handout_zh.sh EN.md ZH.md" >&2; exit 2; fi
+en=$1 zh=$2
+[ -r "$zh" ] || { echo "$zh: missing (the Chinese version of $en)"; exit 1; }
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+
+# Level and GitHub slug of each heading of the English handout: lower case,
+# every character but letters, digits, space, _ and - dropped, spaces to -.
+awk '/^    / { next } /^#+ / { n = index($0, " "); print n - 1, substr($0, n + 1) }' "$en" |
+    while read -r level text; do
+        printf '%s %s\n' "$level" "$(printf '%s' "$text" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9 _-]//g; s/ /-/g')"
+    done > "$tmp/en.anchors"
+# The same for the Chinese one: the id of the <a id> line before each heading.
+awk '/^    / { next }
+     /^#+ / { n = index($0, " "); print n - 1, (prev ~ /^<a id="[^"]*"><\/a>$/ ? substr(prev, 8, length(prev) - 13) : "(no <a id> line before: " $0 ")") }
+     { prev = $0 }' "$zh" > "$tmp/zh.anchors"
+diff "$tmp/en.anchors" "$tmp/zh.anchors" | sed -n 's/^< /missing or out of order in '"${zh##*/}"': heading (level, anchor) /p; s/^> /not in the English handout: heading (level, anchor) /p' > "$tmp/out"
+
+# The indented code blocks: lines indented 4 spaces after a blank line.
+blocks() {
+    awk '/^$/ { if (inb) pend++; blank = 1; next }
+         blank && /^    / && !inb { inb = 1; print "--- code block"; pend = 0 }
+         inb && /^    / { while (pend > 0) { print ""; pend-- } print; blank = 0; next }
+         { inb = 0; pend = 0; blank = 0 }' "$1"
+}
+blocks "$en" > "$tmp/en.code"
+blocks "$zh" > "$tmp/zh.code"
+if ! cmp -s "$tmp/en.code" "$tmp/zh.code"; then
+    echo "code blocks differ from the English ones (first difference):" >> "$tmp/out"
+    diff "$tmp/en.code" "$tmp/zh.code" | sed -n '1,6p' >> "$tmp/out"
+fi
+
+figures() { grep -o '!\[[^]]*\]([^)]*)' "$1" | sed 's/.*(\(.*\))/\1/; s|^\.\./||'; }
+[ "$(figures "$en")" = "$(figures "$zh")" ] ||
+    echo "figures differ: English $(figures "$en" | tr '\n' ' ')/ Chinese $(figures "$zh" | tr '\n' ' ')(../figures/ in zh)" >> "$tmp/out"
+[ "$(grep -c '<details>' "$en")" = "$(grep -c '<details>' "$zh")" ] ||
+    echo "graded hints: $(grep -c '<details>' "$en") <details> in English, $(grep -c '<details>' "$zh") in Chinese" >> "$tmp/out"
+
+sed "s|^|$zh: |" "$tmp/out"
+[ ! -s "$tmp/out" ]
