@@ -33,7 +33,7 @@ HARNESS_SRC = harness/main.c harness/verdict.c harness/world.c harness/world_fs.
 HARNESS_HDR = harness/verdict.h harness/world.h harness/world_int.h harness/needs.h harness/util.h grading/registry.h
 PKG_HARNESS = check json-c libseccomp
 
-.PHONY: all setup setup-test tools generate grade solutions test doctor handouts clean asan \
+.PHONY: all setup setup-test tools generate grade solutions test doctor handouts handout-shots clean asan \
         rootfs rootfs-quiet dist gradescope
 .DEFAULT_GOAL := all
 
@@ -43,7 +43,7 @@ all: tools
 setup:
 	@$(SETUP) core
 setup-test:
-	@$(SETUP) core test
+	@$(SETUP) core test handouts
 
 # (The root filesystem too: lab 10's checks copy it into each test world.)
 tools: setup $(BUILD)/nslab-check $(BUILD)/nslab-probe $(BUILD)/nslab-grade rootfs-quiet
@@ -60,6 +60,10 @@ $(BUILD)/nslab-probe: harness/probe.c | setup
 $(BUILD)/test_util: harness/tests/test_util.c harness/util.c harness/util.h | setup
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iharness $$(pkg-config --cflags check) -o $@ harness/tests/test_util.c harness/util.c $$(pkg-config --libs check)
+
+$(BUILD)/web_check: harness/tests/web_check.c | setup
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $$(pkg-config --cflags libxml-2.0) -o $@ harness/tests/web_check.c $$(pkg-config --libs libxml-2.0)
 
 $(BUILD)/test_kit: harness/tests/test_kit.c grading/registry.c grading/registry.h | setup
 	@mkdir -p $(@D)
@@ -115,7 +119,7 @@ solutions: tools
 
 # ---- The kit's own tests ------------------------------------------------------
 ifneq ($(wildcard harness/tests/test_kit.c),)
-test: setup-test tools $(BUILD)/test_util $(BUILD)/test_kit $(BUILD)/test_grader
+test: setup-test tools $(BUILD)/test_util $(BUILD)/test_kit $(BUILD)/test_grader $(BUILD)/web_check
 else
 test:
 endif
@@ -138,13 +142,17 @@ asan: setup
 doctor:
 	@bash harness/doctor.sh
 
+# The handouts as web pages, English and Chinese, figures drawn by graphviz:
+# open build/handouts/index.html.
 handouts:
 	@$(SETUP) core handouts
-	@mkdir -p $(BUILD)/handouts
-	@for f in handouts/*.md; do \
-	    pandoc -f gfm -t html5 -s --metadata title="nslab: $$(basename $$f .md)" -o $(BUILD)/handouts/$$(basename $$f .md).html $$f || exit 1; \
-	done
-	@echo "handouts: $(BUILD)/handouts/*.html"
+	@rm -rf $(BUILD)/handouts
+	@sh handouts/web/build.sh $(BUILD)/handouts
+
+# Every page of the web handouts in headless Chromium: build/handout-shots/*.png.
+handout-shots: handouts
+	@$(SETUP) screenshots
+	@sh handouts/web/screenshots.sh $(BUILD)/handouts $(BUILD)/handout-shots
 
 demo%: setup
 	$(KIT_ONLY)
@@ -169,6 +177,7 @@ gradescope:
 # 01..UPTO (default all), no answer in it (grading/dist.sh says what is in it).
 dist: setup
 	$(KIT_ONLY)
+	@$(SETUP) core handouts
 	@sh grading/dist.sh "$(UPTO)"
 
 clean:

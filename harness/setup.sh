@@ -1,7 +1,7 @@
 #!/bin/sh
 # The kit's setup step, run first by every make target.
 #
-#   harness/setup.sh [GROUP...]     GROUP: core (default), test, handouts
+#   harness/setup.sh [GROUP...]     GROUP: core (default), test, handouts, screenshots, gradescope
 #
 # Checks that the Debian packages of each group are installed. All there:
 # returns at once (one dpkg-query). Missing, as root: installs them with
@@ -14,7 +14,10 @@ packages_of() {
         core) echo gcc make libc6-dev pkg-config unifdef check libcap-dev libseccomp-dev libnl-route-3-dev libjson-c-dev libxml2-dev util-linux procps hostname iproute2 iputils-ping netcat-openbsd libcap2-bin busybox-static perl ;;
         # the kit's own tests: static analysis, Gradescope's zip read back
         test) echo cppcheck shellcheck uidmap zip unzip jq ;;
-        handouts) echo pandoc ;;
+        # make handouts and make dist: the web pages and their figures
+        handouts) echo pandoc graphviz ;;
+        # handouts/web/screenshots.sh: look at the pages in a real browser
+        screenshots) echo chromium fonts-wqy-microhei ;;
         gradescope) echo zip ;;
         *) echo "setup: unknown group $1" >&2; exit 2 ;;
     esac
