@@ -50,6 +50,15 @@ void check_begin(struct check *c, const char *id)
     ck_assert_msg(c->info != NULL, "check %s is in no layer's table", id);
 }
 
+/* The folder of the handouts in the language NSLAB_LANG names: "zh/" for
+ * Chinese (zh, zh_CN, zh_CN.UTF-8 ...), "" for English, the default. */
+static const char *hint_language(void)
+{
+    const char *lang = getenv("NSLAB_LANG");
+
+    return lang && strncmp(lang, "zh", 2) == 0 ? "zh/" : "";
+}
+
 /* One JSON line per check, in one write(2), so that checks running in
  * Check's forked children never interleave. */
 static void write_record(const struct check *c, const char *verdict, const char *expected,
@@ -61,7 +70,8 @@ static void write_record(const struct check *c, const char *verdict, const char 
     const char *text;
     int fd;
 
-    snprintf(hint, sizeof hint, "handouts/%s", c->info->hint);
+    /* NSLAB_LANG=zh: the Chinese handout's section, which has the same anchor. */
+    snprintf(hint, sizeof hint, "handouts/%s%s", hint_language(), c->info->hint);
     json_object_object_add(o, "lab", json_object_new_string(graded_lab));
     json_object_object_add(o, "layer", json_object_new_string(layer));
     json_object_object_add(o, "check", json_object_new_string(c->info->id));

@@ -23,7 +23,7 @@ trap 'rm -rf "$tmp"' EXIT
 # every character but letters, digits, space, _ and - dropped, spaces to -.
 awk '/^    / { next } /^#+ / { n = index($0, " "); print n - 1, substr($0, n + 1) }' "$en" |
     while read -r level text; do
-        printf '%s %s\n' "$level" "$(printf '%s' "$text" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9 _-]//g; s/ /-/g')"
+        printf '%s %s\n' "$level" "$(printf '%s' "$text" | tr '[:upper:]' '[:lower:]' | sed 's/[^a-z0-9 _-]//g; s/ /-/g')"
     done > "$tmp/en.anchors"
 # The same for the Chinese one: the id of the <a id> line before each heading.
 awk '/^    / { next }

@@ -73,22 +73,64 @@ cppcheck_clean() {
 
 shellcheck_clean() {
     shellcheck -x harness/*.sh harness/tests/*.sh solutions/*.sh grading/*.sh grading/tests/*.sh grading/gradescope/*.sh \
-        grading/gradescope/run_autograder grading/classroom/*.sh rootfs-builder/*.sh .ci/run
+        grading/gradescope/run_autograder grading/classroom/*.sh rootfs-builder/*.sh handouts/web/*.sh .ci/run
 }
 
-# Every hint the harness gives names a handout section that exists.
+# Every hint the harness gives names a handout section that exists: in the
+# Markdown (GitHub's anchor), and on the web pages, English and Chinese.
 hints_point_to_sections() {
     ok=0
     for hint in $(grep -ho '"[0-9][0-9]_[a-z_]*\.md#[a-z0-9_-]*"' harness/*.c | tr -d '"' | sort -u); do
-        file=handouts/${hint%%#*} anchor=${hint#*#}
+        file=handouts/${hint%%#*} anchor=${hint#*#} page=${hint%%.md#*}.html
         # GitHub's slug of each "## Heading": lower case, spaces to hyphens.
         if ! grep '^##* ' "$file" 2>/dev/null | sed 's/^#* //' | tr '[:upper:]' '[:lower:]' |
              sed 's/[^a-z0-9 _-]//g; s/ /-/g' | grep -qx "$anchor"; then
             echo "no section #$anchor in $file"
             ok=1
         fi
+        for html in "build/handouts/$page" "build/handouts/zh/$page"; do
+            grep -q "id=\"$anchor\"" "$html" 2>/dev/null || { echo "no id=\"$anchor\" in $html"; ok=1; }
+        done
     done
     return $ok
+}
+
+# make handouts: every page renders, every figure exists, every link and
+# anchor resolves (web_check).
+handouts_on_the_web() {
+    rm -rf build/handouts
+    make -s handouts && build/web_check build/handouts
+}
+
+# web_check finds a missing figure, a broken anchor, a figure that is not a
+# drawing and a page without its table of contents.
+web_check_catches_a_broken_site() {
+    d=build/test-web
+    rm -rf "$d" && cp -r build/handouts "$d" || return 1
+    rm "$d/figures/handshake.svg"
+    sed -i 's/id="goal"/id="gaol"/' "$d/03_pid.html"
+    echo 'not a drawing' >"$d/figures/pivot-root.svg"
+    sed -i '/<nav id="TOC"/,/<\/nav>/d' "$d/zh/02_ipc.html"
+    build/web_check "$d" >"$d.out" && { echo "web_check passed a broken site"; return 1; }
+    cat "$d.out"
+    grep -q '05_net_veth.html: link to a file that is not there: figures/handshake.svg' "$d.out" &&
+        grep -q '03_pid.html: link to an anchor that is not there: #goal' "$d.out" &&
+        grep -q 'figure is not an SVG drawing: .*pivot-root.svg' "$d.out" &&
+        grep -q 'zh/02_ipc.html: no table of contents' "$d.out" && rm -rf "$d" "$d.out"
+}
+
+# NSLAB_LANG=zh: the grader's hint points to the Chinese handout, at the
+# same anchor as the English one.
+hints_in_chinese() {
+    d=build/test-lang
+    rm -rf "$d" && mkdir -p "$d" && sh harness/compile-lab.sh labs/01_clone_uts.c "$d/01" 01_clone_uts || return 1
+    build/nslab-check --lab 01_clone_uts --program "$d/01" --only uts_hostname_from_option --records "$d/en.jsonl" >/dev/null 2>&1
+    NSLAB_LANG=zh build/nslab-check --lab 01_clone_uts --program "$d/01" --only uts_hostname_from_option \
+        --records "$d/zh.jsonl" >/dev/null 2>&1
+    en=$(jq -r .hint "$d/en.jsonl") zh=$(jq -r .hint "$d/zh.jsonl")
+    echo "hint: $en; with NSLAB_LANG=zh: $zh"
+    [ "$en" = "handouts/01_clone_uts.md#the-uts-namespace" ] && [ "$zh" = "handouts/zh/01_clone_uts.md#the-uts-namespace" ] &&
+        grep -q '^<a id="the-uts-namespace"></a>$' "${zh%%#*}" && rm -rf "$d"
 }
 
 # The rubric names exactly the harness's checks, layer by layer.
@@ -439,7 +481,14 @@ step generated_files_in_sync generated_in_sync
 step every_lab_compiles_with_Werror all_compile_werror
 step cppcheck_clean cppcheck_clean
 step shellcheck_clean shellcheck_clean
+echo "== the handouts: web pages, Chinese, the grader's hints"
+step handouts_render_and_every_link_resolves handouts_on_the_web
+step web_check_catches_a_broken_site web_check_catches_a_broken_site
+for lab in $(ready_labs); do
+    step "handout_${lab%%_*}_in_chinese_matches_the_english" sh harness/tests/handout_zh.sh "handouts/$lab.md" "handouts/zh/$lab.md"
+done
 step hints_point_to_handout_sections hints_point_to_sections
+step hints_in_chinese_with_NSLAB_LANG hints_in_chinese
 step rubric_matches_the_checks rubric_matches_checks
 echo "== unit tests"
 check harness-util build/test_util
