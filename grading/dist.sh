@@ -3,7 +3,8 @@
 # build/dist/nslab.tar.gz, with labs 01..UPTO (default: every ready lab).
 #
 # In it: the Makefile, the harness (its checks, the probe, setup, doctor),
-# the grader and the rubric, rootfs-builder, the handouts of those labs, a
+# the grader and the rubric, rootfs-builder, the handouts of those labs
+# (Markdown and web pages, English and Chinese), a
 # README written for students, GitHub Classroom's workflow, and the labs:
 # labs/01_clone_uts.c to start with, and labs/.base/NN_name.c, each lab's
 # scaffolding with every answer a TODO, which `make startNN` merges into the
@@ -29,10 +30,18 @@ mkdir -p "$out/labs/.base" "$out/handouts" "$out/harness" "$out/grading/classroo
 
 # shellcheck disable=SC2086 # $names: one word a lab
 sh solutions/generate.sh --skeletons solutions/container.c build/dist/gen $names
+mkdir -p "$out/handouts/zh" "$out/handouts/web" "$out/handouts/figures"
 for name in $names; do
     cp "build/dist/gen/skeletons/$name.c" "$out/labs/.base/"
     cp "handouts/$name.md" "$out/handouts/"
+    if [ -r "handouts/zh/$name.md" ]; then cp "handouts/zh/$name.md" "$out/handouts/zh/"; fi
 done
+# The handouts as web pages too, next to their Markdown (the figures serve
+# both), and what make handouts needs to draw them again.
+cp handouts/web/* "$out/handouts/web/"
+cp handouts/figures/*.dot "$out/handouts/figures/"
+# shellcheck disable=SC2086 # $names: one word a lab
+sh handouts/web/build.sh "$out/handouts" $names >/dev/null
 cp "$out/labs/.base/01_clone_uts.c" "$out/labs/"
 rm -rf build/dist/gen
 
@@ -61,12 +70,16 @@ system-call filter. This release holds the labs up to $last.
     make doctor      # what this machine can run, and how to fix what it cannot
     make lab01       # build labs/01_clone_uts.c and run lab 01's checks
 
-Read \`handouts/01_clone_uts.md\`, fill in the \`TODO(01)\` blocks of
+Read lab 01's handout, in your browser (\`handouts/index.html\`, then lab 01;
+中文版：\`handouts/zh/index.html\`) or as Markdown
+(\`handouts/01_clone_uts.md\`, \`handouts/zh/01_clone_uts.md\`), fill in the \`TODO(01)\` blocks of
 \`labs/01_clone_uts.c\`, and run \`make lab01\` until it says full marks. Each
 failed check shows what was run, what was expected, what was seen, and the
 handout section to read. \`make lab01 CHECK=name\` shows everything about one
 check; \`make try01 ARGS='--hostname box -- hostname'\` runs your lab once, by
-hand, in a throwaway test world (nothing reaches your machine).
+hand, in a throwaway test world (nothing reaches your machine). With
+\`NSLAB_LANG=zh\` (\`make lab01 NSLAB_LANG=zh\`) the hints point to the Chinese
+handouts (评分提示指向中文讲义).
 
 ## The next lab, from your own code
 
@@ -96,7 +109,7 @@ On GitHub Classroom, \`.github/workflows/classroom.yml\` grades every push.
 
 ## The labs
 
-$(for name in $names; do printf -- '- `labs/%s.c`: `handouts/%s.md`\n' "$name" "$name"; done)
+$(for name in $names; do printf -- '- `labs/%s.c`: `handouts/%s.html` (`.md`; Chinese: `handouts/zh/`)\n' "$name" "$name"; done)
 README
 
 mkdir -p build/dist

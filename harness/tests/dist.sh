@@ -8,7 +8,8 @@
 #      and scores the starter below full marks;
 #   4. make startNN, from the reference solution of lab NN-1, gives exactly
 #      lab NN's starter; from a student-style copy of it (a comment after
-#      every line the student wrote) it merges without a conflict, compiles,
+#      every line the student wrote, the variables they declared renamed)
+#      it merges without a conflict, compiles,
 #      passes every check of labs 01..NN-1 and fails what the starter fails.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -80,6 +81,25 @@ if [ -z "$total" ] || [ "${total% *}" -ge "${total#* }" ]; then
 fi
 echo "dist: make lab01 in the release: ${total% *}/${total#* } for the starter"
 
+# rename_own_variables FILE BASE NEXT_BASE: in FILE, a student's lab, give
+# each variable declared on a line of their own (the line before each
+# "// mine") that neither scaffolding (BASE, NEXT_BASE) names a name of the
+# student's ("my_NAME"), as students name things their own way. Adds the
+# old names to $renamed.
+rename_own_variables() {
+    # shellcheck disable=SC2013 # one name a word
+    for v in $(awk '$0 == "    // mine" { print prev } { prev = $0 }' "$1" |
+               sed -n 's/^[ \t]*\(const \)\{0,1\}\(unsigned \|struct [a-z_]* \)\{0,1\}[a-z_][a-z0-9_]*[ \t*][ \t*]*\([a-z_][a-z0-9_]*\)[ \t]*[=;[].*/\3/p' |
+               sort -u); do
+        case $v in return|break|continue|else|goto|my_*) continue ;; esac
+        if ! grep -qw "$v" "$2" && ! grep -qw "$v" "$3"; then
+            sed -i "s/\\b$v\\b/my_$v/g" "$1"
+            renamed="$renamed $v"
+        fi
+    done
+}
+renamed=""
+
 # 4. make startNN, lab after lab.
 prev=""
 names=$(awk -F'\t' '$1 ~ /^[0-9][0-9]$/ && $3 == "ready" { print $2 }' "$kit/grading/labs.tsv")
@@ -90,12 +110,17 @@ for name in $names; do
         (cd "$kit" && FORCE=1 make -s "start$nn" >/dev/null 2>&1) || fail "make start$nn failed"
         cmp -s "$kit/labs/$name.c" "labs/$name.c" ||
             { diff "labs/$name.c" "$kit/labs/$name.c" | head -n 20; fail "start$nn from the solution of $prev is not lab $name's starter"; }
-        # A student's own lab: a comment after every line they wrote.
+        # A student's own lab: a comment after every line they wrote, and
+        # their own names for the variables they declared.
         diff --old-line-format='' --unchanged-line-format='%L' --new-line-format='%L    // mine
 ' "$kit/labs/.base/$prev.c" "solutions/$prev.c" >"$kit/labs/$prev.c"
+        rename_own_variables "$kit/labs/$prev.c" "$kit/labs/.base/$prev.c" "$kit/labs/.base/$name.c"
         (cd "$kit" && FORCE=1 make -s "start$nn" >"../start.txt" 2>&1) || fail "make start$nn (student-style) failed"
         ! grep -q '^<<<<<<< ' "$kit/labs/$name.c" || { cat "$work/start.txt"; fail "start$nn: a conflict with a student-style $prev"; }
         grep -q '// mine' "$kit/labs/$name.c" || fail "start$nn lost the student's lines"
+        for v in $renamed; do
+            grep -qw "my_$v" "$kit/labs/$name.c" || fail "start$nn lost the student's variable my_$v"
+        done
         sh harness/compile-lab.sh "$kit/labs/$name.c" "$work/$name" "$name" || fail "start$nn's result does not compile"
         sh harness/compile-lab.sh "labs/$name.c" "$work/starter-$name" "$name" || fail "the starter $name does not compile"
         build/nslab-check --lab "$name" --program "$work/$name" --records "$work/$name.jsonl" >/dev/null 2>&1
@@ -109,7 +134,8 @@ for name in $names; do
         theirs=$(grep -o '"check":"[a-z0-9_]*","title":"[^"]*","verdict":"[A-Z]*"' "$work/starter-$name.jsonl" |
             sed 's/,"title":"[^"]*"//' | sort)
         [ "$mine" = "$theirs" ] || { printf 'merged:\n%s\nstarter:\n%s\n' "$mine" "$theirs"; fail "start$nn: lab $nn's verdicts differ from the starter's"; }
-        echo "dist: make start$nn: the starter exactly from the solution; from a student's own $prev: merged, earlier checks pass, lab $nn's as the starter's"
+        echo "dist: make start$nn: the starter exactly from the solution; from a student's own $prev (variables renamed:${renamed:- none}): merged, earlier checks pass, lab $nn's as the starter's"
+        renamed=""
     fi
     prev=$name
 done
