@@ -53,7 +53,7 @@ page() {
     [ -n "$next" ] && set -- "$@" -V next="$next.html" -V next-title="$(title_of "$(dirname "$src")/$next.md")" \
         -V next-label="$lab ${next%%_*}"
     [ -n "$other" ] && set -- "$@" -V other-lang="$other"
-    pandoc -f gfm -t html5 -s --template "$web/template.html" --lua-filter "$web/filter.lua" \
+    pandoc -f gfm -t html5 -s --template "$web/template.html5" --lua-filter "$web/filter.lua" \
         --toc --toc-depth=2 --highlight-style=tango -V lang="$lang" -V root="$root" \
         -M pagetitle="$(title_of "$src")" -M nslab-labs="$page_labs" -M nslab-self="$(basename "$src" .md)" \
         "$@" -o "$dest" "$src" || { echo "handouts: pandoc could not render $src" >&2; exit 1; }
@@ -80,7 +80,7 @@ index() {
         set -- -V home=index.html -V other-lang-label="中文" -V other-lang-code=zh
         [ -n "$zh_labs" ] && set -- "$@" -V other-lang=zh/index.html
     fi
-    pandoc -f gfm -t html5 -s --template "$web/template.html" --lua-filter "$web/filter.lua" \
+    pandoc -f gfm -t html5 -s --template "$web/template.html5" --lua-filter "$web/filter.lua" \
         -V lang="$lang" -V root="$root" -M pagetitle="nslab" -M nslab-labs="$labs" "$@" -o "$dest" "$out/.index.md" ||
         { echo "handouts: pandoc could not render the index" >&2; exit 1; }
     rm -f "$out/.index.md"

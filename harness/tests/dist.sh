@@ -26,9 +26,12 @@ rel=build/dist/nslab
 # 1. What is in it.
 if [ -z "$leak_only" ]; then
 for f in Makefile README.md labs/01_clone_uts.c harness/probe.c grading/rubric.tsv grading/start.sh rootfs-builder/build.sh \
-         .github/workflows/classroom.yml handouts/01_clone_uts.md; do
+         .github/workflows/classroom.yml handouts/01_clone_uts.md handouts/zh/01_clone_uts.md handouts/index.html \
+         handouts/01_clone_uts.html handouts/zh/10_full_container.html handouts/figures/namespaces.svg; do
     [ -e "$rel/$f" ] || fail "$f missing from the release"
 done
+# Its web handouts: every page, link, anchor and figure (make test's web_check).
+build/web_check "$rel/handouts" || fail "the release's web handouts have broken links or figures"
 for f in solutions harness/tests harness/demo.sh handouts/demos grading/gradescope grading/tests .ci; do
     [ ! -e "$rel/$f" ] || fail "$f is in the release"
 done
@@ -53,8 +56,9 @@ awk '
 ' solutions/container.c | sort | comm -23 - build/test-logs/kit-lines.txt >build/test-logs/solution-lines.txt
 [ "$(wc -l <build/test-logs/solution-lines.txt)" -gt 100 ] || fail "few solution lines found (the check would prove little)"
 {
-    find "$rel" -type f ! -name '*.tar.gz' ! -name '*.md' -exec cat {} +
-    for f in "$rel"/*.md "$rel"/handouts/*.md "$rel"/grading/*.md; do
+    find "$rel" -type f ! -name '*.tar.gz' ! -name '*.md' ! -name '*.html' -exec cat {} +
+    for f in "$rel"/*.md "$rel"/grading/*.md "$rel"/handouts/*.md "$rel"/handouts/zh/*.md \
+             "$rel"/handouts/*.html "$rel"/handouts/zh/*.html; do
         awk '/<details>/ { hint = 1 } !hint { print } /<\/details>/ { hint = 0 }' "$f"
     done
 } | trim | sort -u | comm -12 - build/test-logs/solution-lines.txt >build/test-logs/leaked-lines.txt

@@ -453,8 +453,8 @@ classroom_step_reports_points() {
 # no answer in it, its README's make lab01, make startNN lab after lab from
 # the solution and from a student-style copy). Its leak check can fail: a
 # release with lab 02's kit starter (lab 01's answers in it) is caught. And
-# UPTO: a release of labs 01-03 has their scaffolding and handouts only, and
-# grades only them.
+# UPTO: a release of labs 01-03 has their scaffolding and handouts only (its
+# web pages link to no later lab), and grades only them.
 dist_release() { sh harness/tests/dist.sh; }
 dist_leak_is_caught() {
     make -s dist >/dev/null && cp labs/02_ipc.c build/dist/nslab/labs/ || return 1
@@ -465,6 +465,9 @@ dist_upto() {
     rel=build/dist/nslab
     [ "$(find "$rel/labs/.base" -name '*.c' | wc -l)" -eq 3 ] && [ ! -e "$rel/handouts/04_mount_proc.md" ] &&
         [ -e "$rel/handouts/03_pid.md" ] && ! grep -q '^04' "$rel/grading/rubric.tsv" &&
+        [ -e "$rel/handouts/zh/03_pid.html" ] && [ ! -e "$rel/handouts/04_mount_proc.html" ] &&
+        build/web_check "$rel/handouts" &&   # no link to a lab not released
+        ! grep -q '04_mount_proc' "$rel/handouts/index.html" "$rel/handouts/03_pid.html" &&
         [ "$(awk -F'\t' '$3 == "ready"' "$rel/grading/labs.tsv" | wc -l)" -eq 3 ] &&
         ! make -s dist UPTO=99x >/dev/null 2>&1
 }
