@@ -27,5 +27,7 @@ mkdir -p "$out/grading/gradescope"
 cp grading/gradescope/setup.sh grading/gradescope/run_autograder "$out/grading/gradescope/"
 cp grading/gradescope/setup.sh grading/gradescope/run_autograder "$out/"
 printf '%s\n' "$labs" >"$out/grading/gradescope/labs"
+# NSLAB_LANG=zh make gradescope: the hints point to the Chinese handouts.
+printf '%s\n' "${NSLAB_LANG:-}" >"$out/grading/gradescope/lang"
 (cd "$out" && zip -qr ../autograder.zip .)
 echo "gradescope: build/autograder.zip ($(du -k build/autograder.zip | cut -f1) KB; labs: ${labs:-every lab the submission holds})"

@@ -96,10 +96,17 @@ hints_point_to_sections() {
 }
 
 # make handouts: every page renders, every figure exists, every link and
-# anchor resolves (web_check).
+# anchor resolves (web_check), and each lab's English and Chinese pages have
+# the same section anchors.
 handouts_on_the_web() {
     rm -rf build/handouts
-    make -s handouts && build/web_check build/handouts
+    make -s handouts && build/web_check build/handouts || return 1
+    # The same section anchors on the English and the Chinese page.
+    ids() { tr '\n' ' ' <"$1" | grep -o '<h[1-3] [^>]*id="[^"]*"' | sed 's/.*id="//; s/"$//'; }
+    for lab in $(ready_labs); do
+        [ "$(ids "build/handouts/$lab.html")" = "$(ids "build/handouts/zh/$lab.html")" ] &&
+            [ "$(ids "build/handouts/$lab.html" | wc -l)" -ge 8 ] || { echo "$lab: the pages' section anchors differ"; return 1; }
+    done
 }
 
 # web_check finds a missing figure, a broken anchor, a figure that is not a
@@ -399,12 +406,13 @@ demos_run() {
 # a submission whose file sits in a subfolder (as a repository upload has it)
 # and writes results.json in Gradescope's schema: every test named "03_pid:
 # ...", scores adding up, full marks for the solution, fewer for the starter;
-# a submission without a lab file says so; where no namespace can be made,
+# (its hints in Chinese: NSLAB_LANG=zh make gradescope); a submission
+# without a lab file says so; where no namespace can be made,
 # every test is ENV with no score, and the output begins "NOT GRADED".
 gradescope_autograder_runs() {
     ag=$PWD/build/test-gradescope
     rm -rf "$ag" && mkdir -p "$ag/source" "$ag/submission/repo/labs" "$ag/results" || return 1
-    make -s gradescope LABS="03" && unzip -q build/autograder.zip -d "$ag/source" &&
+    NSLAB_LANG=zh make -s gradescope LABS="03" && unzip -q build/autograder.zip -d "$ag/source" &&
         [ -x "$ag/source/run_autograder" ] && [ -f "$ag/source/setup.sh" ] && [ ! -e "$ag/source/solutions" ] ||
         return 1
     sh "$ag/source/setup.sh" >"$ag/setup.log" 2>&1 || { tail -n 20 "$ag/setup.log"; return 1; }
@@ -416,7 +424,9 @@ gradescope_autograder_runs() {
         all(.tests[]; (.name | startswith("03_pid: ")) and .status == "passed")'         "$ag/results/results.json" >/dev/null || { cat "$ag/results/results.json"; return 1; }
     rm -rf "$ag/submission/repo" "$ag/results/results.json" && cp labs/03_pid.c "$ag/submission/" &&
         NSLAB_AUTOGRADER=$ag sh "$ag/source/run_autograder" >"$ag/run.log" 2>&1 || return 1
-    jq -e --argjson max "$max" '.score < $max and .score > 0 and any(.tests[]; .status == "failed")'         "$ag/results/results.json" >/dev/null || { cat "$ag/results/results.json"; return 1; }
+    jq -e --argjson max "$max" '.score < $max and .score > 0 and any(.tests[]; .status == "failed") and
+        any(.tests[]; .output | contains("handouts/zh/03_pid.md#"))' "$ag/results/results.json" >/dev/null ||
+        { cat "$ag/results/results.json"; return 1; }
     # Where no user namespace can be made (Gradescope's containers may forbid them).
     # shellcheck disable=SC2016 # expanded by the inner shell
     unshare --user --map-root-user --mount sh -c 'echo 0 > /proc/sys/user/max_user_namespaces &&
