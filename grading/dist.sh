@@ -39,7 +39,9 @@ done
 # The handouts as web pages too, next to their Markdown (the figures serve
 # both), and what make handouts needs to draw them again.
 cp handouts/web/* "$out/handouts/web/"
+mkdir -p "$out/handouts/figures/zh"
 cp handouts/figures/*.dot "$out/handouts/figures/"
+cp handouts/figures/zh/*.dot "$out/handouts/figures/zh/"
 # shellcheck disable=SC2086 # $names: one word a lab
 sh handouts/web/build.sh "$out/handouts" $names >/dev/null
 cp "$out/labs/.base/01_clone_uts.c" "$out/labs/"

@@ -6,7 +6,7 @@
 # Writes OUT/index.html and OUT/NN_name.html for each lab (default: every
 # handouts/NN_name.md), OUT/zh/ the same for the Chinese handouts
 # (handouts/zh/), OUT/figures/*.svg drawn by graphviz from
-# handouts/figures/*.dot, and OUT/style.css. Every page has the shared
+# handouts/figures/*.dot (figures/zh/: in Chinese), and OUT/style.css. Every page has the shared
 # stylesheet, a table of contents, links to the labs before and after it and
 # to its other language, highlighted code (handouts/web/filter.lua). Links
 # point only to labs of this build, so a release of labs 01-03 has none to
@@ -22,12 +22,15 @@ if [ $# -eq 0 ]; then
 fi
 labs="$*"
 web=handouts/web
-mkdir -p "$out/figures" "$out/zh"
+mkdir -p "$out/figures/zh" "$out/zh"
 cp "$web/style.css" "$out/"
 
-for dot in handouts/figures/*.dot; do
-    svg=$out/figures/$(basename "$dot" .dot).svg
-    dot -Tsvg "$dot" -o "$svg" || { echo "handouts: graphviz could not draw $dot" >&2; exit 1; }
+# figures/NAME.dot -> OUT/figures/NAME.svg; figures/zh/NAME.dot (the same
+# drawing, its words in Chinese) -> OUT/figures/zh/NAME.svg.
+for dot in handouts/figures/*.dot handouts/figures/zh/*.dot; do
+    [ -r "$dot" ] || continue
+    svg=$out/${dot#handouts/}
+    dot -Tsvg "$dot" -o "${svg%.dot}.svg" || { echo "handouts: graphviz could not draw $dot" >&2; exit 1; }
 done
 
 # The title of a handout: its first heading, without "# " and backquotes.
@@ -107,4 +110,4 @@ done
 index en handouts "$out/index.html" ""
 if [ -n "$zh_labs" ]; then index zh handouts/zh "$out/zh/index.html" "../"; fi
 count() { find "$out/$1" -maxdepth 1 -name "$2" | wc -l; }
-echo "handouts: $out/index.html ($(count . '[0-9]*.html') labs, $(count zh '[0-9]*.html') in Chinese, $(count figures '*.svg') figures)"
+echo "handouts: $out/index.html ($(count . '[0-9]*.html') labs and $(count figures '*.svg') figures, $(count zh '[0-9]*.html') and $(count figures/zh '*.svg') in Chinese)"

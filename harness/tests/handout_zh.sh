@@ -10,7 +10,8 @@
 # - The indented code blocks (the commands a student types, what they print,
 #   the code) are the same, byte for byte and in the same order: make test
 #   runs the English ones, so the Chinese ones do what they say too.
-# - The same figures, and as many graded hints (<details>).
+# - The same figures (../figures/zh/NAME.svg: the drawing with Chinese words),
+#   and as many graded hints (<details>).
 # Prints one line per difference; exit 0 when there is none.
 set -u
 if [ $# -ne 2 ] || [ ! -r "$1" ]; then echo "usage: handout_zh.sh EN.md ZH.md" >&2; exit 2; fi
@@ -45,9 +46,9 @@ if ! cmp -s "$tmp/en.code" "$tmp/zh.code"; then
     diff "$tmp/en.code" "$tmp/zh.code" | sed -n '1,6p' >> "$tmp/out"
 fi
 
-figures() { grep -o '!\[[^]]*\]([^)]*)' "$1" | sed 's/.*(\(.*\))/\1/; s|^\.\./||'; }
+figures() { grep -o '!\[[^]]*\]([^)]*)' "$1" | sed 's/.*(\(.*\))/\1/; s|^\.\./||; s|^figures/zh/|figures/|'; }
 [ "$(figures "$en")" = "$(figures "$zh")" ] ||
-    echo "figures differ: English $(figures "$en" | tr '\n' ' ')/ Chinese $(figures "$zh" | tr '\n' ' ')(../figures/ in zh)" >> "$tmp/out"
+    echo "figures differ: English $(figures "$en" | tr '\n' ' ')/ Chinese $(figures "$zh" | tr '\n' ' ')(../figures/zh/ in zh)" >> "$tmp/out"
 [ "$(grep -c '<details>' "$en")" = "$(grep -c '<details>' "$zh")" ] ||
     echo "graded hints: $(grep -c '<details>' "$en") <details> in English, $(grep -c '<details>' "$zh") in Chinese" >> "$tmp/out"
 

@@ -101,6 +101,10 @@ hints_point_to_sections() {
 handouts_on_the_web() {
     rm -rf build/handouts
     make -s handouts && build/web_check build/handouts || return 1
+    # Every figure drawn in Chinese too.
+    for dot in handouts/figures/*.dot; do
+        [ -r "handouts/figures/zh/${dot##*/}" ] || { echo "$dot: no Chinese version in handouts/figures/zh/"; return 1; }
+    done
     # The same section anchors on the English and the Chinese page.
     ids() { tr '\n' ' ' <"$1" | grep -o '<h[1-3] [^>]*id="[^"]*"' | sed 's/.*id="//; s/"$//'; }
     for lab in $(ready_labs); do
