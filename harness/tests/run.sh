@@ -108,8 +108,11 @@ handouts_on_the_web() {
     # The same section anchors on the English and the Chinese page.
     ids() { tr '\n' ' ' <"$1" | grep -o '<h[1-3] [^>]*id="[^"]*"' | sed 's/.*id="//; s/"$//'; }
     for lab in $(ready_labs); do
-        [ "$(ids "build/handouts/$lab.html")" = "$(ids "build/handouts/zh/$lab.html")" ] &&
-            [ "$(ids "build/handouts/$lab.html" | wc -l)" -ge 8 ] || { echo "$lab: the pages' section anchors differ"; return 1; }
+        if [ "$(ids "build/handouts/$lab.html")" != "$(ids "build/handouts/zh/$lab.html")" ] ||
+           [ "$(ids "build/handouts/$lab.html" | wc -l)" -lt 8 ]; then
+            echo "$lab: the pages' section anchors differ"
+            return 1
+        fi
     done
 }
 
