@@ -528,18 +528,13 @@ static void two_setup(struct world_result *r, void *data)
 static void two_during(struct world_result *r, void *data)
 {
     struct tcp_data *d = data;
-    char *lab = (char *)lab_in_world(), out[3072], peer0[64], peer1[64];
+    char *argv[16], out[3072], peer0[64], peer1[64];
     int status;
 
-    /* (Lab 10 on: the same root as the first; lab_run gave it one.) */
-    if (atoi(graded_lab) >= 10)
-        status = world_run_second(ARGS(lab, "--root", WORLD_ROOT_DIR, "--ip", d->p[1].ip, "--host-ip", d->p[1].host_ip,
-                                       "--", probe(), "--connect", d->p[1].target),
-                                  NULL, 4.0, out, sizeof out);
-    else
-        status = world_run_second(ARGS(lab, "--ip", d->p[1].ip, "--host-ip", d->p[1].host_ip, "--", probe(),
-                                       "--connect", d->p[1].target),
-                                  NULL, 4.0, out, sizeof out);
+    /* (Lab 10 on: the same root as the first.) */
+    lab_argv(argv, sizeof argv / sizeof argv[0],
+             ARGS("--ip", d->p[1].ip, "--host-ip", d->p[1].host_ip, "--", probe(), "--connect", d->p[1].target), 1);
+    status = world_run_second(argv, NULL, 4.0, out, sizeof out);
     accepted_peer(0, peer0, sizeof peer0);
     accepted_peer(1, peer1, sizeof peer1);
     snprintf(r->user, sizeof r->user, "first: %s; second: %s, exit status %d, its output and report:\n%s",

@@ -271,6 +271,22 @@ const char *lab_in_world(void)
     return path;
 }
 
+void lab_argv(char **argv, size_t max, char *const *args, int host_root)
+{
+    size_t i, n = 0;
+
+    argv[n++] = (char *)lab_in_world();
+    /* Lab 10 on needs --root: the checks of labs 01-09 get a root of the
+     * host's own programs, so they see the tools they always did. */
+    if (host_root && atoi(graded_lab) >= 10) {
+        argv[n++] = "--root";
+        argv[n++] = WORLD_ROOT_DIR;
+    }
+    for (i = 0; n + 1 < max && args[i]; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+}
+
 struct world_result *lab_run(struct check *c, struct world_spec *spec, char *const *args)
 {
     struct world_spec local = { 0 };
@@ -279,22 +295,12 @@ struct world_result *lab_run(struct check *c, struct world_spec *spec, char *con
     struct world_result *r;
     char *changes;
     double drift;
-    size_t i, n;
 
-    argv[0] = (char *)lab_in_world();
     if (!spec)
         spec = &local;
-    /* Lab 10 on needs --root: the checks of labs 01-09 get a root of the
-     * host's own programs, so they see the tools they always did. */
-    n = 1;
-    if (atoi(graded_lab) >= 10 && spec->root != ROOT_ROOTFS) {   /* (a spec may be run twice) */
+    if (atoi(graded_lab) >= 10 && spec->root != ROOT_ROOTFS)   /* (a spec may be run twice) */
         spec->root = ROOT_HOST;
-        argv[n++] = "--root";
-        argv[n++] = WORLD_ROOT_DIR;
-    }
-    for (i = 0; n < 63 && args[i]; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
+    lab_argv(argv, sizeof argv / sizeof argv[0], args, spec->root == ROOT_HOST);
     /* NSLAB_AS_USER=1 (the kit's tests): every run as a random user of the
      * world instead of its root, to show that a rootless lab (06 on) holds
      * the earlier labs' checks without root. */

@@ -79,6 +79,9 @@ struct world_result *lab_run(struct check *c, struct world_spec *spec, char *con
 char *probe(void);
 /* The lab's path inside every world (a copy of lab_program). */
 const char *lab_in_world(void);
+/* argv (max entries, NULL last): the lab in the world, from lab 10 on with
+ * --root a root of the host's programs when host_root, then args. */
+void lab_argv(char **argv, size_t max, char *const *args, int host_root);
 
 void expect_exit(struct check *c, const struct world_result *r, int code);
 void expect_stdout(struct check *c, const struct world_result *r, const char *text);
