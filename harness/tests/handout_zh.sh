@@ -20,12 +20,8 @@ en=$1 zh=$2
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 
-# Level and GitHub slug of each heading of the English handout: lower case,
-# every character but letters, digits, space, _ and - dropped, spaces to -.
-awk '/^    / { next } /^#+ / { n = index($0, " "); print n - 1, substr($0, n + 1) }' "$en" |
-    while read -r level text; do
-        printf '%s %s\n' "$level" "$(printf '%s' "$text" | tr '[:upper:]' '[:lower:]' | sed 's/[^a-z0-9 _-]//g; s/ /-/g')"
-    done > "$tmp/en.anchors"
+# Level and GitHub anchor of each heading of the English handout.
+sh "$(dirname "$0")/anchors.sh" "$en" > "$tmp/en.anchors" || exit 2
 # The same for the Chinese one: the id of the <a id> line before each heading.
 awk '/^    / { next }
      /^#+ / { n = index($0, " "); print n - 1, (prev ~ /^<a id="[^"]*"><\/a>$/ ? substr(prev, 8, length(prev) - 13) : "(no <a id> line before: " $0 ")") }

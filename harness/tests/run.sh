@@ -82,9 +82,8 @@ hints_point_to_sections() {
     ok=0
     for hint in $(grep -ho '"[0-9][0-9]_[a-z_]*\.md#[a-z0-9_-]*"' harness/*.c | tr -d '"' | sort -u); do
         file=handouts/${hint%%#*} anchor=${hint#*#} page=${hint%%.md#*}.html
-        # GitHub's slug of each "## Heading": lower case, spaces to hyphens.
-        if ! grep '^##* ' "$file" 2>/dev/null | sed 's/^#* //' | tr '[:upper:]' '[:lower:]' |
-             sed 's/[^a-z0-9 _-]//g; s/ /-/g' | grep -qx "$anchor"; then
+        # GitHub's anchor of a heading of the handout.
+        if ! sh harness/tests/anchors.sh "$file" 2>/dev/null | cut -d' ' -f2 | grep -qx "$anchor"; then
             echo "no section #$anchor in $file"
             ok=1
         fi
