@@ -36,6 +36,14 @@ done
 # The title of a handout: its first heading, without "# " and backquotes.
 title_of() { sed -n '/^# /{s/^# //p;q;}' "$1" | tr -d '`'; }
 
+# render SRC DEST PANDOC-OPTIONS...: one page of the site, from Markdown.
+render() {
+    src=$1 dest=$2
+    shift 2
+    pandoc -f gfm -t html5 -s --template "$web/template.html5" --lua-filter "$web/filter.lua" "$@" -o "$dest" "$src" ||
+        { echo "handouts: pandoc could not render $src" >&2; exit 1; }
+}
+
 # page LANG SRC DEST ROOT PREV NEXT OTHER: one handout's page. ROOT is the
 # way from the page to OUT ("" or "../"); PREV, NEXT, OTHER the pages of the
 # lab before, after and of the other language ("" when there is none).
@@ -56,10 +64,8 @@ page() {
     [ -n "$next" ] && set -- "$@" -V next="$next.html" -V next-title="$(title_of "$(dirname "$src")/$next.md")" \
         -V next-label="$lab ${next%%_*}"
     [ -n "$other" ] && set -- "$@" -V other-lang="$other"
-    pandoc -f gfm -t html5 -s --template "$web/template.html5" --lua-filter "$web/filter.lua" \
-        --toc --toc-depth=2 --highlight-style=tango -V lang="$lang" -V root="$root" \
-        -M pagetitle="$(title_of "$src")" -M nslab-labs="$page_labs" -M nslab-self="$(basename "$src" .md)" \
-        "$@" -o "$dest" "$src" || { echo "handouts: pandoc could not render $src" >&2; exit 1; }
+    render "$src" "$dest" --toc --toc-depth=2 --highlight-style=tango -V lang="$lang" -V root="$root" \
+        -M pagetitle="$(title_of "$src")" -M nslab-labs="$page_labs" -M nslab-self="$(basename "$src" .md)" "$@"
 }
 
 # index LANG DIR DEST ROOT: the list of the labs of one language.
@@ -83,9 +89,7 @@ index() {
         set -- -V home=index.html -V other-lang-label="中文" -V other-lang-code=zh
         [ -n "$zh_labs" ] && set -- "$@" -V other-lang=zh/index.html
     fi
-    pandoc -f gfm -t html5 -s --template "$web/template.html5" --lua-filter "$web/filter.lua" \
-        -V lang="$lang" -V root="$root" -M pagetitle="nslab" -M nslab-labs="$labs" "$@" -o "$dest" "$out/.index.md" ||
-        { echo "handouts: pandoc could not render the index" >&2; exit 1; }
+    render "$out/.index.md" "$dest" -V lang="$lang" -V root="$root" -M pagetitle="nslab" -M nslab-labs="$labs" "$@"
     rm -f "$out/.index.md"
 }
 
