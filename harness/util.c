@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -262,4 +263,56 @@ ssize_t read_file_at(int dir, const char *path, char *buf, size_t n)
     buf[got] = '\0';
     close(fd);
     return (ssize_t)got;
+}
+
+char *read_whole(int dir, const char *path)
+{
+    int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
+    size_t len = 0, cap = 16384;
+    char *text = fd == -1 ? NULL : malloc(cap);
+    ssize_t n;
+
+    if (!text) {
+        if (fd != -1)
+            close(fd);
+        return NULL;
+    }
+    while ((n = read(fd, text + len, cap - len - 1)) > 0 || (n == -1 && errno == EINTR)) {
+        if (n > 0)
+            len += (size_t)n;
+        if (cap - len - 1 == 0) {
+            char *more = realloc(text, cap * 2);
+            if (!more) {
+                n = -1;
+                break;
+            }
+            text = more;
+            cap *= 2;
+        }
+    }
+    close(fd);
+    if (n < 0) {
+        free(text);
+        return NULL;
+    }
+    text[len] = '\0';
+    return text;
+}
+
+const char *helper_path(const char *name)
+{
+    static char path[PATH_MAX];
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    char *slash;
+
+    if (n <= 0)
+        return name;
+    self[n] = '\0';
+    slash = strrchr(self, '/');
+    if (slash)
+        *slash = '\0';
+    if (snprintf(path, sizeof path, "%s/%s", self, name) >= (int)sizeof path)
+        return name;
+    return path;
 }

@@ -59,4 +59,11 @@ ssize_t read_file(const char *path, char *buf, size_t n);
 /* The same, with path relative to the directory fd dir (or AT_FDCWD). */
 ssize_t read_file_at(int dir, const char *path, char *buf, size_t n);
 
+/* A whole file, however long, malloc'd and NUL-terminated; NULL on error. */
+char *read_whole(int dir, const char *path);
+
+/* The path of a helper program (or file) that sits next to our own binary:
+ * "nslab-probe" -> "/kit/build/nslab-probe". */
+const char *helper_path(const char *name);
+
 #endif

@@ -7,9 +7,12 @@
  *     ID maps: root of the world is WORLD_HOST_ID_BASE on the machine (root
  *     mode), or the user who runs the harness (rootless).
  * W (stage B):     becomes root of the world, mounts its own filesystems and
- *     runs the lab (world_lab.c). */
+ *     runs the lab (run.c).
+ * The snapshots of the world's host state are put together here, from
+ * proc.c's and cgroup.c's parts. */
 #define _GNU_SOURCE
 #include "world_int.h"
+#include "faults.h"
 #include "util.h"
 
 #include <errno.h>
@@ -203,6 +206,32 @@ static void wait_for(int fd)
     close(fd);
 }
 
+/* ---- The world's host state ------------------------------------------- */
+
+int world_snapshot(char *buf, size_t n)
+{
+    char host[256] = "", domain[256] = "", *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    int fits;
+
+    buf[0] = '\0';
+    if (!f)
+        return -1;
+    gethostname(host, sizeof host - 1);
+    getdomainname(domain, sizeof domain - 1);
+    fprintf(f, "hostname %s\ndomainname %s\n", host, domain);
+    proc_snapshot_objects(f);
+    cg_snapshot(f);
+    proc_snapshot(f);
+    fclose(f);
+    fits = text && len < n;
+    if (text)
+        snprintf(buf, n, "%s", text);
+    free(text);
+    return fits ? 0 : -1;
+}
+
 /* ---- W: PID 1 of the world ------------------------------------------- */
 
 /* make tryNN: the terminal's Ctrl-C and Ctrl-\ are for the lab alone. */
@@ -214,7 +243,7 @@ static void terminal_signals_to_lab_only(void)
 
 static void world_main(const struct world_spec *spec, struct world_result *r, int sync_fd)
 {
-    int t;
+    int t, proc;
 
     prctl(PR_SET_PDEATHSIG, SIGKILL);   /* W0 gone: the whole world goes */
     default_signals();
@@ -234,7 +263,10 @@ static void world_main(const struct world_spec *spec, struct world_result *r, in
     /* Changing our IDs cleared the parent-death signal: set it again, so
      * that the world still dies with W0 (and W0 with the harness). */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (fs_world_mounts(r) || fs_make_root(r, spec))
+    if (fs_world_mounts(r, &proc) || cg_mount_inside(r) || fs_share_everything(r))
+        _exit(1);
+    proc_use(proc);
+    if (fs_make_root(r, spec))
         _exit(1);
     for (t = 0; t < NS_COUNT; t++)
         r->world_ns[t] = ns_inode(0, (enum ns_type)t);
@@ -243,7 +275,7 @@ static void world_main(const struct world_spec *spec, struct world_result *r, in
         spec->setup(r, spec->data);
     if (world_snapshot(r->before, sizeof r->before) == -1)
         r->snap_truncated = 1;
-    run_lab(spec, r);
+    run_lab(spec, r, world_snapshot);
     r->finished = 1;
     _exit(0);
 }
@@ -278,7 +310,7 @@ static void stage_a(const struct world_spec *spec, struct world_result *r, int s
         world_fail(r, "write the world's uid_map and gid_map");
         kill(w, SIGKILL);
     }
-    cg_after_clone(&world_cgroups, w);
+    cg_after_clone(w);
     if (write(sync[1], "g", 1) != 1)
         kill(w, SIGKILL);
     close(sync[1]);
@@ -385,9 +417,9 @@ struct world_result *world_run(const struct world_spec *spec)
         world_fail(r, "pipe");
         return r;
     }
-    cg_setup(&world_cgroups, r, r->root_host_uid, r->rootless ? getegid() : WORLD_HOST_ID_BASE, spec->no_controller);
-    r->cgroup_version = world_cgroups.version;
-    cg_open_for_w0(&world_cgroups);
+    r->cgroup_version = cg_setup(r, r->root_host_uid, r->rootless ? getegid() : WORLD_HOST_ID_BASE,
+                                 spec->faults ? spec->faults->no_controller : NULL);
+    cg_open_for_w0();
     before = superblocks();
     gap = clock_gap_now();
     w0 = clone_fork(CLONE_NEWNS | (r->rootless ? CLONE_NEWUSER : 0));
@@ -396,12 +428,12 @@ struct world_result *world_run(const struct world_spec *spec)
         stage_a(spec, r, sync[0]);
     }
     close(sync[0]);
-    cg_close_for_w0(&world_cgroups);
+    cg_close_for_w0();
     if (w0 == -1) {
         world_fail(r, r->rootless ? userns_refused(errno, "create a user namespace without root")
                                   : "create the test world's mount namespace");
         close(sync[1]);
-        cg_remove(&world_cgroups);
+        cg_remove();
         free(before);
         return r;
     }
@@ -412,7 +444,7 @@ struct world_result *world_run(const struct world_spec *spec)
                    "check /etc/subgid)");
         kill(w0, SIGKILL);
     } else {
-        cg_enter(&world_cgroups, w0);
+        cg_enter(w0);
         /* W0 may be dead already: its end of the pipe gone is no reason
          * for SIGPIPE to end the harness before it records why. */
         if (write(sync[1], "g", 1) != 1)
@@ -432,7 +464,7 @@ struct world_result *world_run(const struct world_spec *spec)
     }
     while (waitpid(w0, &status, 0) == -1 && errno == EINTR)
         ;
-    cg_remove(&world_cgroups);
+    cg_remove();
     after = superblocks();
     compare_machine(r, before, after, gap);
     free(before);

@@ -1,6 +1,8 @@
-/* Verdicts and records; see check.h. */
+/* Verdicts and records; see checks.h. The verdict of a run itself comes
+ * from judge.c; this file runs the lab, records, and ends the check. */
 #define _GNU_SOURCE
-#include "verdict.h"
+#include "checks.h"
+#include "judge.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -18,14 +20,48 @@
 
 const char *lab_program;
 const char *graded_lab;
+const struct registry *kit_registry;
+int graded_index;
 const char *records_path;
 double lab_timeout = 3.0;
 int want_details;
 
-/* Every layer of checks, in lab order: the one table of them. */
-const struct layer *const all_layers[] = { &layer01, &layer02, &layer03, &layer04, &layer05, &layer06, &layer07, &layer08, &layer09,
-                                                &layer10 };
-const size_t n_layers = sizeof all_layers / sizeof all_layers[0];
+/* The layers LAYER() registered, sorted by lab when first asked for. */
+static const struct layer *registered[REGISTRY_MAX];
+static size_t n_registered;
+
+void layer_register(const struct layer *layer)
+{
+    if (n_registered < REGISTRY_MAX)
+        registered[n_registered++] = layer;
+}
+
+static int by_lab(const void *a, const void *b)
+{
+    return strcmp((*(const struct layer *const *)a)->lab, (*(const struct layer *const *)b)->lab);
+}
+
+const struct layer *const *layers_in_order(size_t *n)
+{
+    static int sorted;
+
+    if (!sorted) {
+        qsort(registered, n_registered, sizeof registered[0], by_lab);
+        sorted = 1;
+    }
+    *n = n_registered;
+    return registered;
+}
+
+int graded_needs(int need)
+{
+    return (registry_world(kit_registry, graded_index) & need) != 0;
+}
+
+int graded_has_option(const char *option)
+{
+    return registry_has_option(kit_registry, graded_index, option);
+}
 
 static double now(void)
 {
@@ -37,7 +73,8 @@ static double now(void)
 
 void check_begin(struct check *c, const char *id)
 {
-    size_t l, i;
+    size_t n_layers, l, i;
+    const struct layer *const *all_layers = layers_in_order(&n_layers);
 
     memset(c, 0, sizeof *c);
     c->start = now();
@@ -160,33 +197,6 @@ void random_hostname(char *buf, size_t n)
     snprintf(buf, n, "nslab-%s", hex);
 }
 
-/* The most of one stream a report shows, so that a flood on stdout still
- * leaves room for stderr and the notes after it. */
-#define SHOWN_CAP 3000
-
-/* One captured stream: "(empty)", inline when one line, else below. */
-static void describe_stream(char *buf, size_t n, const char *name, const char *text, size_t total)
-{
-    size_t len = strlen(text), shown = len < SHOWN_CAP ? len : SHOWN_CAP;
-    const char *nl = strchr(text, '\n');
-
-    if (!text[0])
-        appendf(buf, n, "%s: (empty)\n", name);
-    else if (nl && nl[1] == '\0' && len <= SHOWN_CAP)
-        appendf(buf, n, "%s: %s", name, text);
-    else
-        appendf(buf, n, "%s:\n%.*s%s", name, (int)shown, text, text[shown - 1] == '\n' ? "" : "\n");
-    if (total > shown)
-        appendf(buf, n, "[... %zu more bytes not shown]\n", total - shown);
-}
-
-/* What the lab printed, to show next to a verdict. */
-static void describe_output(const struct world_result *r, char *buf, size_t n)
-{
-    describe_stream(buf, n, "stdout", r->out, r->out_total);
-    describe_stream(buf, n, "stderr", r->err, r->err_total);
-}
-
 /* The differences between two snapshots, for the details. */
 static void snapshot_change(FILE *f, const char *label, const char *before, const char *after)
 {
@@ -236,16 +246,13 @@ static void add_details(struct check *c, const struct world_result *r)
     c->details = text;
 }
 
-/* A check ran into something that is the machine's problem, not the lab's;
- * a machine that a lab changed stops the whole run (main.c looks for the
- * marker file beside the records). */
-static void machine_changed(struct check *c, const struct world_result *r)
+/* A lab changed the real machine: the whole run stops (main.c looks for the
+ * marker file beside the records, and nslab-grade's stop file). */
+static void stop_grading(void)
 {
-    char marker[4096], seen[2048];
+    char marker[4096];
     int fd;
 
-    snprintf(seen, sizeof seen, "THIS MACHINE WAS CHANGED while the lab ran (it reached through the test "
-             "world; report it to the kit's authors):\n%s", r->machine_changed);
     if (records_path) {
         snprintf(marker, sizeof marker, "%s.machine-changed", records_path);
         fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
@@ -259,7 +266,6 @@ static void machine_changed(struct check *c, const struct world_result *r)
         if (fd != -1)
             close(fd);
     }
-    check_end(c, "ENV", "the real machine as it was", seen);
 }
 
 const char *lab_in_world(void)
@@ -276,9 +282,9 @@ void lab_argv(char **argv, size_t max, char *const *args, int host_root)
     size_t i, n = 0;
 
     argv[n++] = (char *)lab_in_world();
-    /* Lab 10 on needs --root: the checks of labs 01-09 get a root of the
-     * host's own programs, so they see the tools they always did. */
-    if (host_root && atoi(graded_lab) >= 10) {
+    /* A lab that needs --root (lab 10): the checks of the earlier labs get a
+     * root of the host's own programs, so they see the tools they always did. */
+    if (host_root && graded_needs(NEED_ROOT)) {
         argv[n++] = "--root";
         argv[n++] = WORLD_ROOT_DIR;
     }
@@ -289,16 +295,14 @@ void lab_argv(char **argv, size_t max, char *const *args, int host_root)
 
 struct world_result *lab_run(struct check *c, struct world_spec *spec, char *const *args)
 {
+    static struct judgement j;
     struct world_spec local = { 0 };
     char *argv[64];
-    char seen[16384] = "";
     struct world_result *r;
-    char *changes;
-    double drift;
 
     if (!spec)
         spec = &local;
-    if (atoi(graded_lab) >= 10 && spec->root != ROOT_ROOTFS)   /* (a spec may be run twice) */
+    if (graded_needs(NEED_ROOT) && spec->root != ROOT_ROOTFS)   /* (a spec may be run twice) */
         spec->root = ROOT_HOST;
     lab_argv(argv, sizeof argv / sizeof argv[0], args, spec->root == ROOT_HOST);
     /* NSLAB_AS_USER=1 (the kit's tests): every run as a random user of the
@@ -321,73 +325,11 @@ struct world_result *lab_run(struct check *c, struct world_spec *spec, char *con
         check_end(c, "ENV", "a test world", "no shared memory for the test world");
     if (want_details)
         add_details(c, r);
-    if (r->machine_changed[0])
-        machine_changed(c, r);
-    if (!r->ready) {
-        snprintf(seen, sizeof seen, "the test world could not be made here: %s", r->env_error);
-        check_end(c, "ENV", "a machine that can create a test world (run `make doctor`)", seen);
-    }
-    /* Lab 06 on runs as root with the default map 0:100000:65536, and some
-     * checks as a user of the world: the world must have those IDs. */
-    if ((atoi(graded_lab) >= 6 && r->users < 65536) ||
-        (spec->as_user.uid && (spec->as_user.uid >= WORLD_USER_FIRST + r->users ||
-                               spec->as_user.gid >= WORLD_USER_FIRST + r->users))) {
-        snprintf(seen, sizeof seen, "this test world has %u IDs besides root, and lab 06 on needs 65536 (IDs 100000 "
-                 "to 165535, for root's default map 0:100000:65536 and for a user to run the lab as). Without root, "
-                 "the world has only your subordinate IDs (/etc/subuid, /etc/subgid): give your user a range, e.g. "
-                 "sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER (and install uidmap), "
-                 "or grade with sudo", r->users);
-        check_end(c, "ENV", "a test world with 65536 users besides root", seen);
-    }
-    /* Lab 07 on makes cgroups: the world must have some to give. */
-    if (atoi(graded_lab) >= 7 && !r->cgroup_version)
-        check_end(c, "ENV", "a test world with cgroups of its own (lab 07 on)",
-                  "this test world has no cgroup: without root, a world gets one only where your own cgroup is "
-                  "delegated to you (systemd's user@.service on cgroup v2); grade with sudo");
-    if (r->setup_error[0]) {
-        snprintf(seen, sizeof seen, "the check could not prepare the host: %s", r->setup_error);
-        check_end(c, "ENV", "the check's own set-up to work", seen);
-    }
-    if (!r->finished)
-        check_end(c, "CRASH", "the test world to survive the lab",
-                  "the test world's PID 1 was killed (did the lab call reboot(2), or kill PID 1?)");
-    if (r->snap_truncated)
-        check_end(c, "ENV", "the test world's state to fit in a snapshot",
-                  "the host's mounts, processes or cgroups did not fit in the harness's snapshot, so "
-                  "comparing them would prove nothing");
-    if (r->forbidden[0]) {
-        snprintf(seen, sizeof seen, "the lab called, and the test world refused with EPERM:\n%s"
-                 "On a real machine, as root, this changes the machine itself, not the container.\n",
-                 r->forbidden);
-        describe_output(r, seen, sizeof seen);
-        check_end(c, "FAIL", "no call that changes the whole machine (clock, modules, swap, kexec, "
-                  "a filesystem's options)", seen);
-    }
-    if (r->timed_out) {
-        if (r->stuck[0])
-            snprintf(seen, sizeof seen, "%s; after %.1f s every process was killed\n", r->stuck, r->seconds);
-        else
-            snprintf(seen, sizeof seen, "still running after %.1f s; every process was killed\n", spec->timeout);
-        describe_output(r, seen, sizeof seen);
-        check_end(c, "TIMEOUT", "the lab to finish", seen);
-    }
-    if (WIFSIGNALED(r->lab_status) && !(spec->kill_parent && WTERMSIG(r->lab_status) == SIGKILL)) {
-        snprintf(seen, sizeof seen, "the lab died of signal %d (%s)\n", WTERMSIG(r->lab_status),
-                 strsignal(WTERMSIG(r->lab_status)));
-        describe_output(r, seen, sizeof seen);
-        check_end(c, "CRASH", "the lab to exit", seen);
-    }
-    drift = r->clock_gap[1] - r->clock_gap[0];
-    if (drift > 1.0 || drift < -1.0)
-        check_fail(c, "the host's clock as it was", "the host's clock (realtime minus boot time) moved by %.1f s",
-                   drift);
-    changes = diff_lines(r->before, r->after);
-    if (changes) {
-        snprintf(seen, sizeof seen, "the lab changed the host (- before, + after; a \"process\" "
-                 "line is a process left running, a \"cgroup\" line a cgroup left behind):\n%.12000s", changes);
-        free(changes);
-        check_end(c, "FAIL", "the host (the test world) as it was before the run", seen);
-    }
+    judge_run(spec, r, registry_world(kit_registry, graded_index), &j);
+    if (j.machine_changed)
+        stop_grading();
+    if (j.verdict)
+        check_end(c, j.verdict, j.expected, j.seen);
     return r;
 }
 
@@ -468,7 +410,7 @@ void expect_ns_differs(struct check *c, const struct world_result *r, enum ns_ty
         return;
     check_fail(c, "a namespace of its own",
                "readlink /proc/%d/ns/%s = %s:[%lu], the same as the host's %s:[%lu]",
-               (int)r->probe_pid, ns_names[t], ns_names[t], r->probe_ns[t], ns_names[t], r->world_ns[t]);
+               (int)r->probe_pid, ns_name(t), ns_name(t), r->probe_ns[t], ns_name(t), r->world_ns[t]);
 }
 
 void expect_verbose_names(struct check *c, const char *flag)

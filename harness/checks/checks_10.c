@@ -10,7 +10,7 @@
  * (The checks of labs 01-09 run lab 10 with a root of the host's own
  * programs: verdict.c's lab_run.) */
 #define _GNU_SOURCE
-#include "verdict.h"
+#include "checks.h"
 #include "util.h"
 
 #include <errno.h>
@@ -199,7 +199,7 @@ static void look(struct world_result *r, void *data)
         snprintf(s.pid_file, sizeof s.pid_file, "(no file)");
     for (t = 0; t < NS_COUNT; t++)
         if (ns_inode(r->probe_pid, (enum ns_type)t))
-            appendf(s.init_ns, sizeof s.init_ns, "ns_%s %lu\n", ns_names[t], ns_inode(r->probe_pid, (enum ns_type)t));
+            appendf(s.init_ns, sizeof s.init_ns, "ns_%s %lu\n", ns_name(t), ns_inode(r->probe_pid, (enum ns_type)t));
     free(theirs);
     free(ours);
     memcpy(r->user, &s, sizeof s);
@@ -531,12 +531,12 @@ CHECK(join_enters_the_container)
         check_fail(c, "lab --join PID -- COMMAND to run COMMAND and exit with its status", "want exit %d; the wait "
                    "status was 0x%x; it printed:\n%.3000s", code, s.join_status, s.joined);
     for (t = 0; t < NS_COUNT; t++) {
-        snprintf(key, sizeof key, "ns_%s", ns_names[t]);
+        snprintf(key, sizeof key, "ns_%s", ns_name(t));
         if (!kv_get(s.init_ns, key, want, sizeof want))
             continue;
         if (!kv_get(s.joined, key, got, sizeof got) || strcmp(want, got) != 0)
             check_fail(c, "the joined command in every namespace of the container's init", "%s namespace: the "
-                       "init's %s, the joined command's %s", ns_names[t], want, got[0] ? got : "(not reported)");
+                       "init's %s, the joined command's %s", ns_name(t), want, got[0] ? got : "(not reported)");
     }
     if (!kv_get(s.joined, "size_1", got, sizeof got) || (size_t)atoi(got) != strlen(m.content))
         check_fail(c, "the joined command in the container's root (it sees /NAME)", "/%s: %s", m.name,
@@ -630,4 +630,4 @@ static const struct check_info checks[] = {
     { NULL, NULL, NULL, NULL },
 };
 
-const struct layer layer10 = { "10_full_container", checks };
+LAYER("10_full_container", checks);

@@ -10,18 +10,22 @@
  *       that maps root to the caller (rootless). It makes the world's view of
  *       the filesystem: mounts private, a /dev of bind-mounted device nodes,
  *       a scratch /tmp holding copies of the lab and the probe, everything
- *       else read-only. (world_fs.c)
+ *       else read-only. (fs.c)
  *   W   stage B: cloned by W0 into a new user namespace and the other six.
  *       Because its mount namespace is copied into a less privileged user
  *       namespace, the kernel *locks* the read-only flags stage A set: a lab
  *       cannot undo them with `remount,bind,rw`. W is PID 1 of the world: it
  *       mounts its own /proc, /sys, cgroups, devpts and mqueue, makes every
- *       mount shared (as systemd does), and runs the lab (world_lab.c).
+ *       mount shared (as systemd does), and runs the lab (run.c).
  *
  * The world's cgroup is made by H and delegated to the world's root; inside,
- * /sys/fs/cgroup shows only that subtree (world_cgroup.c). H looks at the real
+ * /sys/fs/cgroup shows only that subtree (cgroup.c). H looks at the real
  * machine before and after each world and says so if a superblock or the clock
- * changed (world.c). Reading /proc and the snapshots: world_proc.c.
+ * changed (world.c). Reading the world's /proc: proc.c.
+ *
+ * The files call one way: world.c (the lifecycle and the snapshots) calls
+ * fs.c, cgroup.c, run.c and proc.c; cgroup.c and run.c call proc.c; none of
+ * them calls back, and none shares a variable with another.
  *
  * The result lives in shared memory that W fills and the caller reads.
  */
@@ -58,9 +62,11 @@ enum world_root {
 
 /* The namespace types the harness compares, in /proc/PID/ns order. */
 enum ns_type { NS_UTS, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_USER, NS_CGROUP, NS_TIME, NS_COUNT };
-extern const char *const ns_names[NS_COUNT];
+/* "uts", "ipc" ...: a namespace type's name in /proc/PID/ns. */
+const char *ns_name(enum ns_type t);
 
 struct world_result;
+struct world_faults;
 
 /* Who the lab runs as in the world: uid 0 (its root, the default) or a user. */
 struct world_run_as {
@@ -72,6 +78,7 @@ struct world_run_as {
 struct world_spec {
     char *const *argv;          /* lab program (its path in the world) and arguments */
     const char *lab_file;       /* the lab program on the real machine, copied in */
+    const char *const *files;   /* more files to copy into WORLD_KIT_DIR (NULL-terminated), or NULL */
     const char *stdin_text;     /* fed to the lab's stdin; NULL: /dev/null */
     double timeout;             /* seconds before every process is killed */
     /* In W, before the "before" snapshot: make the host's own objects.
@@ -86,16 +93,7 @@ struct world_spec {
     struct world_run_as as_user; /* uid 0: the world's root runs the lab; else this user */
     const char *host_command;   /* make tryNN HOST=...: a shell command run on the world's host
                                  * 0.5 s after the lab starts, $CONTAINER the lab's first child */
-    int slow_parent;            /* hold the lab's first netlink send or open after its first
-                                 * clone for 300 ms: a child that does not wait is caught */
-    int fail_parent_send;       /* N: refuse (EPERM) the lab's Nth netlink send after its first
-                                 * clone, and hold its child's network namespace open */
-    int slow_cgroup;            /* hold the lab's first open of a cgroup.procs (or tasks) file
-                                 * for 300 ms: a child that goes on before it is in its
-                                 * group is caught outside it */
-    int kill_parent;            /* SIGKILL the lab at the call slow_parent would hold (before it
-                                 * lets its child go), then give the child 1 s to end alone */
-    const char *no_controller;  /* "cpu", "memory", "pids": a world whose cgroups lack it */
+    const struct world_faults *faults; /* the kit's own tests only (faults.h); NULL: none */
     enum world_root root;       /* lab 10: what WORLD_ROOT_DIR holds */
     void *data;                 /* the check's own data (copied into W by fork) */
 };
@@ -191,9 +189,6 @@ pid_t lab_process_waiting_on_nothing(const char *comm);
 
 /* How many zombies are in the PID namespace with inode `ns`. */
 int count_zombies(unsigned long ns);
-
-/* The path of a helper program that sits next to the harness binary. */
-const char *helper_path(const char *name);
 
 /* In W: the cgroup that holds pid for `controller` ("memory"; on v2 any),
  * as the world sees it ("/nslab/42"), into path; and, when file is not NULL,

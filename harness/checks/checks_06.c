@@ -3,7 +3,7 @@
  * are drawn at random among the world's users (WORLD_USER_FIRST and up), so
  * a lab that ignores --uid-map, or hard-codes 100000, fails. */
 #define _GNU_SOURCE
-#include "verdict.h"
+#include "checks.h"
 #include "util.h"
 
 #include <errno.h>
@@ -387,4 +387,4 @@ static const struct check_info checks[] = {
     { NULL, NULL, NULL, NULL },
 };
 
-const struct layer layer06 = { "06_userns_map", checks };
+LAYER("06_userns_map", checks);

@@ -1,7 +1,7 @@
 /* Looking at the world: its /proc (through W's own handle, which a lab's
- * mounts cannot cover), its processes and namespaces, and the snapshots of
- * its host state that the harness compares before, during and after a run.
- * Nothing here changes the world. */
+ * mounts cannot cover), its processes and namespaces, and the parts of the
+ * snapshots of its host state that /proc shows (world.c puts them together).
+ * Nothing here changes the world, and nothing here calls another file of it. */
 #define _GNU_SOURCE
 #include "world_int.h"
 #include "util.h"
@@ -18,14 +18,24 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const ns_names[NS_COUNT] = { "uts", "ipc", "mnt", "net", "pid", "user", "cgroup", "time" };
+static const char *const ns_names[NS_COUNT] = { "uts", "ipc", "mnt", "net", "pid", "user", "cgroup", "time" };
+
+const char *ns_name(enum ns_type t)
+{
+    return t < NS_COUNT ? ns_names[t] : "?";
+}
 
 /* W's own handle on the world's /proc, opened right after mounting it. A lab
  * may mount something on /proc (a lab that forgets MS_PRIVATE does, through
  * shared propagation); lookups relative to this handle still reach the
  * world's own proc, so the harness's outside view cannot be fooled.
  * Outside W (the harness itself) it is -1 and the paths are under /proc. */
-int proc_fd = -1;
+static int proc_fd = -1;
+
+void proc_use(int fd)
+{
+    proc_fd = fd;
+}
 
 /* The path of `rel` under the world's proc, for the *at() calls. */
 static int proc_dir(const char *rel, char *path, size_t n)
@@ -48,40 +58,6 @@ int proc_open(const char *rel, int flags)
     int dir = proc_dir(rel, path, sizeof path);
 
     return openat(dir, path, flags | O_CLOEXEC);
-}
-
-char *read_whole(int dir, const char *path)
-{
-    int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
-    size_t len = 0, cap = 16384;
-    char *text = fd == -1 ? NULL : malloc(cap);
-    ssize_t n;
-
-    if (!text) {
-        if (fd != -1)
-            close(fd);
-        return NULL;
-    }
-    while ((n = read(fd, text + len, cap - len - 1)) > 0 || (n == -1 && errno == EINTR)) {
-        if (n > 0)
-            len += (size_t)n;
-        if (cap - len - 1 == 0) {
-            char *more = realloc(text, cap * 2);
-            if (!more) {
-                n = -1;
-                break;
-            }
-            text = more;
-            cap *= 2;
-        }
-    }
-    close(fd);
-    if (n < 0) {
-        free(text);
-        return NULL;
-    }
-    text[len] = '\0';
-    return text;
 }
 
 static char *proc_whole(const char *rel)
@@ -193,24 +169,6 @@ int count_zombies(unsigned long ns)
 
     for_each_process(count_one_zombie, &z);
     return z.count;
-}
-
-const char *helper_path(const char *name)
-{
-    static char path[PATH_MAX];
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    char *slash;
-
-    if (n <= 0)
-        return name;
-    self[n] = '\0';
-    slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    if (snprintf(path, sizeof path, "%s/%s", self, name) >= (int)sizeof path)
-        return name;
-    return path;
 }
 
 struct procs { pid_t *pid, *ppid; char *state, (*comm)[16]; size_t n, cap; };
@@ -394,31 +352,17 @@ static void snap_one_process(pid_t pid, const char *comm, void *arg)
     fprintf((FILE *)arg, "process %d %s\n", (int)pid, comm);
 }
 
-int world_snapshot(char *buf, size_t n)
+void proc_snapshot(FILE *f)
 {
-    char host[256] = "", domain[256] = "", *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    int fits;
+    for_each_process(snap_one_process, f);
+}
 
-    buf[0] = '\0';
-    if (!f)
-        return -1;
-    gethostname(host, sizeof host - 1);
-    getdomainname(domain, sizeof domain - 1);
-    fprintf(f, "hostname %s\ndomainname %s\n", host, domain);
+void proc_snapshot_objects(FILE *f)
+{
     snap_ipc(f, "msg");
     snap_ipc(f, "shm");
     snap_ipc(f, "sem");
     snap_mounts(f);
     snap_links(f);
     snap_addresses(f);
-    cg_snapshot(&world_cgroups, f);
-    for_each_process(snap_one_process, f);
-    fclose(f);
-    fits = text && len < n;
-    if (text)
-        snprintf(buf, n, "%s", text);
-    free(text);
-    return fits ? 0 : -1;
 }

@@ -4,7 +4,7 @@
  * a random other one, spelled differently each time; the sets are read from
  * outside (/proc/PID/status), then proved by what root can do inside. */
 #define _GNU_SOURCE
-#include "verdict.h"
+#include "checks.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -315,4 +315,4 @@ static const struct check_info checks[] = {
     { NULL, NULL, NULL, NULL },
 };
 
-const struct layer layer08 = { "08_caps", checks };
+LAYER("08_caps", checks);

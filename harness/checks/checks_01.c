@@ -1,7 +1,7 @@
 /* The checks of lab 01_clone_uts: the command line, the exit statuses, and
  * a UTS namespace of the container's own. Every later lab runs them too. */
 #define _GNU_SOURCE
-#include "verdict.h"
+#include "checks.h"
 #include "util.h"
 
 #include <errno.h>
@@ -292,4 +292,4 @@ static const struct check_info checks[] = {
     { NULL, NULL, NULL, NULL },
 };
 
-const struct layer layer01 = { "01_clone_uts", checks };
+LAYER("01_clone_uts", checks);

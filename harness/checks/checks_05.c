@@ -3,7 +3,8 @@
  * its port at random), so a lab that ignores --ip or --host-ip fails. The
  * host is the test world, which has a network namespace of its own. */
 #define _GNU_SOURCE
-#include "verdict.h"
+#include "checks.h"
+#include "faults.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -576,7 +577,8 @@ CHECK(net_two_containers_at_once)
  * ID maps (lab 06), however fast the machine. */
 CHECK(net_child_waits_for_the_parent)
 {
-    struct world_spec spec = { .slow_parent = 1 };
+    static const struct world_faults faults = { .slow_parent = 1 };
+    struct world_spec spec = { .faults = &faults };
     struct net_plan p = { 0 };
     struct world_result *r;
     char addr[64], links[1024];
@@ -599,7 +601,8 @@ CHECK(net_child_waits_for_the_parent)
  * command, and nothing may be left (the world gives it a second). */
 CHECK(net_child_ends_when_the_parent_dies)
 {
-    struct world_spec spec = { .kill_parent = 1 };
+    static const struct world_faults faults = { .kill_parent = 1 };
+    struct world_spec spec = { .faults = &faults };
     struct net_plan p = { 0 };
     struct world_result *r;
 
@@ -622,7 +625,8 @@ CHECK(net_child_ends_when_the_parent_dies)
  * remove a forgotten pair behind the lab's back. */
 CHECK(net_failed_setup_removes_what_it_made)
 {
-    struct world_spec spec = { .fail_parent_send = 2 };
+    static const struct world_faults faults = { .fail_parent_send = 2 };
+    struct world_spec spec = { .faults = &faults };
     struct net_plan p = { 0 };
     struct world_result *r;
     char *changes;
@@ -692,4 +696,4 @@ static const struct check_info checks[] = {
     { NULL, NULL, NULL, NULL },
 };
 
-const struct layer layer05 = { "05_net_veth", checks };
+LAYER("05_net_veth", checks);

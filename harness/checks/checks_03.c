@@ -1,7 +1,7 @@
 /* The checks of lab 03_pid: the command is PID 1 of its own PID namespace,
  * --init does PID 1's duties, and when PID 1 dies, everyone dies. */
 #define _GNU_SOURCE
-#include "verdict.h"
+#include "checks.h"
 #include "util.h"
 
 #include <signal.h>
@@ -320,4 +320,4 @@ static const struct check_info checks[] = {
     { NULL, NULL, NULL, NULL },
 };
 
-const struct layer layer03 = { "03_pid", checks };
+LAYER("03_pid", checks);

@@ -1,7 +1,7 @@
 /* The checks of lab 02_ipc: System V IPC objects stay on their side of the
  * container's wall, both ways. */
 #define _GNU_SOURCE
-#include "verdict.h"
+#include "checks.h"
 #include "util.h"
 
 #include <errno.h>
@@ -107,4 +107,4 @@ static const struct check_info checks[] = {
     { NULL, NULL, NULL, NULL },
 };
 
-const struct layer layer02 = { "02_ipc", checks };
+LAYER("02_ipc", checks);

@@ -11,7 +11,8 @@
  * Stage B, fs_world_mounts(), runs in W, root of the world's user namespace:
  * the mounts that must belong to the world's own namespaces (/proc of its PID
  * namespace, /sys of its network namespace, devpts, mqueue of its IPC
- * namespace, its cgroups), then shared propagation everywhere. */
+ * namespace); world.c mounts its cgroups (cgroup.c) and then asks for shared
+ * propagation everywhere (fs_share_everything). */
 #define _GNU_SOURCE
 #include "world_int.h"
 #include "util.h"
@@ -41,14 +42,6 @@
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
 #endif
-
-int world_fail(struct world_result *r, const char *step)
-{
-    const char *why = strerror(errno);
-
-    snprintf(r->env_error, sizeof r->env_error, "%.400s: %s", step, why);
-    return -1;
-}
 
 /* ---- Stage A (in W0) ------------------------------------------------ */
 
@@ -215,22 +208,50 @@ static int copy_in(int from, const char *path)
     return copy_file(from, AT_FDCWD, path, 0755);
 }
 
-/* The scratch /tmp, with the kit's programs in WORLD_KIT_DIR: the lab under
- * its own name and the probe. They are opened before the tmpfs goes on, so
- * a kit that lives under the machine's /tmp (a CI clone) is found too. */
+/* Open the files that go into WORLD_KIT_DIR (the lab, the spec's other
+ * files, the probe) into fds[], NULL-named ones left -1; 0, or -1 with the
+ * failed one named. */
+static int open_kit_files(struct world_result *r, const struct world_spec *spec, int *fds, const char **names,
+                          size_t max, size_t *n)
+{
+    static char probe[PATH_MAX];   /* (helper_path's answer lasts until its next call) */
+    size_t i;
+
+    *n = 0;
+    snprintf(probe, sizeof probe, "%s", helper_path("nslab-probe"));
+    names[(*n)++] = probe;
+    if (spec->lab_file)
+        names[(*n)++] = spec->lab_file;
+    for (i = 0; spec->files && spec->files[i] && *n < max; i++)
+        names[(*n)++] = spec->files[i];
+    for (i = 0; i < *n; i++) {
+        fds[i] = open(names[i], O_RDONLY | O_CLOEXEC);
+        if (fds[i] == -1) {
+            char step[PATH_MAX + 32];
+            snprintf(step, sizeof step, "open %s to copy it into the world", names[i]);
+            return world_fail(r, step);
+        }
+    }
+    return 0;
+}
+
+#define KIT_FILES 16
+
+/* The scratch /tmp, with the kit's programs in WORLD_KIT_DIR: the probe, the
+ * lab under its own name, and the spec's other files. They are opened before
+ * the tmpfs goes on, so a kit that lives under the machine's /tmp (a CI
+ * clone) is found too. */
 static int make_tmp(struct world_result *r, const struct world_spec *spec)
 {
-    const char *probe = helper_path("nslab-probe");
-    const char *base = strrchr(spec->lab_file, '/');
+    const char *names[KIT_FILES];
     char path[PATH_MAX];
-    int lab_fd = open(spec->lab_file, O_RDONLY | O_CLOEXEC);
-    int probe_fd = open(probe, O_RDONLY | O_CLOEXEC);
-    int ok = 0;
+    int fds[KIT_FILES], ok = 0;
+    size_t n = 0, i;
 
-    if (lab_fd == -1 || probe_fd == -1) {
-        world_fail(r, lab_fd == -1 ? "open the lab program" : "open the probe (build/nslab-probe)");
+    for (i = 0; i < KIT_FILES; i++)
+        fds[i] = -1;
+    if (open_kit_files(r, spec, fds, names, KIT_FILES, &n) == -1)
         goto out;
-    }
     /* The tree lab 10's root is copied from, opened now too, with our
      * privilege: a checkout in a private home directory is out of the
      * world's reach. */
@@ -249,11 +270,17 @@ static int make_tmp(struct world_result *r, const struct world_spec *spec)
         world_fail(r, "mount scratch tmpfs on /tmp");
         goto out;
     }
-    snprintf(path, sizeof path, "%s/%s", WORLD_KIT_DIR, base ? base + 1 : spec->lab_file);
-    if (mkdir(WORLD_KIT_DIR, 0755) == -1 || copy_in(lab_fd, path) == -1 ||
-        copy_in(probe_fd, WORLD_KIT_DIR "/nslab-probe") == -1) {
-        world_fail(r, "copy the lab and the probe into the world's /tmp");
+    if (mkdir(WORLD_KIT_DIR, 0755) == -1) {
+        world_fail(r, "mkdir " WORLD_KIT_DIR);
         goto out;
+    }
+    for (i = 0; i < n; i++) {
+        const char *base = strrchr(names[i], '/');
+        snprintf(path, sizeof path, "%s/%s", WORLD_KIT_DIR, base ? base + 1 : names[i]);
+        if (copy_in(fds[i], path) == -1) {
+            world_fail(r, "copy the lab and the probe into the world's /tmp");
+            goto out;
+        }
     }
     /* Lab 10's root: W mounts a tmpfs here and fills it (fs_make_root). */
     if (spec->root != ROOT_NONE && mkdir(WORLD_ROOT_DIR, 0755) == -1) {
@@ -262,10 +289,9 @@ static int make_tmp(struct world_result *r, const struct world_spec *spec)
     }
     ok = 1;
 out:
-    if (lab_fd != -1)
-        close(lab_fd);
-    if (probe_fd != -1)
-        close(probe_fd);
+    for (i = 0; i < n; i++)
+        if (fds[i] != -1)
+            close(fds[i]);
     return ok ? 0 : -1;
 }
 
@@ -304,7 +330,7 @@ static void loopback_up(void)
     close(s);
 }
 
-int fs_world_mounts(struct world_result *r)
+int fs_world_mounts(struct world_result *r, int *proc)
 {
     char host[32] = "nslab-host-";
 
@@ -316,19 +342,22 @@ int fs_world_mounts(struct world_result *r)
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
         return world_fail(r, errno == EPERM ? "mount /proc (the machine's /proc has masked paths, "
                                               "as in a container without --privileged)" : "mount /proc");
-    proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (proc_fd == -1)
+    *proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (*proc == -1)
         return world_fail(r, "open /proc");
     if (mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
         return world_fail(r, "mount /sys");
-    if (cg_mount_inside(&world_cgroups, r))
-        return -1;
     if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") == -1)
         return world_fail(r, "mount devpts");
     if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m") == -1)
         return world_fail(r, "mount tmpfs on /dev/shm");
     if (mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
         return world_fail(r, "mount mqueue");
+    return 0;
+}
+
+int fs_share_everything(struct world_result *r)
+{
     /* As on a systemd host, every mount is shared: a lab's new mount
      * namespace starts as a peer, and its careless mounts come back here. */
     if (mount(NULL, "/", NULL, MS_REC | MS_SHARED, NULL) == -1)

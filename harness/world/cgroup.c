@@ -34,7 +34,28 @@
 #define WORLD_PIDS_MAX "512"                    /* a fork bomb stops here */
 #define WORLD_MEMORY_MAX "1073741824"           /* and a memory hog here (1 GiB) */
 
-struct cgroups world_cgroups;
+#define CG_MAX 6
+
+struct cg_hierarchy {
+    char name[64];              /* the mount point's last part: "pids", "cpu,cpuacct" */
+    char options[256];          /* what to mount it with: "pids" (v1) */
+    char dir[PATH_MAX];         /* the world's cgroup on the machine */
+    int root_fd;                /* in W: the hierarchy's root inside the world */
+};
+
+struct cgroups {
+    int version;                /* 0: none for the world, 1, 2 */
+    int n;
+    struct cg_hierarchy h[CG_MAX];
+    int leaf_procs_fd;          /* v2: the init leaf's cgroup.procs, opened by H for W0 */
+    int subtree_fd;             /* v2: the world cgroup's cgroup.subtree_control, likewise */
+    char top[PATH_MAX];         /* v2: the cgroup above the world's, which holds its limits */
+    char hidden[16];            /* a controller the world must not have (world_faults.no_controller) */
+};
+
+/* The world's cgroup: one world per process at a time (H makes it, W0 and W
+ * inherit it). */
+static struct cgroups world_cgroups;
 
 static int write_text(const char *dir, const char *file, const char *text)
 {
@@ -241,7 +262,7 @@ fail:
     cg->n = 0;
 }
 
-void cg_setup(struct cgroups *cg, struct world_result *r, uid_t uid, gid_t gid, const char *hidden)
+static void setup(struct cgroups *cg, struct world_result *r, uid_t uid, gid_t gid, const char *hidden)
 {
     char world[64] = "nslab-world-";
     struct stat st;
@@ -259,6 +280,14 @@ void cg_setup(struct cgroups *cg, struct world_result *r, uid_t uid, gid_t gid, 
                 "by rlimits only\n", getuid() == 0 ? "none could be made" : "none is delegated to this user");
 }
 
+int cg_setup(struct world_result *r, uid_t uid, gid_t gid, const char *hidden)
+{
+    setup(&world_cgroups, r, uid, gid, hidden);
+    return world_cgroups.version;
+}
+
+static void remove_all(const struct cgroups *cg);
+
 void world_remove_orphans(void)
 {
     struct cgroups cg;
@@ -267,13 +296,14 @@ void world_remove_orphans(void)
     if (!r)
         return;
     /* Making a world's cgroup sweeps the orphans beside it; then it goes too. */
-    cg_setup(&cg, r, getuid(), getgid(), NULL);
-    cg_remove(&cg);
+    setup(&cg, r, getuid(), getgid(), NULL);
+    remove_all(&cg);
     free(r);
 }
 
-void cg_enter(const struct cgroups *cg, pid_t pid)
+void cg_enter(pid_t pid)
 {
+    const struct cgroups *cg = &world_cgroups;
     char text[32];
     int i;
 
@@ -282,16 +312,17 @@ void cg_enter(const struct cgroups *cg, pid_t pid)
         write_text(cg->h[i].dir, "cgroup.procs", text);
 }
 
-void cg_open_for_w0(struct cgroups *cg)
+void cg_open_for_w0(void)
 {
+    struct cgroups *cg = &world_cgroups;
     char path[PATH_MAX + 32];
 
     cg->leaf_procs_fd = cg->subtree_fd = -1;
     if (cg->version != 2)
         return;
-    snprintf(path, sizeof path, "%s/init/cgroup.procs", cg->h[0].dir);
+    snprintf(path, sizeof path, "%.4000s/init/cgroup.procs", cg->h[0].dir);
     cg->leaf_procs_fd = open(path, O_WRONLY | O_CLOEXEC);
-    snprintf(path, sizeof path, "%s/cgroup.subtree_control", cg->h[0].dir);
+    snprintf(path, sizeof path, "%.4000s/cgroup.subtree_control", cg->h[0].dir);
     cg->subtree_fd = open(path, O_WRONLY | O_CLOEXEC);
 }
 
@@ -302,8 +333,9 @@ static void write_fd(int fd, const char *text)
         fprintf(stderr, "nslab harness: cgroup write \"%s\": %s\n", text, strerror(errno));
 }
 
-void cg_after_clone(struct cgroups *cg, pid_t w)
+void cg_after_clone(pid_t w)
 {
+    struct cgroups *cg = &world_cgroups;
     char text[32], enable[64];
 
     if (cg->version != 2)
@@ -315,11 +347,12 @@ void cg_after_clone(struct cgroups *cg, pid_t w)
     enable_below(cg->h[0].dir, "", enable, sizeof enable);
     if (enable[0])
         write_fd(cg->subtree_fd, enable);
-    cg_close_for_w0(cg);
+    cg_close_for_w0();
 }
 
-void cg_close_for_w0(struct cgroups *cg)
+void cg_close_for_w0(void)
 {
+    struct cgroups *cg = &world_cgroups;
     if (cg->leaf_procs_fd != -1)
         close(cg->leaf_procs_fd);
     if (cg->subtree_fd != -1)
@@ -327,8 +360,9 @@ void cg_close_for_w0(struct cgroups *cg)
     cg->leaf_procs_fd = cg->subtree_fd = -1;
 }
 
-int cg_mount_inside(struct cgroups *cg, struct world_result *r)
+int cg_mount_inside(struct world_result *r)
 {
+    struct cgroups *cg = &world_cgroups;
     const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
     char path[PATH_MAX];
     int i;
@@ -384,8 +418,9 @@ static void walk(int dir, const char *name, const char *rel, FILE *f, int depth)
     closedir(d);
 }
 
-void cg_snapshot(const struct cgroups *cg, FILE *f)
+void cg_snapshot(FILE *f)
 {
+    const struct cgroups *cg = &world_cgroups;
     int i;
 
     for (i = 0; i < cg->n; i++)
@@ -416,7 +451,7 @@ static void remove_tree(const char *dir, int *budget)
     }
 }
 
-void cg_remove(const struct cgroups *cg)
+static void remove_all(const struct cgroups *cg)
 {
     int i, budget = 10000;
 
@@ -489,4 +524,9 @@ ssize_t world_cgroup_file(pid_t pid, const char *controller, const char *file, c
     if (got > 0 && buf[got - 1] == '\n')
         buf[got - 1] = '\0';
     return got;
+}
+
+void cg_remove(void)
+{
+    remove_all(&world_cgroups);
 }

@@ -8,6 +8,7 @@
  * name, so the report can say which call the lab tried. */
 #define _GNU_SOURCE
 #include "world_int.h"
+#include "faults.h"
 #include "util.h"
 
 #include <errno.h>
@@ -344,7 +345,7 @@ static void exec_lab(const struct world_spec *spec, const struct pipes *p)
     if (!spec->interactive)
         setsid();
     become_lab(spec->argv, &spec->as_user, p->filter[1],
-               spec->slow_parent || spec->fail_parent_send || spec->kill_parent || spec->slow_cgroup);
+               faults_watch_calls(spec->faults));
 }
 
 int world_run_second(char *const *argv, const struct world_run_as *as_user, double timeout, char *out, size_t n)
@@ -449,9 +450,12 @@ static void orphans_end_alone(int listener, struct world_result *r)
     }
 }
 
+/* world.c's snapshot of the world's host state, for this run. */
+static int (*take_snapshot)(char *buf, size_t n);
+
 static void snapshot(struct world_result *r, char *buf)
 {
-    if (world_snapshot(buf, SNAP_CAP) == -1)
+    if (take_snapshot(buf, SNAP_CAP) == -1)
         r->snap_truncated = 1;
 }
 
@@ -548,7 +552,7 @@ static int open_pipes(struct pipes *p)
            socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->filter) ? -1 : 0;
 }
 
-void run_lab(const struct world_spec *spec, struct world_result *r)
+void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapshot_fn)(char *buf, size_t n))
 {
     struct pipes p;
     struct capbuf out = { r->out, OUT_CAP, 0, 0 }, err = { r->err, OUT_CAP, 0, 0 };
@@ -560,6 +564,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
     int host_done = 0;
 
     current_result = r;
+    take_snapshot = snapshot_fn;
     if (open_pipes(&p)) {
         world_fail(r, "pipe");
         return;
@@ -584,12 +589,12 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
         close(slow.netns_fd);
     memset(&slow, 0, sizeof slow);
     slow.netns_fd = -1;
-    if (spec->slow_parent || spec->fail_parent_send || spec->kill_parent || spec->slow_cgroup) {
+    if (faults_watch_calls(spec->faults)) {
         slow.lab = lab;
-        slow.hold = spec->slow_parent;
-        slow.cgroup = spec->slow_cgroup;
-        slow.fail_nth = spec->fail_parent_send;
-        slow.kill = spec->kill_parent;
+        slow.hold = spec->faults->slow_parent;
+        slow.cgroup = spec->faults->slow_cgroup;
+        slow.fail_nth = spec->faults->fail_parent_send;
+        slow.kill = spec->faults->kill_parent;
     }
     close(p.out[1]);
     close(p.err[1]);
@@ -675,7 +680,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r)
     r->out_at_exit = out.total;
     if (r->lab_exited) {
         reap_zombies();
-        if (spec->kill_parent)
+        if (spec->faults && spec->faults->kill_parent)
             orphans_end_alone(listener, r);
         snapshot(r, r->after);
         if (spec->after)

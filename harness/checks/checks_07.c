@@ -4,7 +4,8 @@
  * inside: a memory hog killed, a fork loop stopped, a busy loop slowed. The
  * same checks hold on cgroup v1 and v2 (make test runs them on both). */
 #define _GNU_SOURCE
-#include "verdict.h"
+#include "checks.h"
+#include "faults.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -317,7 +318,8 @@ CHECK(cgroup_inside_shows_the_root)
  * letting it go) is caught outside its group when the command starts. */
 CHECK(cgroup_command_starts_in_its_group)
 {
-    struct world_spec spec = { .during = look_from_outside, .slow_cgroup = 1 };
+    static const struct world_faults faults = { .slow_cgroup = 1 };
+    struct world_spec spec = { .during = look_from_outside, .faults = &faults };
     struct world_result *r;
     struct seen s;
 
@@ -356,7 +358,8 @@ CHECK(cgroup_failed_setup_removes_the_group)
  * is made; the other limits still work. */
 CHECK(cgroup_missing_controller)
 {
-    struct world_spec spec = { .no_controller = "cpu" };
+    static const struct world_faults faults = { .no_controller = "cpu" };
+    struct world_spec spec = { .faults = &faults };
     struct world_result *r = lab_run(c, &spec, ARGS("--cpus", "0.5", "--", "true"));
 
     struct seen s;
@@ -419,4 +422,4 @@ static const struct check_info checks[] = {
     { NULL, NULL, NULL, NULL },
 };
 
-const struct layer layer07 = { "07_cgroup", checks };
+LAYER("07_cgroup", checks);

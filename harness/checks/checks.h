@@ -14,10 +14,11 @@
  * world could not be made, the lab hung or died, or it changed the world's
  * host; the expect_* helpers end it with FAIL; falling off the end is PASS.
  */
-#ifndef NSLAB_VERDICT_H
-#define NSLAB_VERDICT_H
+#ifndef NSLAB_CHECK_H
+#define NSLAB_CHECK_H
 
 #include <check.h>   /* the Check unit-test framework */
+#include "registry.h"
 #include "world.h"
 
 /* What the grader shows about a check; the code is in checks_NN.c. */
@@ -34,11 +35,21 @@ struct layer {
     const struct check_info *checks;
 };
 
-extern const struct layer layer01, layer02, layer03, layer04, layer05, layer06, layer07, layer08, layer09,
-    layer10;
-/* All of them, in lab order (verdict.c): the one table the harness reads. */
-extern const struct layer *const all_layers[];
-extern const size_t n_layers;
+/* Each checks_NN.c registers its layer with LAYER("NN_name", table): a
+ * constructor hands it to layer_register() before main() runs, and
+ * layers_in_order() sorts them by lab. A new checks file is found by the
+ * Makefile and needs no other edit. */
+void layer_register(const struct layer *layer);
+#define LAYER(lab, table)                                                  \
+    static const struct layer layer_of_this_file = { lab, table };         \
+    __attribute__((constructor)) static void register_this_layer(void)     \
+    {                                                                      \
+        layer_register(&layer_of_this_file);                               \
+    }                                                                      \
+    extern const struct layer *const layer_of_the_file_##table
+
+/* Every layer linked in, in lab order; their number into *n. */
+const struct layer *const *layers_in_order(size_t *n);
 
 /* The run in progress. */
 struct check {
@@ -53,6 +64,8 @@ struct check {
 /* Set by main(): what is graded, where the records go. */
 extern const char *lab_program;     /* absolute path of the compiled lab */
 extern const char *graded_lab;      /* "02_ipc" */
+extern const struct registry *kit_registry; /* grading/labs.tsv */
+extern int graded_index;            /* the graded lab's row in it */
 extern const char *records_path;
 extern double lab_timeout;
 extern int want_details;            /* --details: record everything the harness saw */
@@ -71,6 +84,13 @@ void check_fail(struct check *c, const char *expected, const char *fmt, ...)
  * grading stopped), without Check. */
 void record_not_run(const struct layer *layer, const struct check_info *info, const char *expected,
                     const char *seen);
+
+/* Does the graded lab's test world need this (enum world_need, from the
+ * registry: its own layer's or an earlier one's)? */
+int graded_needs(int need);
+/* Has the graded lab this option (the registry's `options`, from any layer
+ * up to it)? */
+int graded_has_option(const char *option);
 
 /* Run the lab with args (NULL-terminated, after the program name). */
 struct world_result *lab_run(struct check *c, struct world_spec *spec, char *const *args);
@@ -92,8 +112,9 @@ void expect_probe_ready(struct check *c, const struct world_result *r);
 void expect_ns_differs(struct check *c, const struct world_result *r, enum ns_type t);
 /* Run the lab with --verbose; its stderr must name the clone flag `flag`. */
 void expect_verbose_names(struct check *c, const char *flag);
-/* Checks whose world holds a call of the lab (slow_parent, slow_cgroup,
- * fail_parent_send, kill_parent) need seccomp's CONTINUE: ENV before 5.5. */
+/* Checks whose world holds a call of the lab (world_faults: slow_parent,
+ * slow_cgroup, fail_parent_send, kill_parent) need seccomp's CONTINUE: ENV
+ * before 5.5. */
 void need_linux_5_5(struct check *c);
 /* The value of `key` in the probe's report (empty string when absent). The
  * last eight values stay valid, so one message may name several. */

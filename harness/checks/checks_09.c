@@ -5,7 +5,7 @@
  * a lab that makes its child with clone(2), clone3(2) or fork(2) after
  * unshare(2) passes alike. */
 #define _GNU_SOURCE
-#include "verdict.h"
+#include "checks.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -281,4 +281,4 @@ static const struct check_info checks[] = {
     { NULL, NULL, NULL, NULL },
 };
 
-const struct layer layer09 = { "09_timens", checks };
+LAYER("09_timens", checks);

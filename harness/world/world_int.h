@@ -1,0 +1,86 @@
+/* What the parts of the test world offer world.c, and nobody else. The calls
+ * go one way: world.c (the lifecycle and the snapshots) calls fs.c (the
+ * filesystem), cgroup.c (the cgroups), run.c (running the lab) and proc.c
+ * (reading the world's /proc); cgroup.c and run.c call proc.c; nothing calls
+ * back. Each file keeps its own state; none shares a variable with another. */
+#ifndef NSLAB_WORLD_INT_H
+#define NSLAB_WORLD_INT_H
+
+#include "world.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Root of the world, as the machine sees it, when the harness runs as root:
+ * an unprivileged range no account uses, wide enough for a lab's own nested
+ * maps (lab 06's default 0:100000:65536 needs 165536 IDs). */
+#define WORLD_HOST_ID_BASE 1879048192u   /* 0x70000000 */
+#define WORLD_ID_COUNT 262144u
+
+/* Record why the world could not be made (ENV), with errno's reason;
+ * returns -1. */
+static inline int world_fail(struct world_result *r, const char *step)
+{
+    const char *why = strerror(errno);
+
+    snprintf(r->env_error, sizeof r->env_error, "%.400s: %s", step, why);
+    return -1;
+}
+
+/* ---- proc.c ---- */
+
+/* In W, once the world's /proc is mounted: look through this handle (a lab's
+ * mounts over /proc cannot cover it) from now on. */
+void proc_use(int fd);
+double clock_gap_now(void);
+/* The world's processes but PID 1, one "process PID COMM" line each. */
+void proc_snapshot(FILE *f);
+/* IPC objects, mounts, links, addresses and routes of the world's host. */
+void proc_snapshot_objects(FILE *f);
+
+/* ---- fs.c ---- */
+
+/* Stage A: the world's view of the filesystem (in W0). */
+int fs_prepare_view(struct world_result *r, const struct world_spec *spec);
+/* Stage B: the world's own /proc (its handle into *proc), /sys, /dev/pts,
+ * /dev/shm, /dev/mqueue (in W). */
+int fs_world_mounts(struct world_result *r, int *proc);
+/* Stage B, last: every mount shared, as on a systemd host. */
+int fs_share_everything(struct world_result *r);
+/* Stage B: lab 10's root filesystem at WORLD_ROOT_DIR, as spec->root says
+ * (in W, before the check's setup). */
+int fs_make_root(struct world_result *r, const struct world_spec *spec);
+
+/* ---- cgroup.c: the world's cgroup (one per world, kept in cgroup.c) ---- */
+
+/* In H: make the world's cgroup (limits set, delegated to uid/gid; without
+ * the controller `hidden`). Returns its version: 1, 2, or 0 (none). */
+int cg_setup(struct world_result *r, uid_t uid, gid_t gid, const char *hidden);
+/* In H: put pid in the world's cgroup. */
+void cg_enter(pid_t pid);
+/* In H: open what W0's cg_after_clone writes. Opened on H's own mount, W0
+ * can still write them once stage A has made its copy of /sys read-only (and
+ * stage A's read-only remount is not refused for a file open for writing). */
+void cg_open_for_w0(void);
+/* In H, once W0 has its copies. */
+void cg_close_for_w0(void);
+/* In W0, once W exists: on v2, move W0 and W to a leaf and enable the
+ * controllers for the lab's cgroups (no internal processes). */
+void cg_after_clone(pid_t w);
+/* In W: mount the world's hierarchies on /sys/fs/cgroup. */
+int cg_mount_inside(struct world_result *r);
+/* In W: one line per cgroup below the world's root. */
+void cg_snapshot(FILE *f);
+/* In H: remove the world's cgroup and everything a lab left in it. */
+void cg_remove(void);
+
+/* ---- run.c ---- */
+
+/* In W: run the lab, watch it, kill what is left. `snapshot` takes the
+ * world's state (world.c's), before the check's `during` and after the run. */
+void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapshot)(char *buf, size_t n));
+
+#endif
