@@ -13,8 +13,9 @@
 CC ?= cc
 CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2
 BUILD = build
-# The labs that are ready, in order, from the kit's one list of labs.
-LAB_NAMES := $(shell awk -F'\t' '$$3 == "ready" { print $$2 }' grading/labs.tsv)
+# The labs, and every fact about one, come from grading/labs.tsv through
+# $(BUILD)/nslab-check (list, info, needs, compile, doctor): nothing here
+# names or counts them.
 LABS ?=
 SUBMISSION ?= labs
 GRADE_OUT ?= $(BUILD)/grade
@@ -25,15 +26,16 @@ ROOT_ONLY = @if [ "$$(id -u)" -ne 0 ]; then echo "make $@: needs root (the test 
 WORLD_OK = @if [ "$$(id -u)" -ne 0 ] && ! unshare --user --map-root-user --mount true 2>/dev/null; then \
     echo "make $@: needs root here (this machine does not let users create user namespaces; make doctor says why): run sudo make $@" >&2; exit 2; fi
 
-HARNESS_SRC = harness/main.c harness/verdict.c harness/world.c harness/world_fs.c harness/world_cgroup.c \
-              harness/world_lab.c harness/world_proc.c harness/needs.c harness/util.c grading/registry.c \
-              harness/checks_01.c harness/checks_02.c harness/checks_03.c harness/checks_04.c \
-              harness/checks_05.c harness/checks_06.c harness/checks_07.c harness/checks_08.c \
-              harness/checks_09.c harness/checks_10.c
-HARNESS_HDR = harness/verdict.h harness/world.h harness/world_int.h harness/needs.h harness/util.h grading/registry.h
+# The harness: its world (harness/world/), its checks (harness/checks/: every
+# checks_NN.c there is a layer, registered by LAYER()), and its commands.
+HARNESS_SRC = harness/main.c harness/ask.c harness/byhand.c harness/doctor.c harness/needs.c harness/util.c \
+              $(wildcard harness/world/*.c) harness/checks/verdict.c harness/checks/judge.c \
+              $(sort $(wildcard harness/checks/checks_[0-9]*.c)) grading/registry.c
+HARNESS_HDR = $(wildcard harness/*.h harness/world/*.h harness/checks/*.h) grading/registry.h
+HARNESS_INC = -Iharness -Iharness/world -Iharness/checks -Igrading
 PKG_HARNESS = check json-c libseccomp
 
-.PHONY: all setup setup-test tools generate grade solutions test doctor handouts handout-shots clean asan \
+.PHONY: all setup setup-test tools generate grade solutions test check doctor handouts handout-shots clean asan \
         rootfs rootfs-quiet dist gradescope
 .DEFAULT_GOAL := all
 
@@ -50,7 +52,7 @@ tools: setup $(BUILD)/nslab-check $(BUILD)/nslab-probe $(BUILD)/nslab-grade root
 
 $(BUILD)/nslab-check: $(HARNESS_SRC) $(HARNESS_HDR) | setup
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Igrading $$(pkg-config --cflags $(PKG_HARNESS)) -o $@ $(HARNESS_SRC) $$(pkg-config --libs $(PKG_HARNESS))
+	$(CC) $(CFLAGS) $(HARNESS_INC) $$(pkg-config --cflags $(PKG_HARNESS)) -o $@ $(HARNESS_SRC) $$(pkg-config --libs $(PKG_HARNESS))
 
 # Static, so that it runs the same inside any container's root filesystem.
 $(BUILD)/nslab-probe: harness/probe.c | setup
@@ -60,6 +62,12 @@ $(BUILD)/nslab-probe: harness/probe.c | setup
 $(BUILD)/test_util: harness/tests/test_util.c harness/util.c harness/util.h | setup
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iharness $$(pkg-config --cflags check) -o $@ harness/tests/test_util.c harness/util.c $$(pkg-config --libs check)
+
+# The verdict ladder alone, with made-up results (no world, no root).
+$(BUILD)/test_judge: harness/tests/test_judge.c harness/checks/judge.c harness/checks/judge.h harness/util.c harness/util.h | setup
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(HARNESS_INC) $$(pkg-config --cflags check) -o $@ harness/tests/test_judge.c harness/checks/judge.c \
+	    harness/util.c $$(pkg-config --libs check)
 
 $(BUILD)/web_check: harness/tests/web_check.c | setup
 	@mkdir -p $(@D)
@@ -73,9 +81,9 @@ $(BUILD)/test_kit: harness/tests/test_kit.c grading/registry.c grading/registry.
 include grading/grading.mk
 
 # ---- One source, twenty files ---------------------------------------------
-generate: | setup
+generate: $(BUILD)/nslab-check
 	$(KIT_ONLY)
-	sh solutions/generate.sh solutions/container.c . $(LAB_NAMES)
+	sh solutions/generate.sh solutions/container.c . $$($(BUILD)/nslab-check list)
 
 # ---- Grading ----------------------------------------------------------------
 # make lab01 .. make lab10: the checks of labs 01..NN against labs/NN_*.c.
@@ -94,10 +102,9 @@ TRY_FROM ?= labs
 try%: export NSLAB_HOST = $(value HOST)
 try%: tools
 	$(WORLD_OK)
-	@src=$$(ls $(TRY_FROM)/$*_*.c 2>/dev/null | head -n 1); \
-	if [ -z "$$src" ]; then echo "make $@: no $(TRY_FROM)/$*_*.c" >&2; exit 2; fi; \
-	mkdir -p $(BUILD)/try && name=$$(basename "$$src" .c) && \
-	sh harness/compile-lab.sh "$$src" "$(BUILD)/try/$$name" || exit 2; \
+	@name=$$($(BUILD)/nslab-check info "$*" name) || exit 2; src=$(TRY_FROM)/$$name.c; \
+	if [ ! -f "$$src" ]; then echo "make $@: no $$src" >&2; exit 2; fi; \
+	mkdir -p $(BUILD)/try && $(BUILD)/nslab-check compile "$$name" "$$src" "$(BUILD)/try/$$name" || exit 2; \
 	exec $(BUILD)/nslab-check --lab "$$name" --program "$(BUILD)/try/$$name" --try -- $(value ARGS)
 
 grade: tools
@@ -106,7 +113,7 @@ grade: tools
 
 # make start04: your own finished labs/03_*.c with lab 04's new scaffolding
 # merged in (a three-way merge, as MIT's JOS labs did), as labs/04_*.c.
-start%: setup
+start%: $(BUILD)/nslab-check
 	@sh grading/start.sh "$*"
 
 # The kit's own targets need its solutions: the student release has none.
@@ -118,21 +125,34 @@ solutions: tools
 	@$(BUILD)/nslab-grade $(if $(LABS),--labs "$(LABS)") --submission solutions --out $(BUILD)/grade-solutions
 
 # ---- The kit's own tests ------------------------------------------------------
+# make test: every step (TAP; the last line "N passed, N failed"); T='GLOB'
+# runs only the steps whose names match (make test T='kit_*'). make check:
+# the fast steps (static checks, unit tests, generated files, solutions and
+# starters), in under two minutes, without root where users may make user
+# namespaces. Each step builds what it reads.
+TEST_TOOLS = tools $(BUILD)/test_util $(BUILD)/test_judge $(BUILD)/test_kit $(BUILD)/test_grader
 ifneq ($(wildcard harness/tests/test_kit.c),)
-test: setup-test tools $(BUILD)/test_util $(BUILD)/test_kit $(BUILD)/test_grader $(BUILD)/web_check
+test: setup-test $(TEST_TOOLS)
+check: setup-test $(TEST_TOOLS)
 else
 test:
+check:
 endif
+test:
 	$(KIT_ONLY)
 	$(ROOT_ONLY)
-	@sh harness/tests/run.sh
+	@sh harness/tests/run.sh $(T)
+check:
+	$(KIT_ONLY)
+	$(WORLD_OK)
+	@sh harness/tests/run.sh --fast $(T)
 
 # The harness and the grader under AddressSanitizer, over the solutions.
 asan: setup
 	$(KIT_ONLY)
 	$(ROOT_ONLY)
 	@mkdir -p $(BUILD)/asan
-	$(CC) $(CFLAGS) -g -fsanitize=address,undefined -fno-omit-frame-pointer -Igrading $$(pkg-config --cflags $(PKG_HARNESS)) \
+	$(CC) $(CFLAGS) -g -fsanitize=address,undefined -fno-omit-frame-pointer $(HARNESS_INC) $$(pkg-config --cflags $(PKG_HARNESS)) \
 	    -o $(BUILD)/asan/nslab-check $(HARNESS_SRC) $$(pkg-config --libs $(PKG_HARNESS))
 	cp $(BUILD)/nslab-probe $(BUILD)/asan/nslab-probe
 	ln -sfn ../rootfs $(BUILD)/asan/rootfs
@@ -154,9 +174,11 @@ handout-shots: handouts
 	@$(SETUP) screenshots
 	@sh handouts/web/screenshots.sh $(BUILD)/handouts $(BUILD)/handout-shots
 
-demo%: setup
+# make demo03: an instructor's narrated demo, in the grader's own test world
+# (no root needed wherever grading needs none).
+demo%: tools
 	$(KIT_ONLY)
-	$(ROOT_ONLY)
+	$(WORLD_OK)
 	@sh harness/demo.sh "$*"
 
 # The root filesystem lab 10 pivots into: busybox, or FROM=a tarball as
@@ -168,14 +190,14 @@ rootfs-quiet: setup
 
 # Gradescope's autograder: build/autograder.zip (setup.sh and run_autograder at
 # its top, the kit beside them); LABS="03" makes one assignment's (lab 03 only).
-gradescope:
+gradescope: $(BUILD)/nslab-check
 	$(KIT_ONLY)
 	@$(SETUP) core gradescope
 	@sh grading/gradescope/pack.sh "$(LABS)"
 
 # The student release: build/dist/nslab/ and build/dist/nslab.tar.gz, labs
 # 01..UPTO (default all), no answer in it (grading/dist.sh says what is in it).
-dist: setup
+dist: $(BUILD)/nslab-check
 	$(KIT_ONLY)
 	@$(SETUP) core handouts
 	@sh grading/dist.sh "$(UPTO)"

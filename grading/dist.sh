@@ -17,8 +17,7 @@ set -eu
 cd "$(dirname "$0")/.."
 upto=$(printf '%s' "${1:-}" | sed 's/^0*//')
 case $upto in *[!0-9]*) echo "make dist: UPTO must be a lab number, like UPTO=03" >&2; exit 2 ;; esac
-names=$(awk -F'\t' -v upto="${upto:-99}" '$1 ~ /^[0-9][0-9]$/ && $3 == "ready" && $1 + 0 <= upto + 0 { print $2 }' \
-    grading/labs.tsv)
+names=$(build/nslab-check list ${upto:+--upto "$upto"})
 if [ -z "$names" ]; then
     echo "make dist: UPTO=$upto: no ready lab up to there" >&2
     exit 2
@@ -49,13 +48,13 @@ rm -rf build/dist/gen
 
 cp Makefile "$out/"
 cp -r rootfs-builder "$out/"
-find harness -maxdepth 1 -type f ! -name demo.sh ! -name bench.sh -exec cp {} "$out/harness/" \;
+# The harness without the kit's tests and the instructor's tools.
+tar -cf - --exclude=harness/tests --exclude=harness/demo.sh --exclude=harness/bench.sh harness | tar -xf - -C "$out"
 for f in main.c grade.c grade.h registry.c registry.h grading.mk README.md start.sh; do cp "grading/$f" "$out/grading/"; done
 cp grading/classroom/grade.sh "$out/grading/classroom/"
 cp grading/classroom/classroom.yml "$out/.github/workflows/classroom.yml"
 # The labs after UPTO are to come: the grader and make doctor skip them.
-awk -F'\t' -v upto="${upto:-99}" 'BEGIN { OFS = "\t" } $1 ~ /^[0-9][0-9]$/ && $1 + 0 > upto + 0 { $3 = "to-come" } { print }' \
-    grading/labs.tsv >"$out/grading/labs.tsv"
+build/nslab-check registry ${upto:+--upto "$upto"} >"$out/grading/labs.tsv"
 awk -F'\t' -v upto="${upto:-99}" '!($1 ~ /^[0-9][0-9]$/ && $1 + 0 > upto + 0)' grading/rubric.tsv >"$out/grading/rubric.tsv"
 
 # shellcheck disable=SC2016 # the backquotes are Markdown's

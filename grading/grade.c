@@ -41,7 +41,7 @@ int rubric_load(const char *path, struct rubric *r, char *err, size_t errlen)
             continue;
         fields = sscanf(line, "%7s %63s %15s %1s", layer, check, points, extra);
         row.layer = (int)strtol(layer, &end, 10);
-        if (fields != 3 || *end || row.layer < 1 || row.layer > NLABS) {
+        if (fields != 3 || *end || row.layer < 1 || row.layer > lab_registry.n) {
             snprintf(err, errlen, "%s:%d: expected LAYER<TAB>CHECK<TAB>POINTS", path, lineno);
             goto fail;
         }

@@ -26,7 +26,7 @@
 #define LOG_CAP (64 * 1024)   /* bytes of compiler or harness messages kept */
 
 struct options {
-    int labs[NLABS], nlabs;
+    int labs[REGISTRY_MAX], nlabs;
     const char *submission, *out, *harness, *rubric, *registry, *cc;
     const char *only;       /* --only: one check (make labNN CHECK=...) */
     int details;            /* --details: everything the harness saw, for every check */
@@ -84,43 +84,16 @@ static int run_capture(char *const argv[], char **text)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* The compile line of CONTRACT.md section 1, as an argument vector: the
- * flags and the lab's libraries come from grading/labs.tsv. */
+/* Compile a lab as CONTRACT.md section 1 says: the harness does it
+ * (nslab-check compile), with the kit's list of labs, so that the line is
+ * written in one place. */
 static int compile(const struct options *o, int lab, const char *src, const char *bin, char **log)
 {
-    char *argv[128], *flags = NULL, *save = NULL, *word, cflags[256], libs[256], cmd[512];
-    int argc = 0, status;
-    FILE *p;
-    size_t cap = 0, i;
+    char *argv[] = { (char *)o->harness, "compile", (char *)lab_names(lab), (char *)src, (char *)bin, NULL };
 
-    argv[argc++] = (char *)o->cc;
-    snprintf(cflags, sizeof cflags, "%s", lab_registry.cflags);
-    for (word = strtok_r(cflags, " \t", &save); word && argc < 32; word = strtok_r(NULL, " \t", &save))
-        argv[argc++] = word;
-    argv[argc++] = "-o";
-    argv[argc++] = (char *)bin;
-    argv[argc++] = (char *)src;
-    snprintf(libs, sizeof libs, "%s", lab_registry.labs[lab].libraries);
-    for (i = 0; libs[i]; i++)
-        if (libs[i] == ',')
-            libs[i] = ' ';
-    snprintf(cmd, sizeof cmd, "pkg-config --cflags --libs %s 2>/dev/null", libs);
-    p = libs[0] ? popen(cmd, "re") : NULL;
-    if (p) {
-        if (getline(&flags, &cap, p) < 0) {
-            free(flags);
-            flags = NULL;
-        }
-        pclose(p);
-    }
-    save = NULL;
-    for (word = flags ? strtok_r(flags, " \t\n", &save) : NULL; word && argc < 126;
-         word = strtok_r(NULL, " \t\n", &save))
-        argv[argc++] = word;
-    argv[argc] = NULL;
-    status = run_capture(argv, log);
-    free(flags);
-    return status;
+    setenv("NSLAB_REGISTRY", o->registry, 1);
+    setenv("CC", o->cc, 1);
+    return run_capture(argv, log);
 }
 
 static void mkdirs(const char *dir)
@@ -318,13 +291,13 @@ static void parse_labs(struct options *o, const struct rubric *r, const char *ar
         int i = registry_find(&lab_registry, word);
         if (i < 0 || !lab_registry.labs[i].ready || !rubric_has_layer(r, i)) {
             fprintf(stderr, "nslab-grade: no lab \"%s\" with checks; the labs are:", word);
-            for (i = 0; i < NLABS; i++)
+            for (i = 0; i < lab_registry.n; i++)
                 if (lab_registry.labs[i].ready && rubric_has_layer(r, i))
                     fprintf(stderr, " %.2s", lab_names(i));
             fputc('\n', stderr);
             exit(2);
         }
-        if (o->nlabs < NLABS)
+        if (o->nlabs < REGISTRY_MAX)
             o->labs[o->nlabs++] = i;
     }
     free(copy);
@@ -347,7 +320,7 @@ int main(int argc, char **argv)
                          .rubric = "grading/rubric.tsv", .registry = "grading/labs.tsv", .cc = "cc",
                          .colour = -1 };
     const char *labs_arg = NULL, *colour = "auto";
-    struct lab_result results[NLABS];
+    static struct lab_result results[REGISTRY_MAX];
     struct rubric r;
     char err[4608], path[4096], stop_file[4200];
     struct lab_job *jobs;
@@ -393,7 +366,7 @@ int main(int argc, char **argv)
     if (labs_arg) {
         parse_labs(&o, &r, labs_arg);
     } else {
-        for (i = 0; i < NLABS; i++)
+        for (i = 0; i < lab_registry.n; i++)
             if (lab_registry.labs[i].ready && rubric_has_layer(&r, i))
                 o.labs[o.nlabs++] = i;
     }

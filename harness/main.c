@@ -1,18 +1,23 @@
-/* nslab-check: run the checks of labs 01..NN against one compiled lab.
+/* nslab-check: the harness, and the one program that reads the kit's list of
+ * labs (grading/labs.tsv); every script asks it.
  *
  *   nslab-check --lab NN_name --program PATH [--records FILE] [--only CHECK]
  *               [--own-layer] [--timeout SECS] [--jobs N] [--registry FILE] [--details] [--list]
- *   nslab-check --lab NN_name --program PATH --try [--] [LAB ARGUMENTS...]
+ *   nslab-check --lab NN_name --program PATH --try [--] [LAB ARGUMENTS...]     (byhand.c)
+ *   nslab-check list | registry | info | needs | compile ...                 (ask.c)
+ *   nslab-check world [--lab LAB] [--file PATH]... [--] COMMAND...            (byhand.c)
+ *   nslab-check doctor [--porcelain]                                          (doctor.c)
  *
- * --try (make tryNN) runs the lab once, by hand, with this terminal, in a
- * throwaway test world, and exits with the lab's status.
+ * The list of labs is grading/labs.tsv beside the build folder, or the file
+ * NSLAB_REGISTRY or --registry names.
  *
- * The time limit of each run is 3 s, or NSLAB_TIMEOUT seconds, or --timeout.
+ * Running checks: the time limit of each run is 3 s, or NSLAB_TIMEOUT seconds, or --timeout.
  * Each check runs the lab in fresh test worlds (world.h), several checks at
  * once (--jobs, or NSLAB_JOBS; default four per core, at most 16: a check
  * spends most of its time waiting), and appends one JSON line to FILE
  * (grading/README.md has the format). --only takes a check's name or a part
- * of it that names one check; --own-layer runs only the checks lab NN adds
+ * of it that names one check, or a comma-separated list of them; --own-layer
+ * runs only the checks lab NN adds
  * (the kit's tests on a slow machine). --details adds to each record everything the
  * harness saw: each run's output, the probe's report, how the host changed. At the end it prints Check's summary line.
  * Exit 0 when every check has its record (whatever the verdicts: a machine
@@ -20,10 +25,11 @@
  * with --only when that check did not pass, 2 when the harness itself could
  * not run or a lab changed the real machine (the run stops there). */
 #define _GNU_SOURCE
+#include "checks.h"
+#include "commands.h"
 #include "needs.h"
 #include "registry.h"
 #include "util.h"
-#include "verdict.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -46,86 +52,36 @@ static void usage_exit(const char *msg)
     exit(2);
 }
 
-/* How many layers lab `name` ("02_ipc", "02" or "2") is graded on: a lab
- * the registry calls ready, whose checks are built in; 0 if none. */
-static size_t layers_for(const struct registry *reg, const char *name)
-{
-    int i = registry_find(reg, name);
+/* The layers linked in, in lab order. */
+static const struct layer *const *all_layers;
+static size_t n_layers;
 
-    if (i < 0 || !reg->labs[i].ready || (size_t)i >= n_layers || strcmp(all_layers[i]->lab, reg->labs[i].name))
-        return 0;
-    return (size_t)i + 1;
+int ready_lab(const struct registry *reg, const char *arg, const char *what)
+{
+    int i = registry_find(reg, arg);
+
+    if (i >= 0 && reg->labs[i].ready)
+        return i;
+    fprintf(stderr, "nslab-check %s: no lab \"%s\" that is ready; the labs are:", what, arg);
+    for (i = 0; i < reg->n; i++)
+        if (reg->labs[i].ready)
+            fprintf(stderr, " %s", reg->labs[i].name);
+    fputc('\n', stderr);
+    exit(2);
 }
 
-/* make tryNN: run the lab by hand, with our terminal, in a throwaway test
- * world; say how it ended and what it left in the world's host. Returns the
- * lab's exit status (128 + N for a signal), 2 when no world could be made. */
-static int try_by_hand(char **args, int nargs)
+/* How many layers lab i is graded on: its checks and every earlier lab's
+ * must be linked in, in order; 0 if not. */
+static size_t layers_for(const struct registry *reg, int i)
 {
-    static char *argv[256];
-    struct world_spec spec = { 0 };
-    struct world_result *r;
-    char *changes;
-    int i, n;
+    int l;
 
-    argv[0] = (char *)lab_in_world();
-    n = 1;
-    /* Lab 10 on: a fresh, writable copy of make rootfs's tree at
-     * WORLD_ROOT_DIR, and --root naming it unless the arguments name one
-     * (or --join a running container). */
-    if (atoi(graded_lab) >= 10) {
-        int named = 0;
-        spec.root = ROOT_ROOTFS;
-        for (i = 0; i < nargs && strcmp(args[i], "--") != 0; i++)
-            named |= strcmp(args[i], "--root") == 0 || strncmp(args[i], "--root=", 7) == 0 ||
-                     strcmp(args[i], "--join") == 0 || strncmp(args[i], "--join=", 7) == 0 ||
-                     strcmp(args[i], "-h") == 0 || strcmp(args[i], "--help") == 0;
-        if (!named) {
-            argv[n++] = "--root";
-            argv[n++] = WORLD_ROOT_DIR;
-        }
-    }
-    for (i = 0; i < nargs && n < 255; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    spec.argv = argv;
-    spec.lab_file = lab_program;
-    spec.interactive = 1;
-    spec.host_command = getenv("NSLAB_HOST") && *getenv("NSLAB_HOST") ? getenv("NSLAB_HOST") : NULL;
-    spec.timeout = getenv("NSLAB_TRY_TIMEOUT") ? atof(getenv("NSLAB_TRY_TIMEOUT")) : 3600;
-    /* Ctrl-C and Ctrl-\ at the terminal are for the lab. */
-    signal(SIGINT, SIG_IGN);
-    signal(SIGQUIT, SIG_IGN);
-    r = world_run(&spec);
-    if (!r || !r->ready) {
-        fprintf(stderr, "nslab try: no test world could be made here: %s (make doctor says why)\n",
-                r ? r->env_error : "no memory");
-        return 2;
-    }
-    if (r->forbidden[0])
-        fprintf(stderr, "nslab try: the test world refused these calls (EPERM), which change a whole machine:\n%s",
-                r->forbidden);
-    changes = diff_lines(r->before, r->after);
-    if (changes)
-        fprintf(stderr, "nslab try: the lab left the test world's host changed (- before, + after); on your "
-                "machine this would stay:\n%s", changes);
-    free(changes);
-    if (r->timed_out) {
-        fprintf(stderr, "nslab try: still running after %.0f s: every process was killed\n", spec.timeout);
-        return 124;
-    }
-    if (WIFSIGNALED(r->lab_status)) {
-        fprintf(stderr, "nslab try: the lab died of signal %d (%s)\n", WTERMSIG(r->lab_status),
-                strsignal(WTERMSIG(r->lab_status)));
-        return 128 + WTERMSIG(r->lab_status);
-    }
-    if (WEXITSTATUS(r->lab_status))
-        fprintf(stderr, "nslab try: the lab exited with status %d\n", WEXITSTATUS(r->lab_status));
-    if (WEXITSTATUS(r->lab_status) == 125 && atoi(graded_lab) >= 6 && r->users < 65536)
-        fprintf(stderr, "nslab try: this test world has %u IDs besides root (without root it has your subordinate "
-                "IDs only), so a map such as 0:100000:65536 cannot be written in it: give your user a range (sudo "
-                "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER) or use sudo\n", r->users);
-    return WEXITSTATUS(r->lab_status);
+    if (i < 0 || !reg->labs[i].ready || (size_t)i >= n_layers)
+        return 0;
+    for (l = 0; l <= i; l++)
+        if (strcmp(all_layers[l]->lab, reg->labs[l].name) != 0)
+            return 0;
+    return (size_t)i + 1;
 }
 
 /* One check of the run. */
@@ -164,39 +120,59 @@ static void run_one(const struct job *j)
     _exit(failed ? 1 : 0);
 }
 
-/* Choose the checks: all of them, or the one --only names (its full name, or
- * a part of it that no other check's name contains). */
+/* The index into jobs[] of the one check `name` names (its full name, or a
+ * part of it that no other check's name contains), or exit 2 saying which
+ * it could mean. */
+static size_t one_check(const char *name, const struct job *all, size_t n)
+{
+    size_t i, found = n, matches = 0;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(all[i].check->id, name) == 0)
+            return i;
+    for (i = 0; i < n; i++)
+        if (strstr(all[i].check->id, name)) {
+            found = i;
+            matches++;
+        }
+    if (matches == 1)
+        return found;
+    fprintf(stderr, "nslab-check: %s names %s check; the checks%s are:\n", name, matches ? "more than one" : "no",
+            matches ? " it could mean" : "");
+    for (i = 0; i < n; i++)
+        if (!matches || strstr(all[i].check->id, name))
+            fprintf(stderr, "  %s\n", all[i].check->id);
+    exit(2);
+}
+
+/* Choose the checks: all of them, or those --only names (a comma-separated
+ * list; each item a check's name or a part of it that names one), in the
+ * labs' order. */
 static size_t select_checks(size_t nlayers, const char *only, int own_layer, struct job *jobs)
 {
-    size_t l, i, n = 0, exact = 0;
+    static struct job all[MAX_CHECKS];
+    static char wanted[MAX_CHECKS];
+    char *copy, *save = NULL, *item;
+    size_t l, i, n = 0, kept = 0;
 
     for (l = own_layer ? nlayers - 1 : 0; l < nlayers; l++)
         for (i = 0; all_layers[l]->checks[i].id && n < MAX_CHECKS; i++) {
-            const char *id = all_layers[l]->checks[i].id;
-            if (only && !strstr(id, only))
-                continue;
-            if (only && strcmp(id, only) == 0)
-                exact = n + 1;
-            jobs[n].layer = all_layers[l];
-            jobs[n].check = &all_layers[l]->checks[i];
+            all[n].layer = all_layers[l];
+            all[n].check = &all_layers[l]->checks[i];
             n++;
         }
-    if (only && exact) {
-        jobs[0] = jobs[exact - 1];
-        return 1;
+    if (!only) {
+        memcpy(jobs, all, n * sizeof *jobs);
+        return n;
     }
-    if (only && n != 1) {
-        fprintf(stderr, "nslab-check: %s names %s check; the checks%s are:\n", only, n ? "more than one" : "no",
-                n ? " it could mean" : "");
-        for (i = 0; i < (n ? n : 0); i++)
-            fprintf(stderr, "  %s\n", jobs[i].check->id);
-        if (!n)
-            for (l = 0; l < nlayers; l++)
-                for (i = 0; all_layers[l]->checks[i].id; i++)
-                    fprintf(stderr, "  %s\n", all_layers[l]->checks[i].id);
-        exit(2);
-    }
-    return n;
+    copy = strdup(only);
+    for (item = copy ? strtok_r(copy, ",", &save) : NULL; item; item = strtok_r(NULL, ",", &save))
+        wanted[one_check(item, all, n)] = 1;
+    free(copy);
+    for (i = 0; i < n; i++)
+        if (wanted[i])
+            jobs[kept++] = all[i];
+    return kept;
 }
 
 /* A lab that changed the real machine stops the run (verdict.c). */
@@ -225,7 +201,48 @@ static int default_jobs(void)
     return cores < 1 ? 4 : cores * 4 > 16 ? 16 : (int)cores * 4;
 }
 
+/* --registry FILE, when given. */
+static const char *registry_option;
+
+const char *registry_path(void)
+{
+    const char *env = getenv("NSLAB_REGISTRY");
+
+    if (registry_option)
+        return registry_option;
+    return env && *env ? env : helper_path("../grading/labs.tsv");
+}
+
+static const struct {
+    const char *name;
+    int (*run)(const struct registry *reg, int argc, char **argv);
+} commands[] = {
+    { "list", cmd_list }, { "registry", cmd_registry }, { "info", cmd_info }, { "needs", cmd_needs }, { "compile", cmd_compile },
+    { "world", cmd_world }, { "doctor", cmd_doctor },
+};
+
+static int run_checks(const struct registry *reg, int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    static struct registry reg;
+    char err[512];
+    size_t k;
+
+    all_layers = layers_in_order(&n_layers);
+    for (k = 0; argc > 1 && k < sizeof commands / sizeof commands[0]; k++)
+        if (strcmp(argv[1], commands[k].name) == 0) {
+            if (registry_load(registry_path(), &reg, err, sizeof err) == -1) {
+                fprintf(stderr, "nslab-check: %s\n", err);
+                return 2;
+            }
+            kit_registry = &reg;
+            return commands[k].run(&reg, argc - 1, argv + 1);
+        }
+    return run_checks(&reg, argc, argv);
+}
+
+static int run_checks(const struct registry *regp, int argc, char **argv)
 {
     static const struct option options[] = {
         { "lab", required_argument, NULL, 'l' }, { "program", required_argument, NULL, 'p' },
@@ -235,8 +252,8 @@ int main(int argc, char **argv)
         { "details", no_argument, NULL, 'D' }, { "try", no_argument, NULL, 'T' },
         { "own-layer", no_argument, NULL, 'O' }, { NULL, 0, NULL, 0 },
     };
-    static struct registry reg;
-    char registry_path[PATH_MAX], err[512];
+    struct registry *reg = (struct registry *)regp;
+    char err[512];
     const char *unmet;
     const char *lab = NULL, *program = NULL, *only = NULL;
     static char program_abs[PATH_MAX];
@@ -245,8 +262,6 @@ int main(int argc, char **argv)
     int opt, list = 0, running = 0, failed = 0, errors = 0, parallel = default_jobs(), stopped = 0, by_hand = 0,
         own_layer = 0;
 
-    /* The kit's list of labs, by default beside the harness's build folder. */
-    snprintf(registry_path, sizeof registry_path, "%s", helper_path("../grading/labs.tsv"));
     if (getenv("NSLAB_TIMEOUT"))   /* the kit's own tests shorten it */
         lab_timeout = atof(getenv("NSLAB_TIMEOUT"));
     while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
@@ -258,7 +273,7 @@ int main(int argc, char **argv)
         case 't': lab_timeout = atof(optarg); break;
         case 'j': parallel = atoi(optarg); break;
         case 'L': list = 1; break;
-        case 'R': snprintf(registry_path, sizeof registry_path, "%s", optarg); break;
+        case 'R': registry_option = optarg; break;
         case 'D': want_details = 1; break;
         case 'T': by_hand = 1; break;
         case 'O': own_layer = 1; break;
@@ -266,12 +281,14 @@ int main(int argc, char **argv)
         }
     }
     if (!lab)
-        usage_exit("--lab is required");
-    if (registry_load(registry_path, &reg, err, sizeof err) == -1)
+        usage_exit("--lab is required (or a command: list, registry, info, needs, compile, world, doctor)");
+    if (registry_load(registry_path(), reg, err, sizeof err) == -1)
         usage_exit(err);
-    nlayers = layers_for(&reg, lab);
+    kit_registry = reg;
+    graded_index = registry_find(reg, lab);
+    nlayers = layers_for(reg, graded_index);
     if (!nlayers)
-        usage_exit("no checks for that lab (make doctor lists the labs that are ready)");
+        usage_exit("no checks for that lab (nslab-check list names the labs that are ready)");
     graded_lab = all_layers[nlayers - 1]->lab;
     if (list) {
         for (l = 0; l < nlayers; l++)
@@ -290,12 +307,12 @@ int main(int argc, char **argv)
     if (parallel < 1)
         usage_exit("--jobs must be 1 or more");
     if (by_hand) {
-        unmet = lab_needs_unmet(&reg, (int)nlayers - 1);
+        unmet = lab_needs_unmet(reg, graded_index);
         if (unmet) {
             fprintf(stderr, "nslab try: this machine cannot run %s: %s\n", graded_lab, unmet);
             return 2;
         }
-        return try_by_hand(argv + optind, argc - optind);
+        return cmd_try(reg, graded_index, lab_program, argv + optind, argc - optind);
     }
     if (optind < argc)
         usage_exit("unexpected argument (the lab's own arguments go with --try)");
@@ -306,7 +323,7 @@ int main(int argc, char **argv)
         unlink(marker);
     }
     /* What the lab needs of the machine is known before any world is made. */
-    unmet = lab_needs_unmet(&reg, (int)nlayers - 1);
+    unmet = lab_needs_unmet(reg, graded_index);
     if (unmet) {
         fprintf(stderr, "nslab-check: this machine cannot run these checks: %s\n", unmet);
         for (i = 0; i < njobs; i++)

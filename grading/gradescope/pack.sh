@@ -8,20 +8,19 @@ set -eu
 cd "$(dirname "$0")/../.."
 labs=""
 for word in ${1:-}; do   # 3, 03 or 03_pid, as nslab-grade --labs takes them
-    n=$(printf '%s' "${word%%_*}" | sed 's/^0*//')
-    nn=$(printf '%02d' "${n:-0}" 2>/dev/null) || nn=none
-    if ! awk -F'\t' -v n="$nn" '$1 == n && $3 == "ready" { found = 1 } END { exit !found }' grading/labs.tsv; then
+    name=$(build/nslab-check info "$word" name 2>/dev/null)
+    if [ -z "$name" ] || ! build/nslab-check list | grep -qx "$name"; then
         echo "make gradescope: LABS: no ready lab \"$word\"" >&2
         exit 2
     fi
-    labs="${labs:+$labs }$nn"
+    labs="${labs:+$labs }${name%%_*}"
 done
 out=build/gradescope
 rm -rf "$out" build/autograder.zip
 mkdir -p "$out/grading" "$out/harness"
 cp Makefile "$out/"
 cp -r rootfs-builder handouts "$out/"
-find harness -maxdepth 1 -type f -exec cp {} "$out/harness/" \;
+tar -cf - --exclude=harness/tests --exclude=harness/demo.sh --exclude=harness/bench.sh harness | tar -xf - -C "$out"
 find grading -maxdepth 1 -type f -exec cp {} "$out/grading/" \;
 mkdir -p "$out/grading/gradescope"
 cp grading/gradescope/setup.sh grading/gradescope/run_autograder "$out/grading/gradescope/"

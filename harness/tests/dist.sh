@@ -45,7 +45,7 @@ fi
 # handouts, outside the graded hints (<details>), which name the exact calls
 # by design (DEVELOPERS.md's "How a lab teaches").
 trim() { sed 's/^[ \t]*//; s/[ \t]*$//'; }
-cat harness/*.c harness/*.h grading/*.c grading/*.h | trim | sort -u >build/test-logs/kit-lines.txt
+cat harness/*.[ch] harness/world/*.[ch] harness/checks/*.[ch] grading/*.[ch] | trim | sort -u >build/test-logs/kit-lines.txt
 awk '
     /\/\* BEGIN SOLUTION [0-9]+/ { state = "comment"; if ($0 ~ /\*\/[ \t]*$/) state = "code"; next }
     state == "comment" { if ($0 ~ /\*\/[ \t]*$/) state = "code"; next }
@@ -106,7 +106,7 @@ renamed=""
 
 # 4. make startNN, lab after lab.
 prev=""
-names=$(awk -F'\t' '$1 ~ /^[0-9][0-9]$/ && $3 == "ready" { print $2 }' "$kit/grading/labs.tsv")
+names=$(NSLAB_REGISTRY="$kit/grading/labs.tsv" build/nslab-check list)
 for name in $names; do
     if [ -n "$prev" ]; then
         nn=$(printf '%s' "$name" | cut -c1-2)
