@@ -1,12 +1,18 @@
 #!/bin/sh
 # The kit's setup step, run first by every make target.
 #
-#   harness/setup.sh [GROUP...]     GROUP: core (default), test, handouts, screenshots, gradescope
+#   harness/setup.sh [--missing] [GROUP...]     GROUP: core (default), test, handouts, screenshots, gradescope
 #
 # Checks that the Debian packages of each group are installed. All there:
 # returns at once (one dpkg-query). Missing, as root: installs them with
 # apt-get. Missing, not root: prints the one apt-get line to run, exits 1.
+# --missing only prints the missing packages' names on one line (make doctor).
 set -u
+only_say=""
+if [ "${1:-}" = --missing ]; then
+    only_say=1
+    shift
+fi
 
 packages_of() {
     case $1 in
@@ -31,6 +37,7 @@ for group in "$@"; do
 done
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
+    [ -n "$only_say" ] && exit 0   # (not Debian: nothing to name)
     # Not Debian or Ubuntu: we cannot ask the package manager, so look for
     # the pieces themselves and name what is missing.
     for lib in check libcap libseccomp libnl-route-3.0 json-c libxml-2.0; do
@@ -51,6 +58,10 @@ for p in $wanted; do
     case $installed in *" $p "*) ;; *) missing="$missing $p" ;; esac
 done
 [ -z "$missing" ] && exit 0
+if [ -n "$only_say" ]; then
+    echo "${missing# }"
+    exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing packages; run: sudo apt-get install -y$missing" >&2
