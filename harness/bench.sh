@@ -1,16 +1,17 @@
 #!/bin/sh
 # Speed of the kit, measured (never asserted in a test).
 #
-#   sh harness/bench.sh [BASE]     (as root, after make tools; BASE: a git revision)
+#   sh harness/bench.sh [BASE]     (as root; BASE: a git revision, default HEAD)
 #
 # Prints, with hyperfine when it is installed (apt-get install hyperfine)
 # and a plain loop otherwise:
 #   1. one check end to end (harness start, test world, lab, probe, compare),
-#      for this tree and for the harness of BASE (default f0e1283, the last
-#      one before the test world became a user namespace), in the same run;
+#      for this tree and for the harness of BASE (built from its own
+#      Makefile: the last commit, by default, to see what a change costs),
+#      in the same run;
 #   2. all 23 checks of lab 02 against its solution, this tree and BASE;
 #   3. `make lab03` on a built tree (the starter: its unfinished init hangs);
-#   4. `make solutions` (all ten labs: compile each and run all its checks;
+#   4. `make solutions` (every lab: compile each and run all its checks;
 #      nslab-grade builds them in parallel and runs two labs' harnesses at once);
 #   5. the veth's share of a check: one check of lab 01 (the hostname) run
 #      against the solutions of labs 04 (no network) and 05 (a veth pair set
@@ -23,26 +24,24 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (the test world creates namespaces)" >&2; exit 2; }
-base=${1:-f0e1283}
+base=${1:-HEAD}
 make -s tools >/dev/null || exit 2
 rm -rf build/bench && mkdir -p build/bench/base || exit 2
-for lab in 02_ipc 04_mount_proc 05_net_veth 06_userns_map 07_cgroup 08_caps 09_timens 10_full_container; do
-    sh harness/compile-lab.sh "solutions/$lab.c" "build/bench/$lab" "$lab" || exit 2
+for lab in $(build/nslab-check list); do
+    build/nslab-check compile "$lab" "solutions/$lab.c" "build/bench/$lab" || exit 2
 done
 
-# The base revision's harness, built beside this one (its own probe too).
-if git archive "$base" harness grading | tar -x -C build/bench/base; then
-    # shellcheck disable=SC2046 # pkg-config's flags are words
-    (cd build/bench/base && cc -std=gnu11 -O2 -o nslab-check $(find harness -maxdepth 1 -name '*.c' ! -name probe.c) \
-        -Igrading $(find grading -maxdepth 1 -name registry.c) \
-        $(pkg-config --cflags --libs check json-c libseccomp) && cc -O2 -static -o nslab-probe harness/probe.c) ||
+# The base revision's harness, built beside this one by its own Makefile
+# (its own probe too).
+if git archive "$base" | tar -x -C build/bench/base; then
+    make -s -C build/bench/base build/nslab-check build/nslab-probe >/dev/null 2>&1 ||
         { echo "bench: cannot build the harness of $base" >&2; exit 2; }
 fi
 
 one="build/nslab-check --lab 02 --program build/bench/02_ipc --only uts_namespace_differs --records /dev/null"
-one_base="build/bench/base/nslab-check --lab 02 --program build/bench/02_ipc --only uts_namespace_differs --records /dev/null"
+one_base="build/bench/base/build/nslab-check --lab 02 --program build/bench/02_ipc --only uts_namespace_differs --records /dev/null"
 all="build/nslab-check --lab 02 --program build/bench/02_ipc --records /dev/null"
-all_base="build/bench/base/nslab-check --lab 02 --program build/bench/02_ipc --records /dev/null"
+all_base="build/bench/base/build/nslab-check --lab 02 --program build/bench/02_ipc --records /dev/null"
 lab="make -s lab03"
 solutions="make -s solutions"
 no_veth="build/nslab-check --lab 04 --program build/bench/04_mount_proc --only uts_default_hostname --records /dev/null"

@@ -1,18 +1,64 @@
 #!/bin/sh
-# The kit's test suite, as `make test` runs it (after building everything).
-# Each step is one test; the Check programs count their own checks. The last
+# The kit's test suite, in steps (make check, make test, make test T=GLOB).
+#
+#   sh harness/tests/run.sh [--fast] [GLOB...]
+#
+# Each step is one shell function below, named for what it proves, and it
+# builds or makes what it reads itself (through make, which does nothing
+# when it is up to date), so any one step runs alone:
+#   make test T='kit_*'          the steps whose names match the glob
+#   make check                   --fast: the steps marked fast (static checks,
+#                                unit tests, generated files in sync, solutions
+#                                full marks, starters failing their own layer),
+#                                without root where the kernel allows
+# Output is TAP (version 13): "ok N - step # SECONDS s", "not ok N - ..."
+# with the end of its log as "# " lines, "# SKIP" where this machine cannot
+# run it (exit 77; the log says why). A step that runs a Check program
+# counts each of its tests, and prints Check's own summary line. The last
 # line is "N passed, N failed"; the exit status is 1 if anything failed.
+# Logs: build/test-logs/STEP.log.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
-passed=0 failed=0 skipped=0
+fast_only=""
+if [ "${1:-}" = --fast ]; then
+    fast_only=1
+    shift
+fi
+globs="$*"
+passed=0 failed=0 skipped=0 number=0
 log=build/test-logs
 mkdir -p "$log"
 
-# step NAME COMMAND...: run one test step, show its verdict and time.
+# Is step NAME (tagged TAGS) one this run runs?
+wanted() {
+    case " $2 " in *" fast "*) ;; *) [ -z "$fast_only" ] || return 1 ;; esac
+    [ -z "$globs" ] && return 0
+    for g in $globs; do
+        # shellcheck disable=SC2254 # the glob is the user's pattern
+        case $1 in $g) return 0 ;; esac
+    done
+    return 1
+}
+
+seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# tap VERDICT NAME SECONDS: one TAP line, and the log's end for a failure.
+tap() {
+    number=$((number + 1))
+    case $1 in
+        PASS) echo "ok $number - $2 # $3 s" ;;
+        SKIP) echo "ok $number - $2 # SKIP $(grep -m 1 '^SKIP' "$log/$2.log" | sed 's/^SKIP:* *//')" ;;
+        *) echo "not ok $number - $2 # $3 s"
+           tail -n 40 "$log/$2.log" | sed 's/^/# /' ;;
+    esac
+}
+
+# step NAME TAGS FUNCTION [ARG...]: run one step, if this run wants it.
 step() {
-    name=$1
-    shift
+    name=$1 tags=$2
+    shift 2
+    wanted "$name" "$tags" || return 0
     start=$(date +%s.%N)
     "$@" >"$log/$name.log" 2>&1
     case $? in
@@ -20,34 +66,67 @@ step() {
         77) verdict=SKIP skipped=$((skipped + 1)) ;;   # this machine cannot run it: the log says why
         *) verdict=FAIL failed=$((failed + 1)) ;;
     esac
-    printf '%-48s %s (%ss)\n' "$name" "$verdict" "$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
-    [ "$verdict" = FAIL ] && sed 's/^/    /' "$log/$name.log" | tail -n 40
-    [ "$verdict" = SKIP ] && grep -m 1 '^SKIP' "$log/$name.log" | sed 's/^/    /'
-    [ "$verdict" = PASS ]
+    tap "$verdict" "$name" "$(seconds_since "$start")"
 }
 
-# check PROGRAM: a Check program; its summary line counts its checks.
+# check NAME TAGS PROGRAM [ARG...]: a step that runs a Check program; each of
+# its tests counts, and its summary line is shown.
 check() {
-    name=$1
-    shift
+    name=$1 tags=$2
+    shift 2
+    wanted "$name" "$tags" || return 0
+    start=$(date +%s.%N)
     "$@" >"$log/$name.log" 2>&1
-    sed -n '/^[0-9]*%: Checks:/p' "$log/$name.log"
-    grep -E ':[FE]:' "$log/$name.log" | sed 's/^/    /'
-    summary=$(sed -n 's/^[0-9]*%: Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$log/$name.log")
+    summary=$(sed -n 's/^[0-9]*%: Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$log/$name.log" | tail -n 1)
     if [ -z "$summary" ]; then
-        echo "$name: no Check summary (crashed?)"
-        tail -n 20 "$log/$name.log" | sed 's/^/    /'
+        echo "$name: no Check summary (crashed?)" >>"$log/$name.log"
         failed=$((failed + 1))
+        tap FAIL "$name" "$(seconds_since "$start")"
         return 0
     fi
-    read -r total fails errors <<EOF
+    read -r total fails errors <<SUMMARY
 $summary
-EOF
+SUMMARY
     passed=$((passed + total - fails - errors)) failed=$((failed + fails + errors))
+    sed -n '/^[0-9]*%: Checks:/p' "$log/$name.log" | tail -n 1
+    if [ "$((fails + errors))" -eq 0 ]; then
+        tap PASS "$name" "$(seconds_since "$start")"
+    else
+        number=$((number + 1))
+        echo "not ok $number - $name # $(seconds_since "$start") s"
+        grep -E ':[FE]:' "$log/$name.log" | cut -c1-600 | sed 's/^/# /'
+    fi
 }
 
+# A step in the background (the emulated cgroup v2 guest: one CPU for two
+# minutes), started now and reported at the end, so the rest runs meanwhile.
+bg_names=""
+background() {
+    name=$1 tags=$2
+    shift 2
+    wanted "$name" "$tags" || return 0
+    rm -f "$log/$name.status"
+    ( start=$(date +%s.%N); "$@" >"$log/$name.log" 2>&1; echo "$? $(seconds_since "$start")" >"$log/$name.status" ) &
+    bg_names="$bg_names $name"
+}
+finish_background() {
+    wait
+    for name in $bg_names; do
+        read -r status secs <"$log/$name.status"
+        case $status in
+            0) passed=$((passed + 1)) verdict=PASS ;;
+            77) skipped=$((skipped + 1)) verdict=SKIP ;;
+            *) failed=$((failed + 1)) verdict=FAIL ;;
+        esac
+        tap "$verdict" "$name" "$secs"
+    done
+}
+
+# The tools a step uses, built when they are not up to date (make).
+need() { make -s "$@" >/dev/null; }
+
 # The labs that are ready, from the kit's one list of labs.
-ready_labs() { awk -F'\t' '$3 == "ready" { print $2 }' grading/labs.tsv; }
+ready_labs() { build/nslab-check list; }
 
 generated_in_sync() {
     tmp=build/test-generate
@@ -68,7 +147,7 @@ cppcheck_clean() {
     cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
         --inline-suppr --std=c11 -D__linux__ -DLAB=2 \
         --suppress=missingIncludeSystem --suppress=unusedFunction --suppress=variableScope \
-        -I harness -I grading harness grading labs solutions
+        -I harness -I harness/world -I harness/checks -I grading harness grading labs solutions
 }
 
 shellcheck_clean() {
@@ -76,11 +155,20 @@ shellcheck_clean() {
         grading/gradescope/run_autograder grading/classroom/*.sh rootfs-builder/*.sh handouts/web/*.sh .ci/run
 }
 
+# The web pages of the handouts, made when missing or older than a handout.
+need_handouts() {
+    if [ ! -f build/handouts/index.html ] || [ -n "$(find handouts -newer build/handouts/index.html -type f | head -n 1)" ]; then
+        rm -rf build/handouts && make -s handouts >/dev/null
+    fi
+    need build/web_check
+}
+
 # Every hint the harness gives names a handout section that exists: in the
 # Markdown (GitHub's anchor), and on the web pages, English and Chinese.
 hints_point_to_sections() {
+    need_handouts || return 1
     ok=0
-    for hint in $(grep -ho '"[0-9][0-9]_[a-z_]*\.md#[a-z0-9_-]*"' harness/*.c | tr -d '"' | sort -u); do
+    for hint in $(grep -ho '"[0-9][0-9]_[a-z_]*\.md#[a-z0-9_-]*"' harness/*.c harness/*/*.c | tr -d '"' | sort -u); do
         file=handouts/${hint%%#*} anchor=${hint#*#} page=${hint%%.md#*}.html
         # GitHub's anchor of a heading of the handout.
         if ! sh harness/tests/anchors.sh "$file" 2>/dev/null | cut -d' ' -f2 | grep -qx "$anchor"; then
@@ -99,7 +187,7 @@ hints_point_to_sections() {
 # the same section anchors.
 handouts_on_the_web() {
     rm -rf build/handouts
-    make -s handouts && build/web_check build/handouts || return 1
+    need build/web_check && make -s handouts && build/web_check build/handouts || return 1
     # Every figure drawn in Chinese too.
     for dot in handouts/figures/*.dot; do
         [ -r "handouts/figures/zh/${dot##*/}" ] || { echo "$dot: no Chinese version in handouts/figures/zh/"; return 1; }
@@ -118,6 +206,7 @@ handouts_on_the_web() {
 # web_check finds a missing figure, a broken anchor, a figure that is not a
 # drawing and a page without its table of contents.
 web_check_catches_a_broken_site() {
+    need_handouts || return 1
     d=build/test-web
     rm -rf "$d" && cp -r build/handouts "$d" || return 1
     rm "$d/figures/handshake.svg"
@@ -166,6 +255,7 @@ leaves_nothing_behind() {
 # The rootless world: a user of the machine's own (made once), and a copy of
 # the kit in their home directory of mode 0700 (stricter than Ubuntu's 0750).
 STUDENT=nslab-student
+home='' kit=''
 make_private_kit() {
     id -u "$STUDENT" >/dev/null 2>&1 ||
         useradd --system --create-home --home-dir "/var/lib/$STUDENT" --shell /usr/sbin/nologin "$STUDENT" || return 1
@@ -183,20 +273,38 @@ make_private_kit() {
         chown -R "$STUDENT:" "$home" && chmod 0700 "$home"
 }
 
+# The private kit, made once a run (each step that needs it asks).
+private_kit_made=''
+ensure_private_kit() {
+    [ -n "$private_kit_made" ] && return 0
+    make_private_kit && private_kit_made=1
+}
+
+# student_kit CASE: the kit's Check tests of CASE, run by the student in the private kit.
+student_kit() {
+    ensure_private_kit || { echo "the private kit could not be made"; return 1; }
+    as_student env CK_RUN_CASE="$1" build/test_kit
+}
+
 as_student() {
     # shellcheck disable=SC2016 # expanded by the inner shell, from its arguments
     setpriv --reuid="$STUDENT" --regid="$STUDENT" --init-groups env HOME="$home" sh -c 'cd "$0" && exec "$@"' "$kit" "$@"
 }
 
-# make grade, without sudo, of the solutions in the private copy: full marks.
+# make grade, without sudo, of the solutions in the private copy: full marks
+# for every lab the doctor says this user can grade here.
 student_make_grade() {
-    as_student make -s grade LABS="01 02 03 04 05 06" SUBMISSION=solutions GRADE_OUT=build/grade-student
+    ensure_private_kit || return 1
+    labs=$(as_student build/nslab-check doctor --porcelain | awk -F'\t' '$2 == "ok" { printf "%s ", substr($1, 1, 2) }')
+    echo "the doctor says the student can grade: $labs"
+    [ -n "$labs" ] && as_student make -s grade LABS="$labs" SUBMISSION=solutions GRADE_OUT=build/grade-student
 }
 
 # The rootless world has the user's subordinate IDs too (root, and 65536 more
 # as IDs 100000 and up, as on a host),
 # mapped with newuidmap and newgidmap from /etc/subuid and /etc/subgid.
 student_world_has_subordinate_ids() {
+    ensure_private_kit || return 1
     as_student build/nslab-check --lab 01 --program build/where --only help_exits_0 --records build/where.jsonl
     grep -q 'uid_map 0 0 1 100000 100000 65536' "$kit/build/where.jsonl"
 }
@@ -204,6 +312,7 @@ student_world_has_subordinate_ids() {
 # Root grades the same private checkout: the world gets the lab and the probe
 # as copies, so a home it cannot enter does not matter.
 root_grades_private_checkout() {
+    ensure_private_kit || return 1
     (cd "$kit" && build/nslab-grade --submission solutions --out build/grade-root --color never >/dev/null) &&
         rm -rf "$kit/build/grade-root"
 }
@@ -269,7 +378,7 @@ cgroup_v2_layout() {
     d=build/test-cgroup2
     rm -rf "$d" && mkdir -p "$d" || return 1
     sh harness/compile-lab.sh harness/tests/where.c "$d/where" 01_clone_uts &&
-        sh harness/compile-lab.sh build/test-kit/variant-cgroup_left_behind.c "$d/left" 04_mount_proc || return 1
+        sh harness/compile-lab.sh harness/tests/cgroup_left.c "$d/left" 04_mount_proc || return 1
     # shellcheck disable=SC2016 # expanded by the inner shell
     unshare --mount --propagation private sh -c 'mount -t cgroup2 none /sys/fs/cgroup || exit 9
         build/nslab-grade --labs 04 --submission solutions --out "$0/grade" --color never > "$0/report" 2>&1
@@ -372,16 +481,19 @@ rootless_lab06_holds_labs_01_04() {
 # labs graded at once would overrun the checks' time limits). Without
 # QEMU or the kernel: SKIP (77), said.
 cgroup_v2_on_a_second_kernel() {
-    # The last lab, which re-checks every layer (lab 07's included, under
-    # its own solution's code); lab 07's own code is the variants' base.
-    v2_labs=$(ready_labs | awk -F_ '$1 >= 7 { last = $1 } END { print last }')
+    # The last lab, which re-checks every layer; the lab whose own layer
+    # makes cgroups (the registry's world "cgroup") gives the variants.
+    v2_lab=$(ready_labs | tail -n 1)
+    cgroup_lab=$(for l in $(ready_labs); do build/nslab-check info "$l" world | grep -qw cgroup && echo "$l"; done | head -n 1)
+    [ -n "$cgroup_lab" ] || { echo "no lab makes cgroups"; return 1; }
+    # (Emulated, and beside the other steps: the checks get twice the time.)
     # shellcheck disable=SC2016 # expanded by the guest's shell
-    NSLAB_QEMU_TIMEOUT=${NSLAB_QEMU_TIMEOUT:-420} sh harness/tests/qemu_v2.sh 'grep -q "^cgroup2 /sys/fs/cgroup " /proc/mounts && ! grep -q " cgroup " /proc/mounts &&
+    NSLAB_TIMEOUT=${NSLAB_TIMEOUT:-6} NSLAB_QEMU_TIMEOUT=${NSLAB_QEMU_TIMEOUT:-480} sh harness/tests/qemu_v2.sh 'grep -q "^cgroup2 /sys/fs/cgroup " /proc/mounts && ! grep -q " cgroup " /proc/mounts &&
         echo "guest: $(uname -r), cgroup2 alone, controllers: $(cat /sys/fs/cgroup/cgroup.controllers)" &&
-        NSLAB_GRADE_PARALLEL=1 build/nslab-grade --labs '"$v2_labs"' --submission solutions --out build/grade-v2 --color never > build/grade-v2.txt 2>&1;
-        status=$?; sed -n "/== Summary ==/,\$p" build/grade-v2.txt; grep -h "\"verdict\":\"[FTCE]" build/grade-v2/records/*.jsonl | cut -c1-400
-        NSLAB_KIT_LAB=07_cgroup CK_RUN_CASE="broken variants" build/test_kit > build/kit-v2.txt 2>&1; kit=$?
-        grep -E "^[0-9]+%|:[FE]:" build/kit-v2.txt | cut -c1-400
+        NSLAB_GRADE_PARALLEL=1 build/nslab-grade --labs '"$v2_lab"' --submission solutions --out build/grade-v2 --color never > build/grade-v2.txt 2>&1;
+        status=$?; sed -n "/== Summary ==/,\$p" build/grade-v2.txt; grep -h "\"verdict\":\"[FTCE]" build/grade-v2/records/*.jsonl | cut -c1-2000
+        NSLAB_KIT_LAB='"$cgroup_lab"' CK_RUN_CASE="broken variants" build/test_kit > build/kit-v2.txt 2>&1; kit=$?
+        grep -E "^[0-9]+%|:[FE]:" build/kit-v2.txt | cut -c1-1000
         [ "$status" = 0 ] && [ "$kit" = 0 ]'
 }
 
@@ -484,9 +596,48 @@ dist_upto() {
         [ -e "$rel/handouts/zh/03_pid.html" ] && [ ! -e "$rel/handouts/04_mount_proc.html" ] &&
         build/web_check "$rel/handouts" &&   # no link to a lab not released
         ! grep -q '04_mount_proc' "$rel/handouts/index.html" "$rel/handouts/03_pid.html" &&
-        [ "$(awk -F'\t' '$3 == "ready"' "$rel/grading/labs.tsv" | wc -l)" -eq 3 ] &&
+        [ "$(NSLAB_REGISTRY="$rel/grading/labs.tsv" build/nslab-check list | wc -l)" -eq 3 ] &&
         ! make -s dist UPTO=99x >/dev/null 2>&1
 }
+
+# The doctor is the grader's own answer: lab by lab, it says "ok" exactly
+# where grading the solutions gives no ENV (one check of each lab, the
+# first of lab 01's, is enough: what makes a check ENV is decided for the
+# graded lab before its run). $1: a command prefix (as_student, or nothing).
+doctor_and_grader_agree() {
+    d=build/test-doctor${1:+-user}
+    "$@" rm -rf "$d"
+    "$@" mkdir -p "$d" || return 1
+    "$@" build/nslab-check doctor --porcelain >"$log/doctor-porcelain.txt"
+    "$@" build/nslab-grade --submission solutions --only help_exits_0 --out "$d/grade" --color never >/dev/null 2>&1
+    ok=0
+    for lab in $(ready_labs); do
+        doctor=$(awk -F'\t' -v l="$lab" '$1 == l { print $2 }' "$log/doctor-porcelain.txt")
+        if "$@" cat "$d/grade/records/$lab.jsonl" 2>/dev/null | grep -q '"verdict":"PASS"'; then graded=ok; else graded=ENV; fi
+        if "$@" cat "$d/grade/records/$lab.jsonl" 2>/dev/null | grep -q '"verdict":"ENV"'; then graded=ENV; fi
+        echo "$lab: the doctor says ${doctor:-nothing}, the grader gave ${graded}"
+        [ "$doctor" = "$graded" ] || ok=1
+    done
+    return $ok
+}
+doctor_agrees_with_the_grader() {
+    doctor_and_grader_agree && [ "$(wc -l <harness/doctor.sh)" -lt 300 ]
+}
+doctor_agrees_without_root() {
+    ensure_private_kit || return 1
+    doctor_and_grader_agree as_student
+}
+
+# A demo runs in the test world without root, where the world is rootless.
+demo_without_root() {
+    ensure_private_kit || return 1
+    as_student env DEMO_FAST=1 sh harness/demo.sh 03 >"$log/demo-rootless.txt" 2>&1 </dev/null || { cat "$log/demo-rootless.txt"; return 1; }
+    cat "$log/demo-rootless.txt"
+    grep -q 'my PID: 2, my parent: 1' "$log/demo-rootless.txt"
+}
+
+# A lab added in its own files only is known to every target (new_lab.sh).
+a_new_lab_needs_no_other_edit() { sh harness/tests/new_lab.sh; }
 
 # Root of a user namespace (a rootless container) is graded in the rootless
 # world, with full marks for the solutions.
@@ -495,59 +646,79 @@ root_of_a_user_namespace_grades() {
         --out build/grade-inuserns --color never
 }
 
-echo "== static checks"
-step generated_files_in_sync generated_in_sync
-step every_lab_compiles_with_Werror all_compile_werror
-step cppcheck_clean cppcheck_clean
-step shellcheck_clean shellcheck_clean
-echo "== the handouts: web pages, Chinese, the grader's hints"
-step handouts_render_and_every_link_resolves handouts_on_the_web
-step web_check_catches_a_broken_site web_check_catches_a_broken_site
-for lab in $(ready_labs); do
-    step "handout_${lab%%_*}_in_chinese_matches_the_english" sh harness/tests/handout_zh.sh "handouts/$lab.md" "handouts/zh/$lab.md"
-done
-step hints_point_to_handout_sections hints_point_to_sections
-step hints_in_chinese_with_NSLAB_LANG hints_in_chinese
-step rubric_matches_the_checks rubric_matches_checks
-echo "== unit tests"
-check harness-util build/test_util
-check grader build/test_grader
-echo "== end-to-end tests (solutions, starters, broken variants, hostile labs)"
-check kit build/test_kit
-echo "== every command the handouts tell a student to type prints what they say"
-for lab in $(ready_labs); do
-    step "handout_${lab%%_*}_commands_do_what_it_says" sh harness/tests/handout_commands.sh "handouts/$lab.md"
-done
-echo "== the same as an unprivileged user, in a home directory of mode 0700 (the rootless world)"
-if step make_private_kit make_private_kit; then
-    check kit-rootless as_student build/test_kit
-    step student_make_grade_without_sudo student_make_grade
-    step student_world_has_subordinate_ids student_world_has_subordinate_ids
-    step root_grades_a_private_checkout root_grades_private_checkout
-    rm -rf "$kit"   # the user stays for the next run; the copy of the kit goes
-fi
-step lab06_without_root_holds_labs_01_04 rootless_lab06_holds_labs_01_04
-step lab06_without_subordinate_ids_is_env lab06_without_subordinate_ids_is_env
-step rootfs_builds_without_root rootfs_builds_without_root
-step rootfs_test_catches_a_broken_builder rootfs_test_catches_a_broken_builder
-step every_demo_runs demos_run
-step cgroup_v2_on_a_second_kernel cgroup_v2_on_a_second_kernel
-step no_user_namespaces_is_one_env_line no_user_namespaces_is_env
-step needs_decided_before_a_run needs_decided_before_a_run
-step machine_change_stops_grading machine_change_stops_grading
-step cgroup_v2_layout cgroup_v2_layout
-step one_check_at_a_time one_check_at_a_time
-step stuck_init_is_named stuck_init_is_named
-step snapshot_too_big_is_env snapshot_too_big_is_env
-step world_has_room_for_lab06 world_has_room_for_lab06
-step root_of_a_user_namespace_grades_rootless root_of_a_user_namespace_grades
-step gradescope_autograder_in_a_simulated_tree gradescope_autograder_runs
-step classroom_workflow_step_reports_points classroom_step_reports_points
-step dist_release_has_no_answer_and_starts_from_your_code dist_release
-step dist_leak_check_catches_an_answer dist_leak_is_caught
-step dist_upto_releases_the_first_labs_only dist_upto
-step nothing_left_behind leaves_nothing_behind
+# ---- The steps, in order -----------------------------------------------------
 
-[ "$skipped" -eq 0 ] || echo "$skipped skipped (this machine cannot run them; each says why above)"
+echo "TAP version 13"
+need tools build/test_util build/test_judge build/test_grader build/test_kit || { echo "Bail out! the kit does not build"; exit 1; }
+background cgroup_v2_on_a_second_kernel slow cgroup_v2_on_a_second_kernel
+# Static checks
+step generated_files_in_sync fast generated_in_sync
+step every_lab_compiles_with_Werror fast all_compile_werror
+step cppcheck_clean fast cppcheck_clean
+step shellcheck_clean fast shellcheck_clean
+step rubric_matches_the_checks fast rubric_matches_checks
+step the_world_is_a_tree fast sh harness/tests/world_tree.sh
+for lab in $(ready_labs); do
+    step "handout_${lab%%_*}_in_chinese_matches_the_english" fast sh harness/tests/handout_zh.sh "handouts/$lab.md" "handouts/zh/$lab.md"
+done
+# Unit tests: the harness's helpers, the verdict ladder with made-up results, the grader
+check unit_util fast build/test_util
+check unit_judge fast build/test_judge
+check unit_grader fast build/test_grader
+# The solutions score full marks; each starter fails its own layer and passes the earlier ones
+check kit_solutions fast env CK_RUN_CASE=solutions build/test_kit
+check kit_starters fast env CK_RUN_CASE=starters build/test_kit
+# The handouts: web pages, Chinese, the grader's hints
+step handouts_render_and_every_link_resolves slow handouts_on_the_web
+step web_check_catches_a_broken_site slow web_check_catches_a_broken_site
+step hints_point_to_handout_sections slow hints_point_to_sections
+step hints_in_chinese_with_NSLAB_LANG slow hints_in_chinese
+# Broken variants and hostile labs are caught; the grader's edges
+check kit_broken_variants slow env CK_RUN_CASE="broken variants" build/test_kit
+check kit_hostile_labs slow env CK_RUN_CASE="hostile labs" build/test_kit
+check kit_grader slow env CK_RUN_CASE=grader build/test_kit
+# Every command the handouts tell a student to type prints what they say
+for lab in $(ready_labs); do
+    step "handout_${lab%%_*}_commands_do_what_it_says" slow sh harness/tests/handout_commands.sh "handouts/$lab.md"
+done
+# The same as an unprivileged user, in a home directory of mode 0700 (the rootless world)
+check kit_rootless_solutions slow student_kit solutions
+check kit_rootless_hostile_labs slow student_kit "hostile labs"
+check kit_rootless_grader slow student_kit grader
+step student_make_grade_without_sudo slow student_make_grade
+step student_world_has_subordinate_ids slow student_world_has_subordinate_ids
+step root_grades_a_private_checkout slow root_grades_private_checkout
+step lab06_without_root_holds_labs_01_04 slow rootless_lab06_holds_labs_01_04
+step lab06_without_subordinate_ids_is_env slow lab06_without_subordinate_ids_is_env
+step root_of_a_user_namespace_grades_rootless slow root_of_a_user_namespace_grades
+# One authority: the doctor is the grader's own answer; a new lab needs no edit outside its own files
+step doctor_agrees_with_the_grader slow doctor_agrees_with_the_grader
+step doctor_agrees_with_the_grader_without_root slow doctor_agrees_without_root
+step a_new_lab_needs_no_other_edit slow a_new_lab_needs_no_other_edit
+# The world's edges
+step rootfs_builds_without_root slow rootfs_builds_without_root
+step rootfs_test_catches_a_broken_builder slow rootfs_test_catches_a_broken_builder
+step every_demo_runs_in_the_test_world slow demos_run
+step a_demo_runs_without_root slow demo_without_root
+step no_user_namespaces_is_one_env_line slow no_user_namespaces_is_env
+step needs_decided_before_a_run slow needs_decided_before_a_run
+step machine_change_stops_grading slow machine_change_stops_grading
+step cgroup_v2_layout slow cgroup_v2_layout
+step one_check_at_a_time slow one_check_at_a_time
+step stuck_init_is_named slow stuck_init_is_named
+step snapshot_too_big_is_env slow snapshot_too_big_is_env
+step world_has_room_for_lab06 slow world_has_room_for_lab06
+# The course around the labs
+step gradescope_autograder_in_a_simulated_tree slow gradescope_autograder_runs
+step classroom_workflow_step_reports_points slow classroom_step_reports_points
+step dist_release_has_no_answer_and_starts_from_your_code slow dist_release
+step dist_leak_check_catches_an_answer slow dist_leak_is_caught
+step dist_upto_releases_the_first_labs_only slow dist_upto
+finish_background
+step nothing_left_behind slow leaves_nothing_behind
+[ -z "$private_kit_made" ] || rm -rf "$kit"   # the user stays for the next run; the copy of the kit goes
+
+echo "1..$number"
+[ "$skipped" -eq 0 ] || echo "# $skipped skipped (this machine cannot run them; each says why above)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
