@@ -78,6 +78,126 @@ static void usage_error(const char *msg, const char *arg)
     exit(EXIT_SETUP);
 }
 
+/* Every option of this lab into cfg, or a usage error. The command line
+ * comes last in this file, with each lab's options: the story starts with
+ * the container. */
+static void parse_args(int argc, char **argv, struct config *cfg);
+
+/* ---- Lab 01: a hostname of its own -------------------------------------- */
+
+/* Turn a wait(2) status into our exit status, as a shell does. */
+static int exit_status(int status)
+{
+    int code = EXIT_SETUP;
+
+    /* TODO(01): give back what a shell would give back for this command:
+     *           its own exit status when it exited, and 128 + N when signal N
+     *           killed it (137 for SIGKILL). `status` is not that number:
+     *           the kernel packs "how it ended" into it. Read wait(2) (the
+     *           macros that take a status apart) and the handout's "Command
+     *           line and exit status". */
+    (void)status;
+    return code;
+}
+
+/* Become the command. Returns only when exec failed, with the status that
+ * tells "not found" (127) from "not executable" (126). */
+static int exec_command(struct config *cfg)
+{
+    say("child", "execvp(\"%s\")", cfg->argv[0]);
+    execvp(cfg->argv[0], cfg->argv);
+    fprintf(stderr, "%s: %s: %s\n", PROG, cfg->argv[0], strerror(errno));
+    return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+}
+
+/* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
+static const char *flag_names(int flags)
+{
+    static const struct { int flag; const char *name; } names[] = {
+        { CLONE_NEWUTS, "CLONE_NEWUTS" },
+    };
+    static char text[256];
+    size_t i;
+
+    text[0] = '\0';
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (flags & names[i].flag) {
+            strcat(text, names[i].name);
+            strcat(text, "|");
+        }
+    strcat(text, "SIGCHLD");
+    return text;
+}
+
+/* ---- The container: the child's steps, then the parent's ----------------- */
+
+/* The child: runs inside the new namespaces, sets them up, then becomes the
+ * command. Its return value would be its exit status, but it never returns
+ * unless something failed. */
+int child_main(void *arg)
+{
+    struct config *cfg = arg;
+
+    say("child", "pid %ld, setting up", (long)getpid());
+
+    /* Lab 01: name the container. */
+    /* TODO(01): the container's hostname must be cfg->hostname, seen by the
+     *           command (hostname(1), uname(2), /proc/sys/kernel/hostname)
+     *           and by nobody outside. Do it here, in the child: after exec
+     *           it is too late, the command runs instead of your code. A
+     *           failure ends the program with die(), naming the step.
+     *           Read uts_namespaces(7), sethostname(2), and the handout's
+     *           "The UTS namespace". */
+
+    return exec_command(cfg);
+}
+
+/* The parent: makes the child in its new namespaces, waits for it, and
+ * exits with the command's status, leaving nothing behind. */
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    char *stack;
+    pid_t pid = -1;
+    int status = 0;
+    /* The namespaces the child gets beyond lab 01's: each lab adds one. */
+    int flags = 0;
+
+    parse_args(argc, argv, &cfg);
+
+    /* The child's stack: clone(2) runs the child on memory we give it. */
+    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED)
+        die("mmap child stack");
+
+    /* Lab 01: start the container. */
+    /* TODO(01): start the child. Afterwards, `pid` is a new process that
+     *           runs child_main(&cfg) on `stack` (STACK_SIZE bytes) in a new
+     *           UTS namespace, and in every namespace `flags` already asks
+     *           for, and whose end this process is told of, so that
+     *           waitpid(2) can see it. A failure ends the program with die(),
+     *           naming the step. Read clone(2) (the glibc wrapper, and which
+     *           end of the stack it wants), uts_namespaces(7), and the
+     *           handout's "Clone and the child stack". */
+
+    say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
+    say("parent", "waiting for %ld", (long)pid);
+
+    /* TODO(01): wait until the child has ended, and keep its wait status in
+     *           `status`. The container lives as long as its first process,
+     *           and this program must not return while it runs. A signal
+     *           that interrupts the wait is not a failure; anything else
+     *           ends the program with die(). Read wait(2) (and its ERRORS),
+     *           and the handout's "Waiting for the child". */
+    say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
+
+    munmap(stack, STACK_SIZE);
+    return exit_status(status);
+}
+
+/* ---- The command line ---------------------------------------------------- */
+
+/* --help: this lab's options, and what its exit status means. */
 static void usage(void)
 {
     printf("Usage: %s [OPTION...] [--] [COMMAND [ARG...]]\n"
@@ -131,111 +251,4 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     }
     cfg->argv = optind < argc ? &argv[optind] : default_command;
     verbose = cfg->verbose;
-
-}
-
-/* Turn a wait(2) status into our exit status, as a shell does. */
-static int exit_status(int status)
-{
-    int code = EXIT_SETUP;
-
-    /* TODO(01): give back what a shell would give back for this command:
-     *           its own exit status when it exited, and 128 + N when signal N
-     *           killed it (137 for SIGKILL). `status` is not that number:
-     *           the kernel packs "how it ended" into it. Read wait(2) (the
-     *           macros that take a status apart) and the handout's "Command
-     *           line and exit status". */
-    (void)status;
-    return code;
-}
-
-/* Become the command. Returns only when exec failed, with the status that
- * tells "not found" (127) from "not executable" (126). */
-static int exec_command(struct config *cfg)
-{
-    say("child", "execvp(\"%s\")", cfg->argv[0]);
-    execvp(cfg->argv[0], cfg->argv);
-    fprintf(stderr, "%s: %s: %s\n", PROG, cfg->argv[0], strerror(errno));
-    return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
-}
-
-/* The child: runs inside the new namespaces, sets them up, then becomes the
- * command. Its return value would be its exit status, but it never returns
- * unless something failed. */
-int child_main(void *arg)
-{
-    struct config *cfg = arg;
-
-    say("child", "pid %ld, setting up", (long)getpid());
-
-    /* Lab 01: name the container. */
-    /* TODO(01): the container's hostname must be cfg->hostname, seen by the
-     *           command (hostname(1), uname(2), /proc/sys/kernel/hostname)
-     *           and by nobody outside. Do it here, in the child: after exec
-     *           it is too late, the command runs instead of your code. A
-     *           failure ends the program with die(), naming the step.
-     *           Read uts_namespaces(7), sethostname(2), and the handout's
-     *           "The UTS namespace". */
-
-    return exec_command(cfg);
-}
-
-/* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
-static const char *flag_names(int flags)
-{
-    static const struct { int flag; const char *name; } names[] = {
-        { CLONE_NEWUTS, "CLONE_NEWUTS" },
-    };
-    static char text[256];
-    size_t i;
-
-    text[0] = '\0';
-    for (i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (flags & names[i].flag) {
-            strcat(text, names[i].name);
-            strcat(text, "|");
-        }
-    strcat(text, "SIGCHLD");
-    return text;
-}
-
-int main(int argc, char **argv)
-{
-    struct config cfg;
-    char *stack;
-    pid_t pid = -1;
-    int status = 0;
-    /* The namespaces the child gets beyond lab 01's: each lab adds one. */
-    int flags = 0;
-
-    parse_args(argc, argv, &cfg);
-
-    /* The child's stack: clone(2) runs the child on memory we give it. */
-    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (stack == MAP_FAILED)
-        die("mmap child stack");
-
-    /* Lab 01: start the container. */
-    /* TODO(01): start the child. Afterwards, `pid` is a new process that
-     *           runs child_main(&cfg) on `stack` (STACK_SIZE bytes) in a new
-     *           UTS namespace, and in every namespace `flags` already asks
-     *           for, and whose end this process is told of, so that
-     *           waitpid(2) can see it. A failure ends the program with die(),
-     *           naming the step. Read clone(2) (the glibc wrapper, and which
-     *           end of the stack it wants), uts_namespaces(7), and the
-     *           handout's "Clone and the child stack". */
-
-    say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
-    say("parent", "waiting for %ld", (long)pid);
-
-    /* TODO(01): wait until the child has ended, and keep its wait status in
-     *           `status`. The container lives as long as its first process,
-     *           and this program must not return while it runs. A signal
-     *           that interrupts the wait is not a failure; anything else
-     *           ends the program with die(). Read wait(2) (and its ERRORS),
-     *           and the handout's "Waiting for the child". */
-    say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
-
-    munmap(stack, STACK_SIZE);
-    return exit_status(status);
 }

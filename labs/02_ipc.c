@@ -77,6 +77,123 @@ static void usage_error(const char *msg, const char *arg)
     exit(EXIT_SETUP);
 }
 
+/* Every option of this lab into cfg, or a usage error. The command line
+ * comes last in this file, with each lab's options: the story starts with
+ * the container. */
+static void parse_args(int argc, char **argv, struct config *cfg);
+
+/* ---- Lab 01: a hostname of its own -------------------------------------- */
+
+/* Turn a wait(2) status into our exit status, as a shell does. */
+static int exit_status(int status)
+{
+    int code = EXIT_SETUP;
+
+    if (WIFEXITED(status))
+        code = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status))
+        code = 128 + WTERMSIG(status);
+    (void)status;
+    return code;
+}
+
+/* Become the command. Returns only when exec failed, with the status that
+ * tells "not found" (127) from "not executable" (126). */
+static int exec_command(struct config *cfg)
+{
+    say("child", "execvp(\"%s\")", cfg->argv[0]);
+    execvp(cfg->argv[0], cfg->argv);
+    fprintf(stderr, "%s: %s: %s\n", PROG, cfg->argv[0], strerror(errno));
+    return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+}
+
+/* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
+static const char *flag_names(int flags)
+{
+    static const struct { int flag; const char *name; } names[] = {
+        { CLONE_NEWUTS, "CLONE_NEWUTS" },
+        { CLONE_NEWIPC, "CLONE_NEWIPC" },
+    };
+    static char text[256];
+    size_t i;
+
+    text[0] = '\0';
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (flags & names[i].flag) {
+            strcat(text, names[i].name);
+            strcat(text, "|");
+        }
+    strcat(text, "SIGCHLD");
+    return text;
+}
+
+/* ---- The container: the child's steps, then the parent's ----------------- */
+
+/* The child: runs inside the new namespaces, sets them up, then becomes the
+ * command. Its return value would be its exit status, but it never returns
+ * unless something failed. */
+int child_main(void *arg)
+{
+    struct config *cfg = arg;
+
+    say("child", "pid %ld, setting up", (long)getpid());
+
+    /* Lab 01: name the container. */
+    if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)
+        die("sethostname");
+    say("child", "sethostname(\"%s\")", cfg->hostname);
+
+    return exec_command(cfg);
+}
+
+/* The parent: makes the child in its new namespaces, waits for it, and
+ * exits with the command's status, leaving nothing behind. */
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    char *stack;
+    pid_t pid = -1;
+    int status = 0;
+    /* The namespaces the child gets beyond lab 01's: each lab adds one. */
+    int flags = 0;
+
+    parse_args(argc, argv, &cfg);
+
+    /* Lab 02: System V IPC objects and POSIX message queues of its own. */
+    /* TODO(02): the command must not see, nor reach by key, the host's
+     *           message queues, shared memory and semaphores, and what it
+     *           makes must not appear on the host. Which namespace gives it
+     *           that? Read namespaces(7), ipc_namespaces(7), clone(2), and
+     *           the handout's "The IPC namespace". */
+
+    /* The child's stack: clone(2) runs the child on memory we give it. */
+    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED)
+        die("mmap child stack");
+
+    /* Lab 01: start the container. */
+    flags |= CLONE_NEWUTS;
+    /* Stacks grow down on every architecture Linux runs containers on, so
+     * pass the top. SIGCHLD is the exit signal plain waitpid() waits for. */
+    pid = clone(child_main, stack + STACK_SIZE, flags | SIGCHLD, &cfg);
+    if (pid == -1)
+        die("clone");
+
+    say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
+    say("parent", "waiting for %ld", (long)pid);
+
+    while (waitpid(pid, &status, 0) == -1)
+        if (errno != EINTR)
+            die("waitpid");
+    say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
+
+    munmap(stack, STACK_SIZE);
+    return exit_status(status);
+}
+
+/* ---- The command line ---------------------------------------------------- */
+
+/* --help: this lab's options, and what its exit status means. */
 static void usage(void)
 {
     printf("Usage: %s [OPTION...] [--] [COMMAND [ARG...]]\n"
@@ -130,108 +247,4 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     }
     cfg->argv = optind < argc ? &argv[optind] : default_command;
     verbose = cfg->verbose;
-
-}
-
-/* Turn a wait(2) status into our exit status, as a shell does. */
-static int exit_status(int status)
-{
-    int code = EXIT_SETUP;
-
-    if (WIFEXITED(status))
-        code = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status))
-        code = 128 + WTERMSIG(status);
-    (void)status;
-    return code;
-}
-
-/* Become the command. Returns only when exec failed, with the status that
- * tells "not found" (127) from "not executable" (126). */
-static int exec_command(struct config *cfg)
-{
-    say("child", "execvp(\"%s\")", cfg->argv[0]);
-    execvp(cfg->argv[0], cfg->argv);
-    fprintf(stderr, "%s: %s: %s\n", PROG, cfg->argv[0], strerror(errno));
-    return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
-}
-
-/* The child: runs inside the new namespaces, sets them up, then becomes the
- * command. Its return value would be its exit status, but it never returns
- * unless something failed. */
-int child_main(void *arg)
-{
-    struct config *cfg = arg;
-
-    say("child", "pid %ld, setting up", (long)getpid());
-
-    /* Lab 01: name the container. */
-    if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)
-        die("sethostname");
-    say("child", "sethostname(\"%s\")", cfg->hostname);
-
-    return exec_command(cfg);
-}
-
-/* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
-static const char *flag_names(int flags)
-{
-    static const struct { int flag; const char *name; } names[] = {
-        { CLONE_NEWUTS, "CLONE_NEWUTS" },
-        { CLONE_NEWIPC, "CLONE_NEWIPC" },
-    };
-    static char text[256];
-    size_t i;
-
-    text[0] = '\0';
-    for (i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (flags & names[i].flag) {
-            strcat(text, names[i].name);
-            strcat(text, "|");
-        }
-    strcat(text, "SIGCHLD");
-    return text;
-}
-
-int main(int argc, char **argv)
-{
-    struct config cfg;
-    char *stack;
-    pid_t pid = -1;
-    int status = 0;
-    /* The namespaces the child gets beyond lab 01's: each lab adds one. */
-    int flags = 0;
-
-    parse_args(argc, argv, &cfg);
-
-    /* Lab 02: System V IPC objects and POSIX message queues of its own. */
-    /* TODO(02): the command must not see, nor reach by key, the host's
-     *           message queues, shared memory and semaphores, and what it
-     *           makes must not appear on the host. Which namespace gives it
-     *           that? Read namespaces(7), ipc_namespaces(7), clone(2), and
-     *           the handout's "The IPC namespace". */
-
-    /* The child's stack: clone(2) runs the child on memory we give it. */
-    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (stack == MAP_FAILED)
-        die("mmap child stack");
-
-    /* Lab 01: start the container. */
-    flags |= CLONE_NEWUTS;
-    /* Stacks grow down on every architecture Linux runs containers on, so
-     * pass the top. SIGCHLD is the exit signal plain waitpid() waits for. */
-    pid = clone(child_main, stack + STACK_SIZE, flags | SIGCHLD, &cfg);
-    if (pid == -1)
-        die("clone");
-
-    say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
-    say("parent", "waiting for %ld", (long)pid);
-
-    while (waitpid(pid, &status, 0) == -1)
-        if (errno != EINTR)
-            die("waitpid");
-    say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
-
-    munmap(stack, STACK_SIZE);
-    return exit_status(status);
 }
