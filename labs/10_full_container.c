@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,7 +56,6 @@ enum {
     EXIT_NOTFOUND = 127,  /* the command was not found */
 };
 
-#define STACK_SIZE (1024 * 1024)   /* the child's stack: plenty for exec */
 #define HOSTNAME_MAX 64            /* HOST_NAME_MAX on Linux */
 #define CONTAINER_IF "eth0"        /* the container's end of the veth pair */
 
@@ -83,6 +81,7 @@ struct config {
     char veth[IF_NAMESIZE]; /* the host end's name: unique per container */
     int veth_index;         /* its interface index once we made it, else 0 */
     int go[2];              /* the handshake pipe: the parent writes when the child may go on */
+    int has_veth;           /* a veth pair links the container to the host (lab 06: root only) */
     struct idmap uid_map, gid_map;  /* --uid-map, --gid-map */
     int rootless;           /* run by a user, not root: no veth, setgroups denied */
     unsigned long long memory;      /* --memory in bytes; 0: no limit */
@@ -157,7 +156,6 @@ static int exit_status(int status)
         code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
         code = 128 + WTERMSIG(status);
-    (void)status;
     return code;
 }
 
@@ -255,8 +253,6 @@ static int run_init(struct config *cfg)
             }
         }
     }
-    (void)cfg;
-    return EXIT_SETUP;   /* not an init yet */
 }
 
 /* ---- Lab 05: a network of its own --------------------------------------- */
@@ -371,8 +367,6 @@ static int make_veth(struct config *cfg, pid_t child)
     say("parent", "veth %s (here) <-> %s (in pid %ld's network namespace)", cfg->veth, CONTAINER_IF, (long)child);
     result = link_up(sk, "parent", cfg->veth, &cfg->host_ip);
     nl_socket_free(sk);
-    (void)cfg;
-    (void)child;
     return result;
 }
 
@@ -398,14 +392,6 @@ static void remove_veth(struct config *cfg)
         rtnl_link_put(link);
     if (sk)
         nl_socket_free(sk);
-    (void)cfg;
-}
-
-/* Does this container get a veth? Not when a user runs it (lab 06): the
- * host's end needs privilege over the host's network. */
-static int has_veth(const struct config *cfg)
-{
-    return !cfg->rootless;
 }
 
 /* In the child, once the parent has made the pair. */
@@ -414,13 +400,12 @@ static void container_network(struct config *cfg)
     struct nl_sock *sk = netlink_open();
     int failed = !sk || link_up(sk, "child", "lo", NULL) == -1;
 
-    if (!failed && has_veth(cfg))
+    if (!failed && cfg->has_veth)
         failed = link_up(sk, "child", CONTAINER_IF, &cfg->ip) == -1;
     if (sk)
         nl_socket_free(sk);
     if (failed)
         exit(EXIT_SETUP);
-    (void)cfg;
 }
 
 /* In the child, first of all: wait until the parent has finished. */
@@ -434,7 +419,6 @@ static void wait_for_parent(struct config *cfg)
         exit(EXIT_SETUP);
     close(cfg->go[0]);
     say("child", "the parent is done, going on");
-    (void)cfg;
 }
 
 /* In the parent: create the handshake pipe, before the child exists. */
@@ -442,7 +426,6 @@ static void make_handshake(struct config *cfg)
 {
     if (pipe2(cfg->go, O_CLOEXEC) == -1)
         die("pipe");
-    (void)cfg;
 }
 
 /* In the parent: let the child go on. */
@@ -453,7 +436,6 @@ static int release_child(struct config *cfg)
         return -1;
     }
     close(cfg->go[1]);
-    (void)cfg;
     return 0;
 }
 
@@ -498,8 +480,6 @@ static int write_maps(struct config *cfg, pid_t child)
     snprintf(line, sizeof line, "%lu %lu %lu\n", cfg->gid_map.in, cfg->gid_map.out, cfg->gid_map.count);
     if (write_proc_file(child, "gid_map", line) == -1)
         return -1;
-    (void)cfg;
-    (void)child;
     return 0;
 }
 
@@ -643,8 +623,6 @@ static int make_cgroup(struct config *cfg, pid_t child)
     for (i = 0; result == 0 && i < n; i++)
         if (cfg->cgroup[i][0])
             result = cgroup_write(cfg->cgroup[i], "cgroup.procs", pid);
-    (void)cfg;
-    (void)child;
     return result;
 }
 
@@ -675,7 +653,6 @@ static void remove_cgroup(struct config *cfg)
         rmdir(parent);   /* fails while another container uses it: fine */
         cfg->cgroup[i][0] = '\0';
     }
-    (void)cfg;
 }
 
 /* ---- Lab 08: only the capabilities the command needs --------------------- */
@@ -733,7 +710,6 @@ static void drop_capabilities(struct config *cfg)
     say("child", "capabilities kept: %s", text ? text : "?");
     cap_free(text);
     cap_free(caps);
-    (void)cfg;
 }
 
 /* ---- Lab 09: clocks of its own ------------------------------------------ */
@@ -774,7 +750,6 @@ static int make_timens(struct config *cfg)
     if (result == 0)
         say("parent", "unshare(CLONE_NEWTIME), offsets: monotonic %+llds, boottime %+llds", cfg->monotonic,
             cfg->boottime);
-    (void)cfg;
     return result;
 }
 
@@ -1183,7 +1158,6 @@ int child_main(void *arg)
 int main(int argc, char **argv)
 {
     struct config cfg;
-    char *stack;
     pid_t pid = -1;
     int status = 0;
     /* The namespaces the child gets beyond lab 01's: each lab adds one. */
@@ -1222,11 +1196,6 @@ int main(int argc, char **argv)
     /* Lab 06: root only inside. */
     flags |= CLONE_NEWUSER;
 
-    /* The child's stack: clone(2) runs the child on memory we give it. */
-    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (stack == MAP_FAILED)
-        die("mmap child stack");
-
     /* Lab 09: the time namespace the child will be born in. A user (without
      * root) cannot make one the child could enter with offsets: none. */
     if (cfg.rootless && cfg.timens)
@@ -1235,8 +1204,8 @@ int main(int argc, char **argv)
     if (cfg.timens && make_timens(&cfg) == -1)
         return EXIT_SETUP;
 
+    /* Lab 09: start the container as lab 01 did, now with clone3(2). */
     flags |= CLONE_NEWUTS;
-    pid = 0;
     {
         struct clone_args args;
 
@@ -1249,20 +1218,7 @@ int main(int argc, char **argv)
         if (pid == 0)
             _exit(child_main(&cfg));   /* the child: on a copy of our stack, as after fork */
     }
-    /* Until the clone3 above is written (pid still 0), lab 01's clone(2)
-     * below starts the child. */
-    /* cppcheck-suppress knownConditionTrueFalse ; always so in the starter */
-    if (pid != 0)
-        goto started;
-    /* Lab 01: start the container. */
-    flags |= CLONE_NEWUTS;
-    /* Stacks grow down on every architecture Linux runs containers on, so
-     * pass the top. SIGCHLD is the exit signal plain waitpid() waits for. */
-    pid = clone(child_main, stack + STACK_SIZE, flags | SIGCHLD, &cfg);
-    if (pid == -1)
-        die("clone");
 
-started:
     say("parent", "clone3(%s) = %ld", flag_names(flags), (long)pid);
     /* The child waits in wait_for_parent() while we set up its world. If
      * anything fails, it is killed and what was made is removed. */
@@ -1275,19 +1231,19 @@ started:
     if (
         write_maps(&cfg, pid) == -1 ||
         (!cfg.rootless && make_cgroup(&cfg, pid) == -1) ||
-        (has_veth(&cfg) && make_veth(&cfg, pid) == -1) ||
+        (cfg.has_veth && make_veth(&cfg, pid) == -1) ||
         write_pid_file(&cfg, pid) == -1 ||
         release_child(&cfg) == -1) {
         kill(pid, SIGKILL);
         while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
             ;
-        if (has_veth(&cfg))
+        if (cfg.has_veth)
             remove_veth(&cfg);
         remove_cgroup(&cfg);
         remove_pid_file(&cfg);
         return EXIT_SETUP;
     }
-    if (!has_veth(&cfg))
+    if (!cfg.has_veth)
         say("parent", "not root on the host: no veth (it needs privilege here); the container has lo alone");
     say("parent", "waiting for %ld", (long)pid);
 
@@ -1295,12 +1251,11 @@ started:
         if (errno != EINTR)
             die("waitpid");
     say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
-    if (has_veth(&cfg))
+    if (cfg.has_veth)
         remove_veth(&cfg);
     remove_cgroup(&cfg);
     remove_pid_file(&cfg);
 
-    munmap(stack, STACK_SIZE);
     return exit_status(status);
 }
 
@@ -1374,7 +1329,6 @@ static void parse_cidr(const char *option, const char *text, struct cidr *c)
         usage_error(msg, text);
     }
     c->prefix = (int)prefix;
-    (void)option;
 }
 
 int same_subnet(const struct cidr *a, const struct cidr *b)
@@ -1428,7 +1382,6 @@ static unsigned long long parse_size(const char *text)
     if (!isdigit((unsigned char)text[0]) || *end || errno || value == 0 || value > ULLONG_MAX / unit)
         usage_error("--memory: not a size of at least 1 byte (like 64M)", text);
     bytes = value * unit;
-    (void)text;
     return bytes;
 }
 
@@ -1489,8 +1442,6 @@ static unsigned long long parse_cap(const char *option, const char *text)
     if (cap_from_name(name, &value) == -1 || value < 0 || value >= 64 || !(all_caps() & (1ULL << value)))
         usage_error(msg, text);
     mask = 1ULL << value;
-    (void)option;
-    (void)text;
     return mask;
 }
 
@@ -1547,6 +1498,7 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     cfg->init = 0;
     parse_cidr("--ip", "10.200.0.2/24", &cfg->ip);
     parse_cidr("--host-ip", "10.200.0.1/24", &cfg->host_ip);
+    cfg->has_veth = 1;
     /* Root maps the container to an unused range (the first one a Debian
      * host's /etc/subuid hands out); a user may map only their own IDs
      * (user_namespaces(7)). */
@@ -1558,6 +1510,8 @@ static void parse_args(int argc, char **argv, struct config *cfg)
         cfg->uid_map = (struct idmap){ 0, 100000, 65536 };
         cfg->gid_map = cfg->uid_map;
     }
+    /* The host's end of a veth pair needs privilege over the host's network. */
+    cfg->has_veth = !cfg->rootless;
     cfg->memory = 0;
     cfg->pids_limit = 0;
     cfg->cpus = 0;

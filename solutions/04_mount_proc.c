@@ -96,7 +96,6 @@ static int exit_status(int status)
         code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
         code = 128 + WTERMSIG(status);
-    (void)status;
     return code;
 }
 
@@ -192,8 +191,6 @@ static int run_init(struct config *cfg)
             }
         }
     }
-    (void)cfg;
-    return EXIT_SETUP;   /* not an init yet */
 }
 
 /* ---- The container: the child's steps, then the parent's ----------------- */

@@ -73,6 +73,7 @@ struct config {
     char veth[IF_NAMESIZE]; /* the host end's name: unique per container */
     int veth_index;         /* its interface index once we made it, else 0 */
     int go[2];              /* the handshake pipe: the parent writes when the child may go on */
+    int has_veth;           /* a veth pair links the container to the host (lab 06: root only) */
     struct idmap uid_map, gid_map;  /* --uid-map, --gid-map */
     int rootless;           /* run by a user, not root: no veth, setgroups denied */
     unsigned long long memory;      /* --memory in bytes; 0: no limit */
@@ -136,7 +137,6 @@ static int exit_status(int status)
         code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
         code = 128 + WTERMSIG(status);
-    (void)status;
     return code;
 }
 
@@ -234,8 +234,6 @@ static int run_init(struct config *cfg)
             }
         }
     }
-    (void)cfg;
-    return EXIT_SETUP;   /* not an init yet */
 }
 
 /* ---- Lab 05: a network of its own --------------------------------------- */
@@ -350,8 +348,6 @@ static int make_veth(struct config *cfg, pid_t child)
     say("parent", "veth %s (here) <-> %s (in pid %ld's network namespace)", cfg->veth, CONTAINER_IF, (long)child);
     result = link_up(sk, "parent", cfg->veth, &cfg->host_ip);
     nl_socket_free(sk);
-    (void)cfg;
-    (void)child;
     return result;
 }
 
@@ -377,14 +373,6 @@ static void remove_veth(struct config *cfg)
         rtnl_link_put(link);
     if (sk)
         nl_socket_free(sk);
-    (void)cfg;
-}
-
-/* Does this container get a veth? Not when a user runs it (lab 06): the
- * host's end needs privilege over the host's network. */
-static int has_veth(const struct config *cfg)
-{
-    return !cfg->rootless;
 }
 
 /* In the child, once the parent has made the pair. */
@@ -393,13 +381,12 @@ static void container_network(struct config *cfg)
     struct nl_sock *sk = netlink_open();
     int failed = !sk || link_up(sk, "child", "lo", NULL) == -1;
 
-    if (!failed && has_veth(cfg))
+    if (!failed && cfg->has_veth)
         failed = link_up(sk, "child", CONTAINER_IF, &cfg->ip) == -1;
     if (sk)
         nl_socket_free(sk);
     if (failed)
         exit(EXIT_SETUP);
-    (void)cfg;
 }
 
 /* In the child, first of all: wait until the parent has finished. */
@@ -413,7 +400,6 @@ static void wait_for_parent(struct config *cfg)
         exit(EXIT_SETUP);
     close(cfg->go[0]);
     say("child", "the parent is done, going on");
-    (void)cfg;
 }
 
 /* In the parent: create the handshake pipe, before the child exists. */
@@ -421,7 +407,6 @@ static void make_handshake(struct config *cfg)
 {
     if (pipe2(cfg->go, O_CLOEXEC) == -1)
         die("pipe");
-    (void)cfg;
 }
 
 /* In the parent: let the child go on. */
@@ -432,7 +417,6 @@ static int release_child(struct config *cfg)
         return -1;
     }
     close(cfg->go[1]);
-    (void)cfg;
     return 0;
 }
 
@@ -477,8 +461,6 @@ static int write_maps(struct config *cfg, pid_t child)
     snprintf(line, sizeof line, "%lu %lu %lu\n", cfg->gid_map.in, cfg->gid_map.out, cfg->gid_map.count);
     if (write_proc_file(child, "gid_map", line) == -1)
         return -1;
-    (void)cfg;
-    (void)child;
     return 0;
 }
 
@@ -622,8 +604,6 @@ static int make_cgroup(struct config *cfg, pid_t child)
     for (i = 0; result == 0 && i < n; i++)
         if (cfg->cgroup[i][0])
             result = cgroup_write(cfg->cgroup[i], "cgroup.procs", pid);
-    (void)cfg;
-    (void)child;
     return result;
 }
 
@@ -654,7 +634,6 @@ static void remove_cgroup(struct config *cfg)
         rmdir(parent);   /* fails while another container uses it: fine */
         cfg->cgroup[i][0] = '\0';
     }
-    (void)cfg;
 }
 
 /* ---- The container: the child's steps, then the parent's ----------------- */
@@ -776,17 +755,17 @@ int main(int argc, char **argv)
     if (
         write_maps(&cfg, pid) == -1 ||
         (!cfg.rootless && make_cgroup(&cfg, pid) == -1) ||
-        (has_veth(&cfg) && make_veth(&cfg, pid) == -1) ||
+        (cfg.has_veth && make_veth(&cfg, pid) == -1) ||
         release_child(&cfg) == -1) {
         kill(pid, SIGKILL);
         while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
             ;
-        if (has_veth(&cfg))
+        if (cfg.has_veth)
             remove_veth(&cfg);
         remove_cgroup(&cfg);
         return EXIT_SETUP;
     }
-    if (!has_veth(&cfg))
+    if (!cfg.has_veth)
         say("parent", "not root on the host: no veth (it needs privilege here); the container has lo alone");
     say("parent", "waiting for %ld", (long)pid);
 
@@ -794,7 +773,7 @@ int main(int argc, char **argv)
         if (errno != EINTR)
             die("waitpid");
     say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
-    if (has_veth(&cfg))
+    if (cfg.has_veth)
         remove_veth(&cfg);
     remove_cgroup(&cfg);
 
@@ -859,7 +838,6 @@ static void parse_cidr(const char *option, const char *text, struct cidr *c)
         usage_error(msg, text);
     }
     c->prefix = (int)prefix;
-    (void)option;
 }
 
 int same_subnet(const struct cidr *a, const struct cidr *b)
@@ -913,7 +891,6 @@ static unsigned long long parse_size(const char *text)
     if (!isdigit((unsigned char)text[0]) || *end || errno || value == 0 || value > ULLONG_MAX / unit)
         usage_error("--memory: not a size of at least 1 byte (like 64M)", text);
     bytes = value * unit;
-    (void)text;
     return bytes;
 }
 
@@ -974,6 +951,7 @@ static void parse_args(int argc, char **argv, struct config *cfg)
     cfg->init = 0;
     parse_cidr("--ip", "10.200.0.2/24", &cfg->ip);
     parse_cidr("--host-ip", "10.200.0.1/24", &cfg->host_ip);
+    cfg->has_veth = 1;
     /* Root maps the container to an unused range (the first one a Debian
      * host's /etc/subuid hands out); a user may map only their own IDs
      * (user_namespaces(7)). */
@@ -985,6 +963,8 @@ static void parse_args(int argc, char **argv, struct config *cfg)
         cfg->uid_map = (struct idmap){ 0, 100000, 65536 };
         cfg->gid_map = cfg->uid_map;
     }
+    /* The host's end of a veth pair needs privilege over the host's network. */
+    cfg->has_veth = !cfg->rootless;
     cfg->memory = 0;
     cfg->pids_limit = 0;
     cfg->cpus = 0;

@@ -11,6 +11,17 @@
  *   #if LAB == N ... #endif          text that belongs to lab N only (its header)
  *   BEGIN SOLUTION N ... END SOLUTION  code the student of lab N writes; the comment
  *                                    that opens the block holds the TODO text.
+ *   a comment UNTIL N ending a line  code that stands in for layer N while its TODOs
+ *   BEGIN UNTIL N ... END UNTIL      are open: a use of a parameter a TODO leaves
+ *   (each marker a line of its own)  unused (-Werror), a return the answer makes
+ *                                    unreachable, lab 01's clone(2) until lab 09's
+ *                                    clone3 is written. Kept, the marker dropped,
+ *                                    where layer N is not solved: the labs before N,
+ *                                    lab N's starter, every skeleton; gone from the
+ *                                    solutions of N on and from the starters after
+ *                                    N. (The skeletons keep it, so that make
+ *                                    startNN's three-way merge takes it out of a
+ *                                    student's lab where the solution lost it.)
  *
  * The file reads in lab order: each lab's header, the shared definitions and
  * helpers, each layer's code from lab 01 to lab 10, the child, main, and the
@@ -170,7 +181,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/mman.h>   /* UNTIL 09 */
 #if LAB >= 4
 #include <sys/mount.h>
 #endif
@@ -235,7 +246,7 @@ enum {
     EXIT_NOTFOUND = 127,  /* the command was not found */
 };
 
-#define STACK_SIZE (1024 * 1024)   /* the child's stack: plenty for exec */
+#define STACK_SIZE (1024 * 1024)   /* the child's stack: plenty for exec */   /* UNTIL 09 */
 #define HOSTNAME_MAX 64            /* HOST_NAME_MAX on Linux */
 #if LAB >= 5
 #define CONTAINER_IF "eth0"        /* the container's end of the veth pair */
@@ -268,6 +279,7 @@ struct config {
     char veth[IF_NAMESIZE]; /* the host end's name: unique per container */
     int veth_index;         /* its interface index once we made it, else 0 */
     int go[2];              /* the handshake pipe: the parent writes when the child may go on */
+    int has_veth;           /* a veth pair links the container to the host (lab 06: root only) */
 #endif
 #if LAB >= 6
     struct idmap uid_map, gid_map;  /* --uid-map, --gid-map */
@@ -363,7 +375,7 @@ static int exit_status(int status)
         code = 128 + WTERMSIG(status);
     /* END SOLUTION */
 #endif
-    (void)status;
+    (void)status;   /* UNTIL 01 */
     return code;
 }
 
@@ -493,8 +505,8 @@ static int run_init(struct config *cfg)
         }
     }
     /* END SOLUTION */
-    (void)cfg;
-    return EXIT_SETUP;   /* not an init yet */
+    (void)cfg;   /* UNTIL 03 */
+    return EXIT_SETUP;   /* not an init yet */   /* UNTIL 03 */
 }
 #endif
 
@@ -631,8 +643,8 @@ static int make_veth(struct config *cfg, pid_t child)
     result = link_up(sk, "parent", cfg->veth, &cfg->host_ip);
     nl_socket_free(sk);
     /* END SOLUTION */
-    (void)cfg;
-    (void)child;
+    (void)cfg;     /* UNTIL 05 */
+    (void)child;   /* UNTIL 05 */
     return result;
 }
 
@@ -670,19 +682,7 @@ static void remove_veth(struct config *cfg)
     if (sk)
         nl_socket_free(sk);
     /* END SOLUTION */
-    (void)cfg;
-}
-
-/* Does this container get a veth? Not when a user runs it (lab 06): the
- * host's end needs privilege over the host's network. */
-static int has_veth(const struct config *cfg)
-{
-#if LAB >= 6
-    return !cfg->rootless;
-#else
-    (void)cfg;
-    return 1;
-#endif
+    (void)cfg;   /* UNTIL 05 */
 }
 
 /* In the child, once the parent has made the pair. */
@@ -691,8 +691,8 @@ static void container_network(struct config *cfg)
     /* BEGIN SOLUTION 05
      * TODO(05): afterwards, inside the container, lo is up (127.0.0.1 answers)
      *           and CONTAINER_IF has cfg->ip and is up, so that the host end
-     *           is reachable. Where there is no veth (lab 06 run without
-     *           root: cfg->rootless), lo alone. A failure ends the program
+     *           is reachable. Where there is no veth (cfg->has_veth is 0:
+     *           lab 06 run without root), lo alone. A failure ends the program
      *           with exit(EXIT_SETUP) after one line on stderr.
      *           Why: a new network namespace starts with lo down and nothing
      *           else. Read network_namespaces(7) and the handout's "Inside:
@@ -700,14 +700,14 @@ static void container_network(struct config *cfg)
     struct nl_sock *sk = netlink_open();
     int failed = !sk || link_up(sk, "child", "lo", NULL) == -1;
 
-    if (!failed && has_veth(cfg))
+    if (!failed && cfg->has_veth)
         failed = link_up(sk, "child", CONTAINER_IF, &cfg->ip) == -1;
     if (sk)
         nl_socket_free(sk);
     if (failed)
         exit(EXIT_SETUP);
     /* END SOLUTION */
-    (void)cfg;
+    (void)cfg;   /* UNTIL 05 */
 }
 
 /* In the child, first of all: wait until the parent has finished. */
@@ -732,7 +732,7 @@ static void wait_for_parent(struct config *cfg)
     close(cfg->go[0]);
     say("child", "the parent is done, going on");
     /* END SOLUTION */
-    (void)cfg;
+    (void)cfg;   /* UNTIL 05 */
 }
 
 /* In the parent: create the handshake pipe, before the child exists. */
@@ -745,7 +745,7 @@ static void make_handshake(struct config *cfg)
     if (pipe2(cfg->go, O_CLOEXEC) == -1)
         die("pipe");
     /* END SOLUTION */
-    (void)cfg;
+    (void)cfg;   /* UNTIL 05 */
 }
 
 /* In the parent: let the child go on. */
@@ -760,7 +760,7 @@ static int release_child(struct config *cfg)
     }
     close(cfg->go[1]);
     /* END SOLUTION */
-    (void)cfg;
+    (void)cfg;   /* UNTIL 05 */
     return 0;
 }
 #endif
@@ -820,8 +820,8 @@ static int write_maps(struct config *cfg, pid_t child)
     if (write_proc_file(child, "gid_map", line) == -1)
         return -1;
     /* END SOLUTION */
-    (void)cfg;
-    (void)child;
+    (void)cfg;     /* UNTIL 06 */
+    (void)child;   /* UNTIL 06 */
     return 0;
 }
 #endif
@@ -985,8 +985,8 @@ static int make_cgroup(struct config *cfg, pid_t child)
         if (cfg->cgroup[i][0])
             result = cgroup_write(cfg->cgroup[i], "cgroup.procs", pid);
     /* END SOLUTION */
-    (void)cfg;
-    (void)child;
+    (void)cfg;     /* UNTIL 07 */
+    (void)child;   /* UNTIL 07 */
     return result;
 }
 
@@ -1025,7 +1025,7 @@ static void remove_cgroup(struct config *cfg)
         cfg->cgroup[i][0] = '\0';
     }
     /* END SOLUTION */
-    (void)cfg;
+    (void)cfg;   /* UNTIL 07 */
 }
 #endif
 
@@ -1104,7 +1104,7 @@ static void drop_capabilities(struct config *cfg)
     cap_free(text);
     cap_free(caps);
     /* END SOLUTION */
-    (void)cfg;
+    (void)cfg;   /* UNTIL 08 */
 }
 #endif
 
@@ -1164,7 +1164,7 @@ static int make_timens(struct config *cfg)
         say("parent", "unshare(CLONE_NEWTIME), offsets: monotonic %+llds, boottime %+llds", cfg->monotonic,
             cfg->boottime);
     /* END SOLUTION */
-    (void)cfg;
+    (void)cfg;   /* UNTIL 09 */
     return result;
 }
 #endif
@@ -1386,7 +1386,7 @@ static void lock_down(struct config *cfg)
         say("child", "seccomp filter loaded: EPERM for %zu calls and for clone with a namespace flag, ENOSYS for clone3",
             sizeof blocked_calls / sizeof blocked_calls[0]);
         /* END SOLUTION */
-        (void)ctx, (void)i, (void)err, (void)blocked_calls, (void)namespace_flags;
+        (void)ctx, (void)i, (void)err, (void)blocked_calls, (void)namespace_flags;   /* UNTIL 10 */
     }
 }
 
@@ -1418,7 +1418,7 @@ static int write_pid_file(struct config *cfg, pid_t pid)
     cfg->pid_file_written = 1;
     say("parent", "wrote %ld to %s", (long)pid, cfg->pid_file);
     /* END SOLUTION */
-    (void)pid;
+    (void)pid;   /* UNTIL 10 */
     return 0;
 }
 
@@ -1597,7 +1597,7 @@ static int join_container(struct config *cfg)
             close(pidfd);
     }
     /* END SOLUTION */
-    (void)flags;
+    (void)flags;   /* UNTIL 10 */
 
     /* Root of the container's user namespace, as nsenter makes us. */
     if (setresgid(0, 0, 0) == -1 || (setgroups(0, NULL) == -1 && errno != EPERM) || setresuid(0, 0, 0) == -1)
@@ -1750,7 +1750,7 @@ int child_main(void *arg)
 int main(int argc, char **argv)
 {
     struct config cfg;
-    char *stack;
+    char *stack;   /* UNTIL 09 */
     pid_t pid = -1;
     int status = 0;
     /* The namespaces the child gets beyond lab 01's: each lab adds one. */
@@ -1832,10 +1832,12 @@ int main(int argc, char **argv)
     /* END SOLUTION */
 #endif
 
+    /* BEGIN UNTIL 09 */
     /* The child's stack: clone(2) runs the child on memory we give it. */
     stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED)
         die("mmap child stack");
+    /* END UNTIL */
 
 #if LAB >= 9
     /* Lab 09: the time namespace the child will be born in. A user (without
@@ -1846,8 +1848,8 @@ int main(int argc, char **argv)
     if (cfg.timens && make_timens(&cfg) == -1)
         return EXIT_SETUP;
 
+    /* Lab 09: start the container as lab 01 did, now with clone3(2). */
     flags |= CLONE_NEWUTS;
-    pid = 0;
     /* BEGIN SOLUTION 09
      * TODO(09): start the child as lab 01 did, but with clone3(2), which
      *           glibc does not wrap: syscall(2) with SYS_clone3, a struct
@@ -1872,13 +1874,16 @@ int main(int argc, char **argv)
             _exit(child_main(&cfg));   /* the child: on a copy of our stack, as after fork */
     }
     /* END SOLUTION */
-    /* Until the clone3 above is written (pid still 0), lab 01's clone(2)
+    /* BEGIN UNTIL 09 */
+    /* Until the clone3 above is written (pid still -1), lab 01's clone(2)
      * below starts the child. */
     /* cppcheck-suppress knownConditionTrueFalse ; always so in the starter */
-    if (pid != 0)
+    if (pid != -1)
         goto started;
+    /* END UNTIL */
 #endif
 #if LAB >= 1
+    /* BEGIN UNTIL 09 */
     /* Lab 01: start the container. */
     /* BEGIN SOLUTION 01
      * TODO(01): start the child. Afterwards, `pid` is a new process that
@@ -1896,10 +1901,11 @@ int main(int argc, char **argv)
     if (pid == -1)
         die("clone");
     /* END SOLUTION */
+    /* END UNTIL */
 #endif
 
 #if LAB >= 9
-started:
+started:   /* UNTIL 09 */
     say("parent", "clone3(%s) = %ld", flag_names(flags), (long)pid);
 #else
     say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
@@ -1920,7 +1926,7 @@ started:
 #if LAB >= 7
         (!cfg.rootless && make_cgroup(&cfg, pid) == -1) ||
 #endif
-        (has_veth(&cfg) && make_veth(&cfg, pid) == -1) ||
+        (cfg.has_veth && make_veth(&cfg, pid) == -1) ||
 #if LAB >= 10
         write_pid_file(&cfg, pid) == -1 ||
 #endif
@@ -1928,7 +1934,7 @@ started:
         kill(pid, SIGKILL);
         while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
             ;
-        if (has_veth(&cfg))
+        if (cfg.has_veth)
             remove_veth(&cfg);
 #if LAB >= 7
         remove_cgroup(&cfg);
@@ -1938,7 +1944,7 @@ started:
 #endif
         return EXIT_SETUP;
     }
-    if (!has_veth(&cfg))
+    if (!cfg.has_veth)
         say("parent", "not root on the host: no veth (it needs privilege here); the container has lo alone");
 #endif
     say("parent", "waiting for %ld", (long)pid);
@@ -1958,7 +1964,7 @@ started:
 #endif
     say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
 #if LAB >= 5
-    if (has_veth(&cfg))
+    if (cfg.has_veth)
         remove_veth(&cfg);
 #endif
 #if LAB >= 7
@@ -1968,7 +1974,7 @@ started:
     remove_pid_file(&cfg);
 #endif
 
-    munmap(stack, STACK_SIZE);
+    munmap(stack, STACK_SIZE);   /* UNTIL 09 */
     return exit_status(status);
 }
 
@@ -2065,7 +2071,7 @@ static void parse_cidr(const char *option, const char *text, struct cidr *c)
     }
     c->prefix = (int)prefix;
     /* END SOLUTION */
-    (void)option;
+    (void)option;   /* UNTIL 05 */
 }
 
 int same_subnet(const struct cidr *a, const struct cidr *b)
@@ -2132,7 +2138,7 @@ static unsigned long long parse_size(const char *text)
         usage_error("--memory: not a size of at least 1 byte (like 64M)", text);
     bytes = value * unit;
     /* END SOLUTION */
-    (void)text;
+    (void)text;   /* UNTIL 07 */
     return bytes;
 }
 
@@ -2204,8 +2210,8 @@ static unsigned long long parse_cap(const char *option, const char *text)
         usage_error(msg, text);
     mask = 1ULL << value;
     /* END SOLUTION */
-    (void)option;
-    (void)text;
+    (void)option;   /* UNTIL 08 */
+    (void)text;     /* UNTIL 08 */
     return mask;
 }
 #endif
@@ -2299,6 +2305,7 @@ static void parse_args(int argc, char **argv, struct config *cfg)
 #if LAB >= 5
     parse_cidr("--ip", "10.200.0.2/24", &cfg->ip);
     parse_cidr("--host-ip", "10.200.0.1/24", &cfg->host_ip);
+    cfg->has_veth = 1;
 #endif
 #if LAB >= 6
     /* Root maps the container to an unused range (the first one a Debian
@@ -2312,6 +2319,8 @@ static void parse_args(int argc, char **argv, struct config *cfg)
         cfg->uid_map = (struct idmap){ 0, 100000, 65536 };
         cfg->gid_map = cfg->uid_map;
     }
+    /* The host's end of a veth pair needs privilege over the host's network. */
+    cfg->has_veth = !cfg->rootless;
 #endif
 #if LAB >= 7
     cfg->memory = 0;
