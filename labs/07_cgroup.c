@@ -856,8 +856,14 @@ static double parse_cpus(const char *text)
  * so `prog ls -l` passes -l to ls instead of parsing it here. */
 static void parse_args(int argc, char **argv, struct config *cfg)
 {
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
-           OPT_CPUS };
+    /* The long options' codes: above every character getopt returns. */
+    enum {
+        OPT_HOSTNAME = 256,
+        OPT_INIT,
+        OPT_IP, OPT_HOST_IP,
+        OPT_UID_MAP, OPT_GID_MAP,
+        OPT_MEMORY, OPT_PIDS_LIMIT, OPT_CPUS,
+    };
     static const struct option options[] = {
         { "help", no_argument, NULL, 'h' },
         { "verbose", no_argument, NULL, 'v' },

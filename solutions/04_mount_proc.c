@@ -297,7 +297,11 @@ static void usage(void)
  * so `prog ls -l` passes -l to ls instead of parsing it here. */
 static void parse_args(int argc, char **argv, struct config *cfg)
 {
-    enum { OPT_HOSTNAME = 256, OPT_INIT };
+    /* The long options' codes: above every character getopt returns. */
+    enum {
+        OPT_HOSTNAME = 256,
+        OPT_INIT,
+    };
     static const struct option options[] = {
         { "help", no_argument, NULL, 'h' },
         { "verbose", no_argument, NULL, 'v' },

@@ -577,7 +577,12 @@ int same_subnet(const struct cidr *a, const struct cidr *b)
  * so `prog ls -l` passes -l to ls instead of parsing it here. */
 static void parse_args(int argc, char **argv, struct config *cfg)
 {
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP };
+    /* The long options' codes: above every character getopt returns. */
+    enum {
+        OPT_HOSTNAME = 256,
+        OPT_INIT,
+        OPT_IP, OPT_HOST_IP,
+    };
     static const struct option options[] = {
         { "help", no_argument, NULL, 'h' },
         { "verbose", no_argument, NULL, 'v' },

@@ -667,7 +667,13 @@ static void parse_idmap(const char *option, const char *text, struct idmap *m)
  * so `prog ls -l` passes -l to ls instead of parsing it here. */
 static void parse_args(int argc, char **argv, struct config *cfg)
 {
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP };
+    /* The long options' codes: above every character getopt returns. */
+    enum {
+        OPT_HOSTNAME = 256,
+        OPT_INIT,
+        OPT_IP, OPT_HOST_IP,
+        OPT_UID_MAP, OPT_GID_MAP,
+    };
     static const struct option options[] = {
         { "help", no_argument, NULL, 'h' },
         { "verbose", no_argument, NULL, 'v' },

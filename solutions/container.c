@@ -361,7 +361,6 @@ static int exit_status(int status)
 {
     int code = EXIT_SETUP;
 
-#if LAB >= 1
     /* BEGIN SOLUTION 01
      * TODO(01): give back what a shell would give back for this command:
      *           its own exit status when it exited, and 128 + N when signal N
@@ -374,7 +373,6 @@ static int exit_status(int status)
     else if (WIFSIGNALED(status))
         code = 128 + WTERMSIG(status);
     /* END SOLUTION */
-#endif
     (void)status;   /* UNTIL 01 */
     return code;
 }
@@ -1677,7 +1675,6 @@ int child_main(void *arg)
     /* END SOLUTION */
 #endif
 
-#if LAB >= 1
     /* Lab 01: name the container. */
     /* BEGIN SOLUTION 01
      * TODO(01): the container's hostname must be cfg->hostname, seen by the
@@ -1691,7 +1688,6 @@ int child_main(void *arg)
         die("sethostname");
     say("child", "sethostname(\"%s\")", cfg->hostname);
     /* END SOLUTION */
-#endif
 
 #if LAB >= 4
     /* Lab 04: a mount table of our own, and a /proc that shows our PIDs. */
@@ -1882,7 +1878,6 @@ int main(int argc, char **argv)
         goto started;
     /* END UNTIL */
 #endif
-#if LAB >= 1
     /* BEGIN UNTIL 09 */
     /* Lab 01: start the container. */
     /* BEGIN SOLUTION 01
@@ -1902,7 +1897,6 @@ int main(int argc, char **argv)
         die("clone");
     /* END SOLUTION */
     /* END UNTIL */
-#endif
 
 #if LAB >= 9
 started:   /* UNTIL 09 */
@@ -1949,7 +1943,6 @@ started:   /* UNTIL 09 */
 #endif
     say("parent", "waiting for %ld", (long)pid);
 
-#if LAB >= 1
     /* BEGIN SOLUTION 01
      * TODO(01): wait until the child has ended, and keep its wait status in
      *           `status`. The container lives as long as its first process,
@@ -1961,7 +1954,6 @@ started:   /* UNTIL 09 */
         if (errno != EINTR)
             die("waitpid");
     /* END SOLUTION */
-#endif
     say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
 #if LAB >= 5
     if (cfg.has_veth)
@@ -2238,26 +2230,31 @@ static long long parse_offset(const char *option, const char *text)
  * so `prog ls -l` passes -l to ls instead of parsing it here. */
 static void parse_args(int argc, char **argv, struct config *cfg)
 {
-#if LAB >= 10
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
-           OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_MONOTONIC, OPT_BOOTTIME, OPT_ROOT, OPT_SECCOMP, OPT_PID_FILE,
-           OPT_JOIN };
-#elif LAB >= 9
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
-           OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_MONOTONIC, OPT_BOOTTIME };
-#elif LAB >= 8
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
-           OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP };
-#elif LAB >= 7
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
-           OPT_CPUS };
-#elif LAB >= 6
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP };
-#elif LAB >= 5
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP };
-#else
-    enum { OPT_HOSTNAME = 256, OPT_INIT };
+    /* The long options' codes: above every character getopt returns. */
+    enum {
+        OPT_HOSTNAME = 256,
+#if LAB >= 3
+        OPT_INIT,
 #endif
+#if LAB >= 5
+        OPT_IP, OPT_HOST_IP,
+#endif
+#if LAB >= 6
+        OPT_UID_MAP, OPT_GID_MAP,
+#endif
+#if LAB >= 7
+        OPT_MEMORY, OPT_PIDS_LIMIT, OPT_CPUS,
+#endif
+#if LAB >= 8
+        OPT_CAP_ADD, OPT_CAP_DROP,
+#endif
+#if LAB >= 9
+        OPT_MONOTONIC, OPT_BOOTTIME,
+#endif
+#if LAB >= 10
+        OPT_ROOT, OPT_SECCOMP, OPT_PID_FILE, OPT_JOIN,
+#endif
+    };
     static const struct option options[] = {
         { "help", no_argument, NULL, 'h' },
         { "verbose", no_argument, NULL, 'v' },
