@@ -77,61 +77,12 @@ static void usage_error(const char *msg, const char *arg)
     exit(EXIT_SETUP);
 }
 
-static void usage(void)
-{
-    printf("Usage: %s [OPTION...] [--] [COMMAND [ARG...]]\n"
-           "Run COMMAND (default /bin/sh) in a new container.\n"
-           "\n"
-           "  -h, --help           show this help and exit\n"
-           "  -v, --verbose        narrate each step on stderr\n"
-           "      --hostname NAME  hostname inside the container (default: container)\n"
-           "\n"
-           "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
-           "125 if the container could not be set up; 126 if COMMAND could not be\n"
-           "executed; 127 if COMMAND was not found.\n", PROG);
-}
+/* Every option of this lab into cfg, or a usage error. The command line
+ * comes last in this file, with each lab's options: the story starts with
+ * the container. */
+static void parse_args(int argc, char **argv, struct config *cfg);
 
-/* Read the options. A leading '+' makes getopt stop at the first non-option,
- * so `prog ls -l` passes -l to ls instead of parsing it here. */
-static void parse_args(int argc, char **argv, struct config *cfg)
-{
-    enum { OPT_HOSTNAME = 256, OPT_INIT };
-    static const struct option options[] = {
-        { "help", no_argument, NULL, 'h' },
-        { "verbose", no_argument, NULL, 'v' },
-        { "hostname", required_argument, NULL, OPT_HOSTNAME },
-        { NULL, 0, NULL, 0 },
-    };
-    static char *default_command[] = { "/bin/sh", NULL };
-    int opt;
-
-    cfg->hostname = "container";
-    cfg->verbose = 0;
-    opterr = 0;   /* we print our own one-line errors */
-    while ((opt = getopt_long(argc, argv, "+:hv", options, NULL)) != -1) {
-        switch (opt) {
-        case 'h':
-            usage();
-            exit(0);
-        case 'v':
-            cfg->verbose = 1;
-            break;
-        case OPT_HOSTNAME:
-            if (strlen(optarg) > HOSTNAME_MAX)
-                usage_error("hostname longer than 64 bytes", optarg);
-            cfg->hostname = optarg;
-            break;
-        case ':':
-            usage_error("option needs a value", argv[optind - 1]);
-            break;
-        default:
-            usage_error("unknown option", argv[optind - 1]);
-        }
-    }
-    cfg->argv = optind < argc ? &argv[optind] : default_command;
-    verbose = cfg->verbose;
-
-}
+/* ---- Lab 01: a hostname of its own -------------------------------------- */
 
 /* Turn a wait(2) status into our exit status, as a shell does. */
 static int exit_status(int status)
@@ -142,7 +93,6 @@ static int exit_status(int status)
         code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
         code = 128 + WTERMSIG(status);
-    (void)status;
     return code;
 }
 
@@ -154,23 +104,6 @@ static int exec_command(struct config *cfg)
     execvp(cfg->argv[0], cfg->argv);
     fprintf(stderr, "%s: %s: %s\n", PROG, cfg->argv[0], strerror(errno));
     return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
-}
-
-/* The child: runs inside the new namespaces, sets them up, then becomes the
- * command. Its return value would be its exit status, but it never returns
- * unless something failed. */
-int child_main(void *arg)
-{
-    struct config *cfg = arg;
-
-    say("child", "pid %ld, setting up", (long)getpid());
-
-    /* Lab 01: name the container. */
-    if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)
-        die("sethostname");
-    say("child", "sethostname(\"%s\")", cfg->hostname);
-
-    return exec_command(cfg);
 }
 
 /* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
@@ -193,6 +126,27 @@ static const char *flag_names(int flags)
     return text;
 }
 
+/* ---- The container: the child's steps, then the parent's ----------------- */
+
+/* The child: runs inside the new namespaces, sets them up, then becomes the
+ * command. Its return value would be its exit status, but it never returns
+ * unless something failed. */
+int child_main(void *arg)
+{
+    struct config *cfg = arg;
+
+    say("child", "pid %ld, setting up", (long)getpid());
+
+    /* Lab 01: name the container. */
+    if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)
+        die("sethostname");
+    say("child", "sethostname(\"%s\")", cfg->hostname);
+
+    return exec_command(cfg);
+}
+
+/* The parent: makes the child in its new namespaces, waits for it, and
+ * exits with the command's status, leaving nothing behind. */
 int main(int argc, char **argv)
 {
     struct config cfg;
@@ -234,4 +188,65 @@ int main(int argc, char **argv)
 
     munmap(stack, STACK_SIZE);
     return exit_status(status);
+}
+
+/* ---- The command line ---------------------------------------------------- */
+
+/* --help: this lab's options, and what its exit status means. */
+static void usage(void)
+{
+    printf("Usage: %s [OPTION...] [--] [COMMAND [ARG...]]\n"
+           "Run COMMAND (default /bin/sh) in a new container.\n"
+           "\n"
+           "  -h, --help           show this help and exit\n"
+           "  -v, --verbose        narrate each step on stderr\n"
+           "      --hostname NAME  hostname inside the container (default: container)\n"
+           "\n"
+           "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
+           "125 if the container could not be set up; 126 if COMMAND could not be\n"
+           "executed; 127 if COMMAND was not found.\n", PROG);
+}
+
+/* Read the options. A leading '+' makes getopt stop at the first non-option,
+ * so `prog ls -l` passes -l to ls instead of parsing it here. */
+static void parse_args(int argc, char **argv, struct config *cfg)
+{
+    /* The long options' codes: above every character getopt returns. */
+    enum {
+        OPT_HOSTNAME = 256,
+    };
+    static const struct option options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "hostname", required_argument, NULL, OPT_HOSTNAME },
+        { NULL, 0, NULL, 0 },
+    };
+    static char *default_command[] = { "/bin/sh", NULL };
+    int opt;
+
+    cfg->hostname = "container";
+    cfg->verbose = 0;
+    opterr = 0;   /* we print our own one-line errors */
+    while ((opt = getopt_long(argc, argv, "+:hv", options, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            usage();
+            exit(0);
+        case 'v':
+            cfg->verbose = 1;
+            break;
+        case OPT_HOSTNAME:
+            if (strlen(optarg) > HOSTNAME_MAX)
+                usage_error("hostname longer than 64 bytes", optarg);
+            cfg->hostname = optarg;
+            break;
+        case ':':
+            usage_error("option needs a value", argv[optind - 1]);
+            break;
+        default:
+            usage_error("unknown option", argv[optind - 1]);
+        }
+    }
+    cfg->argv = optind < argc ? &argv[optind] : default_command;
+    verbose = cfg->verbose;
 }

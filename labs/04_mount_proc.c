@@ -80,68 +80,12 @@ static void usage_error(const char *msg, const char *arg)
     exit(EXIT_SETUP);
 }
 
-static void usage(void)
-{
-    printf("Usage: %s [OPTION...] [--] [COMMAND [ARG...]]\n"
-           "Run COMMAND (default /bin/sh) in a new container.\n"
-           "\n"
-           "  -h, --help           show this help and exit\n"
-           "  -v, --verbose        narrate each step on stderr\n"
-           "      --hostname NAME  hostname inside the container (default: container)\n"
-           "      --init           run an init as PID 1 that starts COMMAND, forwards\n"
-           "                       signals to it and reaps orphans\n"
-           "\n"
-           "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
-           "125 if the container could not be set up; 126 if COMMAND could not be\n"
-           "executed; 127 if COMMAND was not found.\n", PROG);
-}
+/* Every option of this lab into cfg, or a usage error. The command line
+ * comes last in this file, with each lab's options: the story starts with
+ * the container. */
+static void parse_args(int argc, char **argv, struct config *cfg);
 
-/* Read the options. A leading '+' makes getopt stop at the first non-option,
- * so `prog ls -l` passes -l to ls instead of parsing it here. */
-static void parse_args(int argc, char **argv, struct config *cfg)
-{
-    enum { OPT_HOSTNAME = 256, OPT_INIT };
-    static const struct option options[] = {
-        { "help", no_argument, NULL, 'h' },
-        { "verbose", no_argument, NULL, 'v' },
-        { "hostname", required_argument, NULL, OPT_HOSTNAME },
-        { "init", no_argument, NULL, OPT_INIT },
-        { NULL, 0, NULL, 0 },
-    };
-    static char *default_command[] = { "/bin/sh", NULL };
-    int opt;
-
-    cfg->hostname = "container";
-    cfg->verbose = 0;
-    cfg->init = 0;
-    opterr = 0;   /* we print our own one-line errors */
-    while ((opt = getopt_long(argc, argv, "+:hv", options, NULL)) != -1) {
-        switch (opt) {
-        case 'h':
-            usage();
-            exit(0);
-        case 'v':
-            cfg->verbose = 1;
-            break;
-        case OPT_HOSTNAME:
-            if (strlen(optarg) > HOSTNAME_MAX)
-                usage_error("hostname longer than 64 bytes", optarg);
-            cfg->hostname = optarg;
-            break;
-        case OPT_INIT:
-            cfg->init = 1;
-            break;
-        case ':':
-            usage_error("option needs a value", argv[optind - 1]);
-            break;
-        default:
-            usage_error("unknown option", argv[optind - 1]);
-        }
-    }
-    cfg->argv = optind < argc ? &argv[optind] : default_command;
-    verbose = cfg->verbose;
-
-}
+/* ---- Lab 01: a hostname of its own -------------------------------------- */
 
 /* Turn a wait(2) status into our exit status, as a shell does. */
 static int exit_status(int status)
@@ -152,7 +96,6 @@ static int exit_status(int status)
         code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
         code = 128 + WTERMSIG(status);
-    (void)status;
     return code;
 }
 
@@ -166,13 +109,37 @@ static int exec_command(struct config *cfg)
     return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
 }
 
+/* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
+static const char *flag_names(int flags)
+{
+    static const struct { int flag; const char *name; } names[] = {
+        { CLONE_NEWUTS, "CLONE_NEWUTS" },
+        { CLONE_NEWIPC, "CLONE_NEWIPC" },
+        { CLONE_NEWPID, "CLONE_NEWPID" },
+        { CLONE_NEWNS, "CLONE_NEWNS" },
+    };
+    static char text[256];
+    size_t i;
+
+    text[0] = '\0';
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (flags & names[i].flag) {
+            strcat(text, names[i].name);
+            strcat(text, "|");
+        }
+    strcat(text, "SIGCHLD");
+    return text;
+}
+
+/* ---- Lab 03: PID 1 and its duties ---------------------------------------- */
+
 /* The signals --init passes on to the command, as docker run --init does. */
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 #define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
 
-/* Lab 03: a minimal init, PID 1 of the container (run with --init). When it
- * exits, the kernel kills every other process of the namespace, so it must
- * live exactly as long as the command. */
+/* A minimal init, PID 1 of the container (run with --init). When it exits,
+ * the kernel kills every other process of the namespace, so it must live
+ * exactly as long as the command. */
 static int run_init(struct config *cfg)
 {
     say("init", "pid %ld, passing on %zu kinds of signal", (long)getpid(), NFORWARDED);
@@ -224,9 +191,9 @@ static int run_init(struct config *cfg)
             }
         }
     }
-    (void)cfg;
-    return EXIT_SETUP;   /* not an init yet */
 }
+
+/* ---- The container: the child's steps, then the parent's ----------------- */
 
 /* The child: runs inside the new namespaces, sets them up, then becomes the
  * command. Its return value would be its exit status, but it never returns
@@ -258,28 +225,8 @@ int child_main(void *arg)
     return exec_command(cfg);
 }
 
-/* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
-static const char *flag_names(int flags)
-{
-    static const struct { int flag; const char *name; } names[] = {
-        { CLONE_NEWUTS, "CLONE_NEWUTS" },
-        { CLONE_NEWIPC, "CLONE_NEWIPC" },
-        { CLONE_NEWPID, "CLONE_NEWPID" },
-        { CLONE_NEWNS, "CLONE_NEWNS" },
-    };
-    static char text[256];
-    size_t i;
-
-    text[0] = '\0';
-    for (i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (flags & names[i].flag) {
-            strcat(text, names[i].name);
-            strcat(text, "|");
-        }
-    strcat(text, "SIGCHLD");
-    return text;
-}
-
+/* The parent: makes the child in its new namespaces, waits for it, and
+ * exits with the command's status, leaving nothing behind. */
 int main(int argc, char **argv)
 {
     struct config cfg;
@@ -325,4 +272,73 @@ int main(int argc, char **argv)
 
     munmap(stack, STACK_SIZE);
     return exit_status(status);
+}
+
+/* ---- The command line ---------------------------------------------------- */
+
+/* --help: this lab's options, and what its exit status means. */
+static void usage(void)
+{
+    printf("Usage: %s [OPTION...] [--] [COMMAND [ARG...]]\n"
+           "Run COMMAND (default /bin/sh) in a new container.\n"
+           "\n"
+           "  -h, --help           show this help and exit\n"
+           "  -v, --verbose        narrate each step on stderr\n"
+           "      --hostname NAME  hostname inside the container (default: container)\n"
+           "      --init           run an init as PID 1 that starts COMMAND, forwards\n"
+           "                       signals to it and reaps orphans\n"
+           "\n"
+           "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
+           "125 if the container could not be set up; 126 if COMMAND could not be\n"
+           "executed; 127 if COMMAND was not found.\n", PROG);
+}
+
+/* Read the options. A leading '+' makes getopt stop at the first non-option,
+ * so `prog ls -l` passes -l to ls instead of parsing it here. */
+static void parse_args(int argc, char **argv, struct config *cfg)
+{
+    /* The long options' codes: above every character getopt returns. */
+    enum {
+        OPT_HOSTNAME = 256,
+        OPT_INIT,
+    };
+    static const struct option options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "hostname", required_argument, NULL, OPT_HOSTNAME },
+        { "init", no_argument, NULL, OPT_INIT },
+        { NULL, 0, NULL, 0 },
+    };
+    static char *default_command[] = { "/bin/sh", NULL };
+    int opt;
+
+    cfg->hostname = "container";
+    cfg->verbose = 0;
+    cfg->init = 0;
+    opterr = 0;   /* we print our own one-line errors */
+    while ((opt = getopt_long(argc, argv, "+:hv", options, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            usage();
+            exit(0);
+        case 'v':
+            cfg->verbose = 1;
+            break;
+        case OPT_HOSTNAME:
+            if (strlen(optarg) > HOSTNAME_MAX)
+                usage_error("hostname longer than 64 bytes", optarg);
+            cfg->hostname = optarg;
+            break;
+        case OPT_INIT:
+            cfg->init = 1;
+            break;
+        case ':':
+            usage_error("option needs a value", argv[optind - 1]);
+            break;
+        default:
+            usage_error("unknown option", argv[optind - 1]);
+        }
+    }
+    cfg->argv = optind < argc ? &argv[optind] : default_command;
+    verbose = cfg->verbose;
 }

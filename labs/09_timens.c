@@ -78,6 +78,7 @@ struct config {
     char veth[IF_NAMESIZE]; /* the host end's name: unique per container */
     int veth_index;         /* its interface index once we made it, else 0 */
     int go[2];              /* the handshake pipe: the parent writes when the child may go on */
+    int has_veth;           /* a veth pair links the container to the host (lab 06: root only) */
     struct idmap uid_map, gid_map;  /* --uid-map, --gid-map */
     int rootless;           /* run by a user, not root: no veth, setgroups denied */
     unsigned long long memory;      /* --memory in bytes; 0: no limit */
@@ -88,7 +89,7 @@ struct config {
                                      * of v1_controllers[]); "" where none was made */
     unsigned long long cap_add;     /* --cap-add: bit N for capability N */
     unsigned long long cap_drop;    /* --cap-drop */
-    unsigned long long caps;        /* what the command keeps (keep_caps()) */
+    unsigned long long caps;        /* what the command keeps (parse_args(): Docker's rule) */
     long long monotonic, boottime;  /* --monotonic, --boottime: seconds */
     int timens;                     /* a time namespace is made (root, or offsets asked) */
 };
@@ -130,349 +131,12 @@ static void usage_error(const char *msg, const char *arg)
     exit(EXIT_SETUP);
 }
 
-static void usage(void)
-{
-    printf("Usage: %s [OPTION...] [--] [COMMAND [ARG...]]\n"
-           "Run COMMAND (default /bin/sh) in a new container.\n"
-           "\n"
-           "  -h, --help           show this help and exit\n"
-           "  -v, --verbose        narrate each step on stderr\n"
-           "      --hostname NAME  hostname inside the container (default: container)\n"
-           "      --init           run an init as PID 1 that starts COMMAND, forwards\n"
-           "                       signals to it and reaps orphans\n"
-           "      --ip CIDR        address of the container's eth0 (default 10.200.0.2/24)\n"
-           "      --host-ip CIDR   address of the host's end of the veth pair\n"
-           "                       (default 10.200.0.1/24)\n"
-           "      --uid-map IN:OUT:COUNT  uid map of the container's user namespace\n"
-           "      --gid-map IN:OUT:COUNT  gid map (default for both: 0:100000:65536 when\n"
-           "                       run by root, else 0:<your id>:1; without root there\n"
-           "                       is no veth, only lo)\n"
-           "      --memory SIZE    memory limit, bytes or with K, M or G (powers of 1024)\n"
-           "      --pids-limit N   most tasks in the container\n"
-           "      --cpus X         CPU time, in CPUs (0.5: half of one)\n"
-           "      --cap-add CAP    keep capability CAP too (CHOWN, cap_net_admin, ALL...)\n"
-           "      --cap-drop CAP   drop CAP from the default set (Docker's 14; ALL: every\n"
-           "                       one); both repeatable; an add wins over a drop,\n"
-           "                       except --cap-add ALL: every one less the drops\n"
-           "      --monotonic SECS offset of CLOCK_MONOTONIC inside (may be negative)\n"
-           "      --boottime SECS  offset of CLOCK_BOOTTIME and /proc/uptime inside\n"
-           "\n"
-           "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
-           "125 if the container could not be set up; 126 if COMMAND could not be\n"
-           "executed; 127 if COMMAND was not found.\n", PROG);
-}
+/* Every option of this lab into cfg, or a usage error. The command line
+ * comes last in this file, with each lab's options: the story starts with
+ * the container. */
+static void parse_args(int argc, char **argv, struct config *cfg);
 
-/* Read "A.B.C.D/PREFIX" (PREFIX 1 to 32) for `option`; a bad one is a usage
- * error that names the option. */
-static void parse_cidr(const char *option, const char *text, struct cidr *c)
-{
-    c->text = text;
-    c->prefix = 0;
-    char host[INET_ADDRSTRLEN], *end, msg[96];
-    const char *slash = strchr(text, '/');
-    size_t len = slash ? (size_t)(slash - text) : 0;
-    long prefix;
-
-    if (!slash || len == 0 || len >= sizeof host) {
-        snprintf(msg, sizeof msg, "%s: not ADDRESS/PREFIX, like 10.200.0.2/24", option);
-        usage_error(msg, text);
-    }
-    memcpy(host, text, len);
-    host[len] = '\0';
-    if (inet_pton(AF_INET, host, &c->addr) != 1) {
-        snprintf(msg, sizeof msg, "%s: not an IPv4 address", option);
-        usage_error(msg, text);
-    }
-    errno = 0;
-    prefix = strtol(slash + 1, &end, 10);
-    if (end == slash + 1 || *end || errno || prefix < 1 || prefix > 32) {
-        snprintf(msg, sizeof msg, "%s: the prefix must be a number from 1 to 32", option);
-        usage_error(msg, text);
-    }
-    c->prefix = (int)prefix;
-    (void)option;
-}
-
-int same_subnet(const struct cidr *a, const struct cidr *b)
-{
-    uint32_t mask = b->prefix == 32 ? 0xffffffffu : ~(0xffffffffu >> b->prefix);
-
-    return a->prefix == b->prefix && (ntohl(a->addr.s_addr) & mask) == (ntohl(b->addr.s_addr) & mask);
-}
-
-/* Read "IN:OUT:COUNT" for `option` (COUNT at least 1). */
-static void parse_idmap(const char *option, const char *text, struct idmap *m)
-{
-    unsigned long v[3];
-    const char *p = text;
-    char *end, msg[96];
-    int i;
-
-    for (i = 0; i < 3; i++) {
-        errno = 0;
-        v[i] = strtoul(p, &end, 10);
-        if (end == p || errno || *p == '-' || *p == '+' || v[i] > 4294967294UL || *end != (i < 2 ? ':' : '\0'))
-            break;
-        p = end + 1;
-    }
-    if (i < 3 || v[2] == 0 || v[0] + v[2] > 4294967295UL || v[1] + v[2] > 4294967295UL) {
-        snprintf(msg, sizeof msg, "%s: not IN:OUT:COUNT with COUNT at least 1, like 0:100000:65536", option);
-        usage_error(msg, text);
-    }
-    *m = (struct idmap){ v[0], v[1], v[2] };
-}
-
-/* --memory: a whole number of bytes, or of K, M or G (powers of 1024). */
-static unsigned long long parse_size(const char *text)
-{
-    unsigned long long bytes = 0;
-
-    unsigned long long value, unit = 1;
-    char *end;
-
-    errno = 0;
-    value = strtoull(text, &end, 10);
-    if (*end == 'K' || *end == 'k')
-        unit = 1024ULL;
-    else if (*end == 'M' || *end == 'm')
-        unit = 1024ULL * 1024;
-    else if (*end == 'G' || *end == 'g')
-        unit = 1024ULL * 1024 * 1024;
-    if (unit != 1)
-        end++;
-    /* (strtoull(3) skips blanks and takes a sign: " -5" would wrap.) */
-    if (!isdigit((unsigned char)text[0]) || *end || errno || value == 0 || value > ULLONG_MAX / unit)
-        usage_error("--memory: not a size of at least 1 byte (like 64M)", text);
-    bytes = value * unit;
-    (void)text;
-    return bytes;
-}
-
-/* A whole number of at least 1, for `option`. */
-static long parse_positive(const char *option, const char *text)
-{
-    char *end, msg[96];
-    long value;
-
-    errno = 0;
-    value = strtol(text, &end, 10);
-    if (!isdigit((unsigned char)text[0]) || *end || errno || value < 1) {
-        snprintf(msg, sizeof msg, "%s: not a whole number of at least 1", option);
-        usage_error(msg, text);
-    }
-    return value;
-}
-
-/* --cpus: a number of CPUs above 0, at most the machine's. */
-static double parse_cpus(const char *text)
-{
-    char *end;
-    double value;
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-
-    errno = 0;
-    value = strtod(text, &end);
-    if (end == text || *end || errno || !(value > 0) || value > (double)(online > 0 ? online : 1))
-        usage_error("--cpus: not a number of CPUs above 0 and at most this machine's", text);
-    return value;
-}
-
-/* Every capability this kernel knows (capabilities(7): cap_last_cap). */
-static unsigned long long all_caps(void)
-{
-    int n = (int)cap_max_bits();
-
-    return n >= 64 ? ~0ULL : (1ULL << n) - 1;
-}
-
-/* Docker's default set (CONTRACT.md): what a container's root keeps. */
-static unsigned long long docker_caps(void)
-{
-    static const cap_value_t keep[] = {
-        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW, CAP_SETGID,
-        CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
-    };
-    unsigned long long mask = 0;
-    size_t i;
-
-    for (i = 0; i < sizeof keep / sizeof keep[0]; i++)
-        mask |= 1ULL << keep[i];
-    return mask;
-}
-
-/* --cap-add and --cap-drop: a capability's name as capabilities(7) spells
- * it, with or without CAP_, in any case ("chown", "CAP_NET_ADMIN"), or ALL.
- * Returns its bit (every bit for ALL). */
-static unsigned long long parse_cap(const char *option, const char *text)
-{
-    unsigned long long mask = 0;
-
-    char name[64];
-    size_t i, skip = strncasecmp(text, "CAP_", 4) == 0 ? 4 : 0;
-    cap_value_t value;
-    char msg[96];
-
-    snprintf(msg, sizeof msg, "%s: not a capability (see capabilities(7), or ALL)", option);
-    if (strcasecmp(text + skip, "ALL") == 0 && !skip)
-        return all_caps();
-    if (text[skip] == '\0' || strlen(text + skip) + 4 >= sizeof name)
-        usage_error(msg, text);
-    memcpy(name, "cap_", 4);
-    for (i = 0; text[skip + i]; i++) {
-        /* (cap_from_name() reads "chown,kill" as chown: one name only.) */
-        if (!isalpha((unsigned char)text[skip + i]) && text[skip + i] != '_')
-            usage_error(msg, text);
-        name[4 + i] = (char)tolower((unsigned char)text[skip + i]);
-    }
-    name[4 + i] = '\0';
-    if (cap_from_name(name, &value) == -1 || value < 0 || value >= 64 || !(all_caps() & (1ULL << value)))
-        usage_error(msg, text);
-    mask = 1ULL << value;
-    (void)option;
-    (void)text;
-    return mask;
-}
-
-/* --monotonic, --boottime: whole seconds, maybe negative. (Whether the clock
- * would go below zero, the kernel says when the offset is written.) */
-static long long parse_offset(const char *option, const char *text)
-{
-    char *end, msg[96];
-    long long value;
-
-    errno = 0;
-    value = strtoll(text, &end, 10);
-    if (!(isdigit((unsigned char)text[0]) || (text[0] == '-' && isdigit((unsigned char)text[1]))) || *end || errno) {
-        snprintf(msg, sizeof msg, "%s: not a whole number of seconds", option);
-        usage_error(msg, text);
-    }
-    return value;
-}
-
-/* Read the options. A leading '+' makes getopt stop at the first non-option,
- * so `prog ls -l` passes -l to ls instead of parsing it here. */
-static void parse_args(int argc, char **argv, struct config *cfg)
-{
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
-           OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_MONOTONIC, OPT_BOOTTIME };
-    static const struct option options[] = {
-        { "help", no_argument, NULL, 'h' },
-        { "verbose", no_argument, NULL, 'v' },
-        { "hostname", required_argument, NULL, OPT_HOSTNAME },
-        { "init", no_argument, NULL, OPT_INIT },
-        { "ip", required_argument, NULL, OPT_IP },
-        { "host-ip", required_argument, NULL, OPT_HOST_IP },
-        { "uid-map", required_argument, NULL, OPT_UID_MAP },
-        { "gid-map", required_argument, NULL, OPT_GID_MAP },
-        { "memory", required_argument, NULL, OPT_MEMORY },
-        { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
-        { "cpus", required_argument, NULL, OPT_CPUS },
-        { "cap-add", required_argument, NULL, OPT_CAP_ADD },
-        { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
-        { "monotonic", required_argument, NULL, OPT_MONOTONIC },
-        { "boottime", required_argument, NULL, OPT_BOOTTIME },
-        { NULL, 0, NULL, 0 },
-    };
-    static char *default_command[] = { "/bin/sh", NULL };
-    int opt;
-
-    cfg->hostname = "container";
-    cfg->verbose = 0;
-    cfg->init = 0;
-    parse_cidr("--ip", "10.200.0.2/24", &cfg->ip);
-    parse_cidr("--host-ip", "10.200.0.1/24", &cfg->host_ip);
-    cfg->memory = 0;
-    cfg->pids_limit = 0;
-    cfg->cpus = 0;
-    memset(cfg->cgroup, 0, sizeof cfg->cgroup);
-    cfg->cap_add = cfg->cap_drop = 0;
-    cfg->monotonic = cfg->boottime = 0;
-    cfg->timens = 0;
-    /* Root maps the container to an unused range (the first one a Debian
-     * host's /etc/subuid hands out); a user may map only their own IDs
-     * (user_namespaces(7)). */
-    cfg->rootless = geteuid() != 0;
-    if (cfg->rootless) {
-        cfg->uid_map = (struct idmap){ 0, geteuid(), 1 };
-        cfg->gid_map = (struct idmap){ 0, getegid(), 1 };
-    } else {
-        cfg->uid_map = (struct idmap){ 0, 100000, 65536 };
-        cfg->gid_map = cfg->uid_map;
-    }
-    opterr = 0;   /* we print our own one-line errors */
-    while ((opt = getopt_long(argc, argv, "+:hv", options, NULL)) != -1) {
-        switch (opt) {
-        case 'h':
-            usage();
-            exit(0);
-        case 'v':
-            cfg->verbose = 1;
-            break;
-        case OPT_HOSTNAME:
-            if (strlen(optarg) > HOSTNAME_MAX)
-                usage_error("hostname longer than 64 bytes", optarg);
-            cfg->hostname = optarg;
-            break;
-        case OPT_INIT:
-            cfg->init = 1;
-            break;
-        case OPT_IP:
-            parse_cidr("--ip", optarg, &cfg->ip);
-            break;
-        case OPT_HOST_IP:
-            parse_cidr("--host-ip", optarg, &cfg->host_ip);
-            break;
-        case OPT_UID_MAP:
-            parse_idmap("--uid-map", optarg, &cfg->uid_map);
-            break;
-        case OPT_GID_MAP:
-            parse_idmap("--gid-map", optarg, &cfg->gid_map);
-            break;
-        case OPT_MEMORY:
-            cfg->memory = parse_size(optarg);
-            break;
-        case OPT_PIDS_LIMIT:
-            cfg->pids_limit = parse_positive("--pids-limit", optarg);
-            break;
-        case OPT_CPUS:
-            cfg->cpus = parse_cpus(optarg);
-            break;
-        case OPT_CAP_ADD:
-            cfg->cap_add |= parse_cap("--cap-add", optarg);
-            break;
-        case OPT_CAP_DROP:
-            cfg->cap_drop |= parse_cap("--cap-drop", optarg);
-            break;
-        case OPT_MONOTONIC:
-            cfg->monotonic = parse_offset("--monotonic", optarg);
-            cfg->timens = 1;
-            break;
-        case OPT_BOOTTIME:
-            cfg->boottime = parse_offset("--boottime", optarg);
-            cfg->timens = 1;
-            break;
-        case ':':
-            usage_error("option needs a value", argv[optind - 1]);
-            break;
-        default:
-            usage_error("unknown option", argv[optind - 1]);
-        }
-    }
-    cfg->argv = optind < argc ? &argv[optind] : default_command;
-    verbose = cfg->verbose;
-    /* Docker's rule: the default set (every one with --cap-add ALL), less
-     * the drops, plus the adds. */
-    if (cfg->cap_add == all_caps())
-        cfg->caps = all_caps() & ~cfg->cap_drop;
-    else
-        cfg->caps = ((docker_caps() & ~cfg->cap_drop) | cfg->cap_add) & all_caps();
-
-    /* Lab 05: two ends that can reach each other. */
-    if (cfg->ip.addr.s_addr == cfg->host_ip.addr.s_addr)
-        usage_error("--ip and --host-ip must differ", cfg->ip.text);
-    if (!same_subnet(&cfg->ip, &cfg->host_ip))
-        usage_error("--ip must be in --host-ip's subnet, or the two ends cannot reach each other", cfg->ip.text);
-}
+/* ---- Lab 01: a hostname of its own -------------------------------------- */
 
 /* Turn a wait(2) status into our exit status, as a shell does. */
 static int exit_status(int status)
@@ -483,7 +147,6 @@ static int exit_status(int status)
         code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
         code = 128 + WTERMSIG(status);
-    (void)status;
     return code;
 }
 
@@ -495,6 +158,92 @@ static int exec_command(struct config *cfg)
     execvp(cfg->argv[0], cfg->argv);
     fprintf(stderr, "%s: %s: %s\n", PROG, cfg->argv[0], strerror(errno));
     return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+}
+
+/* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
+static const char *flag_names(int flags)
+{
+    static const struct { int flag; const char *name; } names[] = {
+        { CLONE_NEWUTS, "CLONE_NEWUTS" },
+        { CLONE_NEWIPC, "CLONE_NEWIPC" },
+        { CLONE_NEWPID, "CLONE_NEWPID" },
+        { CLONE_NEWNS, "CLONE_NEWNS" },
+        { CLONE_NEWNET, "CLONE_NEWNET" },
+        { CLONE_NEWUSER, "CLONE_NEWUSER" },
+    };
+    static char text[256];
+    size_t i;
+
+    text[0] = '\0';
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (flags & names[i].flag) {
+            strcat(text, names[i].name);
+            strcat(text, "|");
+        }
+    strcat(text, "SIGCHLD");
+    return text;
+}
+
+/* ---- Lab 03: PID 1 and its duties ---------------------------------------- */
+
+/* The signals --init passes on to the command, as docker run --init does. */
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
+
+/* A minimal init, PID 1 of the container (run with --init). When it exits,
+ * the kernel kills every other process of the namespace, so it must live
+ * exactly as long as the command. */
+static int run_init(struct config *cfg)
+{
+    say("init", "pid %ld, passing on %zu kinds of signal", (long)getpid(), NFORWARDED);
+    {
+        sigset_t signals, old;
+        size_t i;
+        pid_t cmd;
+        int sig;
+
+        /* Block the signals before the command exists, so that none is lost:
+         * a blocked signal waits, pending, until sigwait(3) takes it, even
+         * for PID 1, which needs no handler then. */
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGCHLD);
+        for (i = 0; i < NFORWARDED; i++)
+            sigaddset(&signals, forwarded[i]);
+        if (sigprocmask(SIG_BLOCK, &signals, &old) == -1)
+            die("sigprocmask");
+
+        cmd = fork();
+        if (cmd == -1)
+            die("fork the command");
+        if (cmd == 0) {
+            /* The mask survives exec: give the command back the one we had. */
+            if (sigprocmask(SIG_SETMASK, &old, NULL) == -1)
+                die("sigprocmask");
+            exit(exec_command(cfg));
+        }
+        say("init", "command is pid %ld", (long)cmd);
+
+        for (;;) {
+            if (sigwait(&signals, &sig) != 0)
+                continue;
+            if (sig != SIGCHLD) {
+                say("init", "passing signal %d on to %ld", sig, (long)cmd);
+                kill(cmd, sig);
+                continue;
+            }
+            /* One SIGCHLD may stand for several children: signals of a kind
+             * do not queue. So reap until none is left. */
+            for (;;) {
+                int status;
+                pid_t pid = waitpid(-1, &status, WNOHANG);
+                if (pid <= 0)
+                    break;
+                say("init", "reaped %ld", (long)pid);
+                if (pid == cmd)
+                    return exit_status(status);
+            }
+        }
+    }
 }
 
 /* ---- Lab 05: a network of its own --------------------------------------- */
@@ -609,8 +358,6 @@ static int make_veth(struct config *cfg, pid_t child)
     say("parent", "veth %s (here) <-> %s (in pid %ld's network namespace)", cfg->veth, CONTAINER_IF, (long)child);
     result = link_up(sk, "parent", cfg->veth, &cfg->host_ip);
     nl_socket_free(sk);
-    (void)cfg;
-    (void)child;
     return result;
 }
 
@@ -636,14 +383,6 @@ static void remove_veth(struct config *cfg)
         rtnl_link_put(link);
     if (sk)
         nl_socket_free(sk);
-    (void)cfg;
-}
-
-/* Does this container get a veth? Not when a user runs it (lab 06): the
- * host's end needs privilege over the host's network. */
-static int has_veth(const struct config *cfg)
-{
-    return !cfg->rootless;
 }
 
 /* In the child, once the parent has made the pair. */
@@ -652,13 +391,12 @@ static void container_network(struct config *cfg)
     struct nl_sock *sk = netlink_open();
     int failed = !sk || link_up(sk, "child", "lo", NULL) == -1;
 
-    if (!failed && has_veth(cfg))
+    if (!failed && cfg->has_veth)
         failed = link_up(sk, "child", CONTAINER_IF, &cfg->ip) == -1;
     if (sk)
         nl_socket_free(sk);
     if (failed)
         exit(EXIT_SETUP);
-    (void)cfg;
 }
 
 /* In the child, first of all: wait until the parent has finished. */
@@ -672,7 +410,6 @@ static void wait_for_parent(struct config *cfg)
         exit(EXIT_SETUP);
     close(cfg->go[0]);
     say("child", "the parent is done, going on");
-    (void)cfg;
 }
 
 /* In the parent: create the handshake pipe, before the child exists. */
@@ -680,7 +417,6 @@ static void make_handshake(struct config *cfg)
 {
     if (pipe2(cfg->go, O_CLOEXEC) == -1)
         die("pipe");
-    (void)cfg;
 }
 
 /* In the parent: let the child go on. */
@@ -691,7 +427,6 @@ static int release_child(struct config *cfg)
         return -1;
     }
     close(cfg->go[1]);
-    (void)cfg;
     return 0;
 }
 
@@ -736,8 +471,6 @@ static int write_maps(struct config *cfg, pid_t child)
     snprintf(line, sizeof line, "%lu %lu %lu\n", cfg->gid_map.in, cfg->gid_map.out, cfg->gid_map.count);
     if (write_proc_file(child, "gid_map", line) == -1)
         return -1;
-    (void)cfg;
-    (void)child;
     return 0;
 }
 
@@ -881,8 +614,6 @@ static int make_cgroup(struct config *cfg, pid_t child)
     for (i = 0; result == 0 && i < n; i++)
         if (cfg->cgroup[i][0])
             result = cgroup_write(cfg->cgroup[i], "cgroup.procs", pid);
-    (void)cfg;
-    (void)child;
     return result;
 }
 
@@ -913,100 +644,32 @@ static void remove_cgroup(struct config *cfg)
         rmdir(parent);   /* fails while another container uses it: fine */
         cfg->cgroup[i][0] = '\0';
     }
-    (void)cfg;
-}
-
-/* The signals --init passes on to the command, as docker run --init does. */
-static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
-
-/* Lab 03: a minimal init, PID 1 of the container (run with --init). When it
- * exits, the kernel kills every other process of the namespace, so it must
- * live exactly as long as the command. */
-static int run_init(struct config *cfg)
-{
-    say("init", "pid %ld, passing on %zu kinds of signal", (long)getpid(), NFORWARDED);
-    {
-        sigset_t signals, old;
-        size_t i;
-        pid_t cmd;
-        int sig;
-
-        /* Block the signals before the command exists, so that none is lost:
-         * a blocked signal waits, pending, until sigwait(3) takes it, even
-         * for PID 1, which needs no handler then. */
-        sigemptyset(&signals);
-        sigaddset(&signals, SIGCHLD);
-        for (i = 0; i < NFORWARDED; i++)
-            sigaddset(&signals, forwarded[i]);
-        if (sigprocmask(SIG_BLOCK, &signals, &old) == -1)
-            die("sigprocmask");
-
-        cmd = fork();
-        if (cmd == -1)
-            die("fork the command");
-        if (cmd == 0) {
-            /* The mask survives exec: give the command back the one we had. */
-            if (sigprocmask(SIG_SETMASK, &old, NULL) == -1)
-                die("sigprocmask");
-            exit(exec_command(cfg));
-        }
-        say("init", "command is pid %ld", (long)cmd);
-
-        for (;;) {
-            if (sigwait(&signals, &sig) != 0)
-                continue;
-            if (sig != SIGCHLD) {
-                say("init", "passing signal %d on to %ld", sig, (long)cmd);
-                kill(cmd, sig);
-                continue;
-            }
-            /* One SIGCHLD may stand for several children: signals of a kind
-             * do not queue. So reap until none is left. */
-            for (;;) {
-                int status;
-                pid_t pid = waitpid(-1, &status, WNOHANG);
-                if (pid <= 0)
-                    break;
-                say("init", "reaped %ld", (long)pid);
-                if (pid == cmd)
-                    return exit_status(status);
-            }
-        }
-    }
-    (void)cfg;
-    return EXIT_SETUP;   /* not an init yet */
-}
-
-/* ---- Lab 09: clocks of its own ------------------------------------------ */
-
-/* In the parent, before the child exists: the time namespace the child will
- * be born in, with cfg's offsets. Returns 0, or -1 after one line on stderr
- * (the kernel's reason where it gives one). */
-static int make_timens(struct config *cfg)
-{
-    int result = 0;
-
-    /* TODO(09): afterwards the next child this process makes is born in a
-     *           new time namespace whose CLOCK_MONOTONIC is cfg->monotonic
-     *           seconds ahead of the host's and whose CLOCK_BOOTTIME is
-     *           cfg->boottime seconds ahead (either may be negative), while
-     *           this process's own clocks stay the host's. Offsets can be
-     *           set only before any process is in the namespace. A refusal
-     *           (an offset that would take a clock below zero, say) is one
-     *           line naming the option and the kernel's reason, and -1.
-     *           write_proc_file() is no use here (it writes /proc/PID/...):
-     *           open and write the file yourself.
-     *           Why: a container moved to another machine (CRIU) must see
-     *           its clocks go on, not jump.
-     *           Read time_namespaces(7) (above all "/proc/PID/timens_offsets"),
-     *           unshare(2), and the handout's "Offsets, before anyone enters";
-     *           its Hints have more. */
-    (void)cfg;
-    return result;
 }
 
 /* ---- Lab 08: only the capabilities the command needs --------------------- */
+
+/* Every capability this kernel knows (capabilities(7): cap_last_cap). */
+static unsigned long long all_caps(void)
+{
+    int n = (int)cap_max_bits();
+
+    return n >= 64 ? ~0ULL : (1ULL << n) - 1;
+}
+
+/* Docker's default set (CONTRACT.md): what a container's root keeps. */
+static unsigned long long docker_caps(void)
+{
+    static const cap_value_t keep[] = {
+        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW, CAP_SETGID,
+        CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
+    };
+    unsigned long long mask = 0;
+    size_t i;
+
+    for (i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        mask |= 1ULL << keep[i];
+    return mask;
+}
 
 /* In the child, after every step that needs privilege, just before the
  * command (or the init) runs: keep cfg->caps, nothing else, for good. Ends
@@ -1038,8 +701,37 @@ static void drop_capabilities(struct config *cfg)
     say("child", "capabilities kept: %s", text ? text : "?");
     cap_free(text);
     cap_free(caps);
-    (void)cfg;
 }
+
+/* ---- Lab 09: clocks of its own ------------------------------------------ */
+
+/* In the parent, before the child exists: the time namespace the child will
+ * be born in, with cfg's offsets. Returns 0, or -1 after one line on stderr
+ * (the kernel's reason where it gives one). */
+static int make_timens(struct config *cfg)
+{
+    int result = 0;
+
+    /* TODO(09): afterwards the next child this process makes is born in a
+     *           new time namespace whose CLOCK_MONOTONIC is cfg->monotonic
+     *           seconds ahead of the host's and whose CLOCK_BOOTTIME is
+     *           cfg->boottime seconds ahead (either may be negative), while
+     *           this process's own clocks stay the host's. Offsets can be
+     *           set only before any process is in the namespace. A refusal
+     *           (an offset that would take a clock below zero, say) is one
+     *           line naming the option and the kernel's reason, and -1.
+     *           write_proc_file() is no use here (it writes /proc/PID/...):
+     *           open and write the file yourself.
+     *           Why: a container moved to another machine (CRIU) must see
+     *           its clocks go on, not jump.
+     *           Read time_namespaces(7) (above all "/proc/PID/timens_offsets"),
+     *           unshare(2), and the handout's "Offsets, before anyone enters";
+     *           its Hints have more. */
+    (void)cfg;
+    return result;
+}
+
+/* ---- The container: the child's steps, then the parent's ----------------- */
 
 /* The child: runs inside the new namespaces, sets them up, then becomes the
  * command. Its return value would be its exit status, but it never returns
@@ -1094,30 +786,8 @@ int child_main(void *arg)
     return exec_command(cfg);
 }
 
-/* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
-static const char *flag_names(int flags)
-{
-    static const struct { int flag; const char *name; } names[] = {
-        { CLONE_NEWUTS, "CLONE_NEWUTS" },
-        { CLONE_NEWIPC, "CLONE_NEWIPC" },
-        { CLONE_NEWPID, "CLONE_NEWPID" },
-        { CLONE_NEWNS, "CLONE_NEWNS" },
-        { CLONE_NEWNET, "CLONE_NEWNET" },
-        { CLONE_NEWUSER, "CLONE_NEWUSER" },
-    };
-    static char text[256];
-    size_t i;
-
-    text[0] = '\0';
-    for (i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (flags & names[i].flag) {
-            strcat(text, names[i].name);
-            strcat(text, "|");
-        }
-    strcat(text, "SIGCHLD");
-    return text;
-}
-
+/* The parent: makes the child in its new namespaces, waits for it, and
+ * exits with the command's status, leaving nothing behind. */
 int main(int argc, char **argv)
 {
     struct config cfg;
@@ -1171,8 +841,8 @@ int main(int argc, char **argv)
     if (cfg.timens && make_timens(&cfg) == -1)
         return EXIT_SETUP;
 
+    /* Lab 09: start the container as lab 01 did, now with clone3(2). */
     flags |= CLONE_NEWUTS;
-    pid = 0;
     /* TODO(09): start the child as lab 01 did, but with clone3(2), which
      *           glibc does not wrap: syscall(2) with SYS_clone3, a struct
      *           clone_args (its flags: `flags`; the signal the parent is told
@@ -1183,10 +853,10 @@ int main(int argc, char **argv)
      *           die(). Until you do, the clone(2) below starts it. Read
      *           clone(2) (its section "clone3()") and the handout's "clone3
      *           and its size argument". */
-    /* Until the clone3 above is written (pid still 0), lab 01's clone(2)
+    /* Until the clone3 above is written (pid still -1), lab 01's clone(2)
      * below starts the child. */
     /* cppcheck-suppress knownConditionTrueFalse ; always so in the starter */
-    if (pid != 0)
+    if (pid != -1)
         goto started;
     /* Lab 01: start the container. */
     flags |= CLONE_NEWUTS;
@@ -1209,17 +879,17 @@ started:
     if (
         write_maps(&cfg, pid) == -1 ||
         (!cfg.rootless && make_cgroup(&cfg, pid) == -1) ||
-        (has_veth(&cfg) && make_veth(&cfg, pid) == -1) ||
+        (cfg.has_veth && make_veth(&cfg, pid) == -1) ||
         release_child(&cfg) == -1) {
         kill(pid, SIGKILL);
         while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
             ;
-        if (has_veth(&cfg))
+        if (cfg.has_veth)
             remove_veth(&cfg);
         remove_cgroup(&cfg);
         return EXIT_SETUP;
     }
-    if (!has_veth(&cfg))
+    if (!cfg.has_veth)
         say("parent", "not root on the host: no veth (it needs privilege here); the container has lo alone");
     say("parent", "waiting for %ld", (long)pid);
 
@@ -1227,10 +897,341 @@ started:
         if (errno != EINTR)
             die("waitpid");
     say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
-    if (has_veth(&cfg))
+    if (cfg.has_veth)
         remove_veth(&cfg);
     remove_cgroup(&cfg);
 
     munmap(stack, STACK_SIZE);
     return exit_status(status);
+}
+
+/* ---- The command line ---------------------------------------------------- */
+
+/* --help: this lab's options, and what its exit status means. */
+static void usage(void)
+{
+    printf("Usage: %s [OPTION...] [--] [COMMAND [ARG...]]\n"
+           "Run COMMAND (default /bin/sh) in a new container.\n"
+           "\n"
+           "  -h, --help           show this help and exit\n"
+           "  -v, --verbose        narrate each step on stderr\n"
+           "      --hostname NAME  hostname inside the container (default: container)\n"
+           "      --init           run an init as PID 1 that starts COMMAND, forwards\n"
+           "                       signals to it and reaps orphans\n"
+           "      --ip CIDR        address of the container's eth0 (default 10.200.0.2/24)\n"
+           "      --host-ip CIDR   address of the host's end of the veth pair\n"
+           "                       (default 10.200.0.1/24)\n"
+           "      --uid-map IN:OUT:COUNT  uid map of the container's user namespace\n"
+           "      --gid-map IN:OUT:COUNT  gid map (default for both: 0:100000:65536 when\n"
+           "                       run by root, else 0:<your id>:1; without root there\n"
+           "                       is no veth, only lo)\n"
+           "      --memory SIZE    memory limit, bytes or with K, M or G (powers of 1024)\n"
+           "      --pids-limit N   most tasks in the container\n"
+           "      --cpus X         CPU time, in CPUs (0.5: half of one)\n"
+           "      --cap-add CAP    keep capability CAP too (CHOWN, cap_net_admin, ALL...)\n"
+           "      --cap-drop CAP   drop CAP from the default set (Docker's 14; ALL: every\n"
+           "                       one); both repeatable; an add wins over a drop,\n"
+           "                       except --cap-add ALL: every one less the drops\n"
+           "      --monotonic SECS offset of CLOCK_MONOTONIC inside (may be negative)\n"
+           "      --boottime SECS  offset of CLOCK_BOOTTIME and /proc/uptime inside\n"
+           "\n"
+           "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
+           "125 if the container could not be set up; 126 if COMMAND could not be\n"
+           "executed; 127 if COMMAND was not found.\n", PROG);
+}
+
+/* Read "A.B.C.D/PREFIX" (PREFIX 1 to 32) for `option`; a bad one is a usage
+ * error that names the option. */
+static void parse_cidr(const char *option, const char *text, struct cidr *c)
+{
+    c->text = text;
+    c->prefix = 0;
+    char host[INET_ADDRSTRLEN], *end, msg[96];
+    const char *slash = strchr(text, '/');
+    size_t len = slash ? (size_t)(slash - text) : 0;
+    long prefix;
+
+    if (!slash || len == 0 || len >= sizeof host) {
+        snprintf(msg, sizeof msg, "%s: not ADDRESS/PREFIX, like 10.200.0.2/24", option);
+        usage_error(msg, text);
+    }
+    memcpy(host, text, len);
+    host[len] = '\0';
+    if (inet_pton(AF_INET, host, &c->addr) != 1) {
+        snprintf(msg, sizeof msg, "%s: not an IPv4 address", option);
+        usage_error(msg, text);
+    }
+    errno = 0;
+    prefix = strtol(slash + 1, &end, 10);
+    if (end == slash + 1 || *end || errno || prefix < 1 || prefix > 32) {
+        snprintf(msg, sizeof msg, "%s: the prefix must be a number from 1 to 32", option);
+        usage_error(msg, text);
+    }
+    c->prefix = (int)prefix;
+}
+
+int same_subnet(const struct cidr *a, const struct cidr *b)
+{
+    uint32_t mask = b->prefix == 32 ? 0xffffffffu : ~(0xffffffffu >> b->prefix);
+
+    return a->prefix == b->prefix && (ntohl(a->addr.s_addr) & mask) == (ntohl(b->addr.s_addr) & mask);
+}
+
+/* Read "IN:OUT:COUNT" for `option` (COUNT at least 1). */
+static void parse_idmap(const char *option, const char *text, struct idmap *m)
+{
+    unsigned long v[3];
+    const char *p = text;
+    char *end, msg[96];
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        errno = 0;
+        v[i] = strtoul(p, &end, 10);
+        if (end == p || errno || *p == '-' || *p == '+' || v[i] > 4294967294UL || *end != (i < 2 ? ':' : '\0'))
+            break;
+        p = end + 1;
+    }
+    if (i < 3 || v[2] == 0 || v[0] + v[2] > 4294967295UL || v[1] + v[2] > 4294967295UL) {
+        snprintf(msg, sizeof msg, "%s: not IN:OUT:COUNT with COUNT at least 1, like 0:100000:65536", option);
+        usage_error(msg, text);
+    }
+    *m = (struct idmap){ v[0], v[1], v[2] };
+}
+
+/* --memory: a whole number of bytes, or of K, M or G (powers of 1024). */
+static unsigned long long parse_size(const char *text)
+{
+    unsigned long long bytes = 0;
+
+    unsigned long long value, unit = 1;
+    char *end;
+
+    errno = 0;
+    value = strtoull(text, &end, 10);
+    if (*end == 'K' || *end == 'k')
+        unit = 1024ULL;
+    else if (*end == 'M' || *end == 'm')
+        unit = 1024ULL * 1024;
+    else if (*end == 'G' || *end == 'g')
+        unit = 1024ULL * 1024 * 1024;
+    if (unit != 1)
+        end++;
+    /* (strtoull(3) skips blanks and takes a sign: " -5" would wrap.) */
+    if (!isdigit((unsigned char)text[0]) || *end || errno || value == 0 || value > ULLONG_MAX / unit)
+        usage_error("--memory: not a size of at least 1 byte (like 64M)", text);
+    bytes = value * unit;
+    return bytes;
+}
+
+/* A whole number of at least 1, for `option`. */
+static long parse_positive(const char *option, const char *text)
+{
+    char *end, msg[96];
+    long value;
+
+    errno = 0;
+    value = strtol(text, &end, 10);
+    if (!isdigit((unsigned char)text[0]) || *end || errno || value < 1) {
+        snprintf(msg, sizeof msg, "%s: not a whole number of at least 1", option);
+        usage_error(msg, text);
+    }
+    return value;
+}
+
+/* --cpus: a number of CPUs above 0, at most the machine's. */
+static double parse_cpus(const char *text)
+{
+    char *end;
+    double value;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+    errno = 0;
+    value = strtod(text, &end);
+    if (end == text || *end || errno || !(value > 0) || value > (double)(online > 0 ? online : 1))
+        usage_error("--cpus: not a number of CPUs above 0 and at most this machine's", text);
+    return value;
+}
+
+/* --cap-add and --cap-drop: a capability's name as capabilities(7) spells
+ * it, with or without CAP_, in any case ("chown", "CAP_NET_ADMIN"), or ALL.
+ * Returns its bit (every bit for ALL). */
+static unsigned long long parse_cap(const char *option, const char *text)
+{
+    unsigned long long mask = 0;
+
+    char name[64];
+    size_t i, skip = strncasecmp(text, "CAP_", 4) == 0 ? 4 : 0;
+    cap_value_t value;
+    char msg[96];
+
+    snprintf(msg, sizeof msg, "%s: not a capability (see capabilities(7), or ALL)", option);
+    if (strcasecmp(text + skip, "ALL") == 0 && !skip)
+        return all_caps();
+    if (text[skip] == '\0' || strlen(text + skip) + 4 >= sizeof name)
+        usage_error(msg, text);
+    memcpy(name, "cap_", 4);
+    for (i = 0; text[skip + i]; i++) {
+        /* (cap_from_name() reads "chown,kill" as chown: one name only.) */
+        if (!isalpha((unsigned char)text[skip + i]) && text[skip + i] != '_')
+            usage_error(msg, text);
+        name[4 + i] = (char)tolower((unsigned char)text[skip + i]);
+    }
+    name[4 + i] = '\0';
+    if (cap_from_name(name, &value) == -1 || value < 0 || value >= 64 || !(all_caps() & (1ULL << value)))
+        usage_error(msg, text);
+    mask = 1ULL << value;
+    return mask;
+}
+
+/* --monotonic, --boottime: whole seconds, maybe negative. (Whether the clock
+ * would go below zero, the kernel says when the offset is written.) */
+static long long parse_offset(const char *option, const char *text)
+{
+    char *end, msg[96];
+    long long value;
+
+    errno = 0;
+    value = strtoll(text, &end, 10);
+    if (!(isdigit((unsigned char)text[0]) || (text[0] == '-' && isdigit((unsigned char)text[1]))) || *end || errno) {
+        snprintf(msg, sizeof msg, "%s: not a whole number of seconds", option);
+        usage_error(msg, text);
+    }
+    return value;
+}
+
+/* Read the options. A leading '+' makes getopt stop at the first non-option,
+ * so `prog ls -l` passes -l to ls instead of parsing it here. */
+static void parse_args(int argc, char **argv, struct config *cfg)
+{
+    /* The long options' codes: above every character getopt returns. */
+    enum {
+        OPT_HOSTNAME = 256,
+        OPT_INIT,
+        OPT_IP, OPT_HOST_IP,
+        OPT_UID_MAP, OPT_GID_MAP,
+        OPT_MEMORY, OPT_PIDS_LIMIT, OPT_CPUS,
+        OPT_CAP_ADD, OPT_CAP_DROP,
+        OPT_MONOTONIC, OPT_BOOTTIME,
+    };
+    static const struct option options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "hostname", required_argument, NULL, OPT_HOSTNAME },
+        { "init", no_argument, NULL, OPT_INIT },
+        { "ip", required_argument, NULL, OPT_IP },
+        { "host-ip", required_argument, NULL, OPT_HOST_IP },
+        { "uid-map", required_argument, NULL, OPT_UID_MAP },
+        { "gid-map", required_argument, NULL, OPT_GID_MAP },
+        { "memory", required_argument, NULL, OPT_MEMORY },
+        { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+        { "cpus", required_argument, NULL, OPT_CPUS },
+        { "cap-add", required_argument, NULL, OPT_CAP_ADD },
+        { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+        { "monotonic", required_argument, NULL, OPT_MONOTONIC },
+        { "boottime", required_argument, NULL, OPT_BOOTTIME },
+        { NULL, 0, NULL, 0 },
+    };
+    static char *default_command[] = { "/bin/sh", NULL };
+    int opt;
+
+    cfg->hostname = "container";
+    cfg->verbose = 0;
+    cfg->init = 0;
+    parse_cidr("--ip", "10.200.0.2/24", &cfg->ip);
+    parse_cidr("--host-ip", "10.200.0.1/24", &cfg->host_ip);
+    cfg->has_veth = 1;
+    /* Root maps the container to an unused range (the first one a Debian
+     * host's /etc/subuid hands out); a user may map only their own IDs
+     * (user_namespaces(7)). */
+    cfg->rootless = geteuid() != 0;
+    if (cfg->rootless) {
+        cfg->uid_map = (struct idmap){ 0, geteuid(), 1 };
+        cfg->gid_map = (struct idmap){ 0, getegid(), 1 };
+    } else {
+        cfg->uid_map = (struct idmap){ 0, 100000, 65536 };
+        cfg->gid_map = cfg->uid_map;
+    }
+    /* The host's end of a veth pair needs privilege over the host's network. */
+    cfg->has_veth = !cfg->rootless;
+    cfg->memory = 0;
+    cfg->pids_limit = 0;
+    cfg->cpus = 0;
+    memset(cfg->cgroup, 0, sizeof cfg->cgroup);
+    cfg->cap_add = cfg->cap_drop = 0;
+    cfg->monotonic = cfg->boottime = 0;
+    cfg->timens = 0;
+    opterr = 0;   /* we print our own one-line errors */
+    while ((opt = getopt_long(argc, argv, "+:hv", options, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            usage();
+            exit(0);
+        case 'v':
+            cfg->verbose = 1;
+            break;
+        case OPT_HOSTNAME:
+            if (strlen(optarg) > HOSTNAME_MAX)
+                usage_error("hostname longer than 64 bytes", optarg);
+            cfg->hostname = optarg;
+            break;
+        case OPT_INIT:
+            cfg->init = 1;
+            break;
+        case OPT_IP:
+            parse_cidr("--ip", optarg, &cfg->ip);
+            break;
+        case OPT_HOST_IP:
+            parse_cidr("--host-ip", optarg, &cfg->host_ip);
+            break;
+        case OPT_UID_MAP:
+            parse_idmap("--uid-map", optarg, &cfg->uid_map);
+            break;
+        case OPT_GID_MAP:
+            parse_idmap("--gid-map", optarg, &cfg->gid_map);
+            break;
+        case OPT_MEMORY:
+            cfg->memory = parse_size(optarg);
+            break;
+        case OPT_PIDS_LIMIT:
+            cfg->pids_limit = parse_positive("--pids-limit", optarg);
+            break;
+        case OPT_CPUS:
+            cfg->cpus = parse_cpus(optarg);
+            break;
+        case OPT_CAP_ADD:
+            cfg->cap_add |= parse_cap("--cap-add", optarg);
+            break;
+        case OPT_CAP_DROP:
+            cfg->cap_drop |= parse_cap("--cap-drop", optarg);
+            break;
+        case OPT_MONOTONIC:
+            cfg->monotonic = parse_offset("--monotonic", optarg);
+            cfg->timens = 1;
+            break;
+        case OPT_BOOTTIME:
+            cfg->boottime = parse_offset("--boottime", optarg);
+            cfg->timens = 1;
+            break;
+        case ':':
+            usage_error("option needs a value", argv[optind - 1]);
+            break;
+        default:
+            usage_error("unknown option", argv[optind - 1]);
+        }
+    }
+    cfg->argv = optind < argc ? &argv[optind] : default_command;
+    verbose = cfg->verbose;
+    /* Docker's rule: the default set (every one with --cap-add ALL), less
+     * the drops, plus the adds. */
+    if (cfg->cap_add == all_caps())
+        cfg->caps = all_caps() & ~cfg->cap_drop;
+    else
+        cfg->caps = ((docker_caps() & ~cfg->cap_drop) | cfg->cap_add) & all_caps();
+
+    /* Lab 05: two ends that can reach each other. */
+    if (cfg->ip.addr.s_addr == cfg->host_ip.addr.s_addr)
+        usage_error("--ip and --host-ip must differ", cfg->ip.text);
+    if (!same_subnet(&cfg->ip, &cfg->host_ip))
+        usage_error("--ip must be in --host-ip's subnet, or the two ends cannot reach each other", cfg->ip.text);
 }

@@ -11,6 +11,21 @@
  *   #if LAB == N ... #endif          text that belongs to lab N only (its header)
  *   BEGIN SOLUTION N ... END SOLUTION  code the student of lab N writes; the comment
  *                                    that opens the block holds the TODO text.
+ *   a comment UNTIL N ending a line  code that stands in for layer N while its TODOs
+ *   BEGIN UNTIL N ... END UNTIL      are open: a use of a parameter a TODO leaves
+ *   (each marker a line of its own)  unused (-Werror), a return the answer makes
+ *                                    unreachable, lab 01's clone(2) until lab 09's
+ *                                    clone3 is written. Kept, the marker dropped,
+ *                                    where layer N is not solved: the labs before N,
+ *                                    lab N's starter, every skeleton; gone from the
+ *                                    solutions of N on and from the starters after
+ *                                    N. (The skeletons keep it, so that make
+ *                                    startNN's three-way merge takes it out of a
+ *                                    student's lab where the solution lost it.)
+ *
+ * The file reads in lab order: each lab's header, the shared definitions and
+ * helpers, each layer's code from lab 01 to lab 10, the child, main, and the
+ * command line last (parse_args, declared first, and its option parsers).
  */
 #endif
 #if LAB == 1
@@ -46,6 +61,18 @@
  * reaps every orphan, as `docker run --init` does.
  *
  * Read: pid_namespaces(7), clone(2), wait(2), sigwait(3), handouts/03_pid.md.
+ */
+#endif
+#if LAB == 4
+/* 04_mount_proc.c: give the container its own mount table and /proc.
+ *
+ * After lab 03 the container has its own PIDs, but `ps` still lists the
+ * host's processes: it reads /proc, and /proc is still the host's. This lab
+ * gives the child a new mount namespace, makes every mount in it private (so
+ * that nothing it mounts travels back to a host whose mounts are shared, as
+ * systemd makes them), and mounts a fresh proc filesystem on /proc.
+ *
+ * Read: mount_namespaces(7), mount(2), proc(5), handouts/04_mount_proc.md.
  */
 #endif
 #if LAB == 5
@@ -93,6 +120,21 @@
  *       cgroup-v1/ docs, handouts/07_cgroup.md.
  */
 #endif
+#if LAB == 8
+/* 08_caps.c: root inside, but not all of root's powers.
+ *
+ * After lab 07 the container's root still holds every capability its user
+ * namespace gives: it may mount, set the hostname, load a seccomp filter,
+ * trace any process of the container. This lab keeps only the capabilities
+ * Docker keeps by default (14 of them), changed by --cap-add and --cap-drop,
+ * and drops the rest in the child just before exec, once the steps that need
+ * them are done: from the bounding set, so that no exec can bring them back,
+ * and from the permitted, effective, inheritable and ambient sets.
+ *
+ * Read: capabilities(7), prctl(2) (PR_CAPBSET_DROP, PR_CAP_AMBIENT),
+ *       cap_from_name(3), cap_set_proc(3), handouts/08_caps.md.
+ */
+#endif
 #if LAB == 9
 /* 09_timens.c: clocks of its own.
  *
@@ -109,31 +151,24 @@
  *       handouts/09_timens.md.
  */
 #endif
-#if LAB == 8
-/* 08_caps.c: root inside, but not all of root's powers.
+#if LAB == 10
+/* 10_full_container.c: a root filesystem of its own, locked down.
  *
- * After lab 07 the container's root still holds every capability its user
- * namespace gives: it may mount, set the hostname, load a seccomp filter,
- * trace any process of the container. This lab keeps only the capabilities
- * Docker keeps by default (14 of them), changed by --cap-add and --cap-drop,
- * and drops the rest in the child just before exec, once the steps that need
- * them are done: from the bounding set, so that no exec can bring them back,
- * and from the permitted, effective, inheritable and ambient sets.
+ * After lab 09 the container has namespaces of every kind, limits, Docker's
+ * capabilities and clocks of its own, but it still lives in the host's files,
+ * and its root may still ask the kernel for anything it offers a user. This
+ * lab pivots the child into --root (pivot_root(2), not chroot: the host's
+ * root is gone, not merely out of sight) with a fresh /proc, a read-only
+ * /sys, a /dev of six device nodes and Docker's masked and read-only paths;
+ * sets no_new_privs, so that no set-user-ID program hands back what lab 08
+ * took away; and, last before exec, loads a seccomp filter that refuses what
+ * Docker's default profile refuses. --pid-file tells the world the
+ * container's PID, and --join PID runs a command inside a running container,
+ * as docker exec does.
  *
- * Read: capabilities(7), prctl(2) (PR_CAPBSET_DROP, PR_CAP_AMBIENT),
- *       cap_from_name(3), cap_set_proc(3), handouts/08_caps.md.
- */
-#endif
-#if LAB == 4
-/* 04_mount_proc.c: give the container its own mount table and /proc.
- *
- * After lab 03 the container has its own PIDs, but `ps` still lists the
- * host's processes: it reads /proc, and /proc is still the host's. This lab
- * gives the child a new mount namespace, makes every mount in it private (so
- * that nothing it mounts travels back to a host whose mounts are shared, as
- * systemd makes them), and mounts a fresh proc filesystem on /proc.
- *
- * Read: mount_namespaces(7), mount(2), proc(5), handouts/04_mount_proc.md.
+ * Read: pivot_root(2), mount_namespaces(7), prctl(2) (PR_SET_NO_NEW_PRIVS),
+ *       seccomp(2), seccomp_rule_add(3), setns(2), nsenter(1),
+ *       handouts/10_full_container.md.
  */
 #endif
 
@@ -146,7 +181,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/mman.h>   /* UNTIL 09 */
 #if LAB >= 4
 #include <sys/mount.h>
 #endif
@@ -158,8 +193,6 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
-#endif
-#if LAB >= 5
 #include <fcntl.h>
 #endif
 #if LAB >= 6
@@ -213,7 +246,7 @@ enum {
     EXIT_NOTFOUND = 127,  /* the command was not found */
 };
 
-#define STACK_SIZE (1024 * 1024)   /* the child's stack: plenty for exec */
+#define STACK_SIZE (1024 * 1024)   /* the child's stack: plenty for exec */   /* UNTIL 09 */
 #define HOSTNAME_MAX 64            /* HOST_NAME_MAX on Linux */
 #if LAB >= 5
 #define CONTAINER_IF "eth0"        /* the container's end of the veth pair */
@@ -246,6 +279,7 @@ struct config {
     char veth[IF_NAMESIZE]; /* the host end's name: unique per container */
     int veth_index;         /* its interface index once we made it, else 0 */
     int go[2];              /* the handshake pipe: the parent writes when the child may go on */
+    int has_veth;           /* a veth pair links the container to the host (lab 06: root only) */
 #endif
 #if LAB >= 6
     struct idmap uid_map, gid_map;  /* --uid-map, --gid-map */
@@ -262,7 +296,11 @@ struct config {
 #if LAB >= 8
     unsigned long long cap_add;     /* --cap-add: bit N for capability N */
     unsigned long long cap_drop;    /* --cap-drop */
-    unsigned long long caps;        /* what the command keeps (keep_caps()) */
+    unsigned long long caps;        /* what the command keeps (parse_args(): Docker's rule) */
+#endif
+#if LAB >= 9
+    long long monotonic, boottime;  /* --monotonic, --boottime: seconds */
+    int timens;                     /* a time namespace is made (root, or offsets asked) */
 #endif
 #if LAB >= 10
     const char *root;               /* --root: the root filesystem to pivot into */
@@ -271,10 +309,6 @@ struct config {
     const char *pid_file;           /* --pid-file: where the container's PID goes */
     int pid_file_written;           /* we wrote it: remove it at the end */
     pid_t join;                     /* --join: the init of the container to enter; 0: none */
-#endif
-#if LAB >= 9
-    long long monotonic, boottime;  /* --monotonic, --boottime: seconds */
-    int timens;                     /* a time namespace is made (root, or offsets asked) */
 #endif
 };
 
@@ -315,528 +349,18 @@ static void usage_error(const char *msg, const char *arg)
     exit(EXIT_SETUP);
 }
 
-static void usage(void)
-{
-    printf("Usage: %s [OPTION...] [--] [COMMAND [ARG...]]\n"
-           "Run COMMAND (default /bin/sh) in a new container.\n"
-           "\n"
-           "  -h, --help           show this help and exit\n"
-           "  -v, --verbose        narrate each step on stderr\n"
-           "      --hostname NAME  hostname inside the container (default: container)\n"
-#if LAB >= 3
-           "      --init           run an init as PID 1 that starts COMMAND, forwards\n"
-           "                       signals to it and reaps orphans\n"
-#endif
-#if LAB >= 5
-           "      --ip CIDR        address of the container's eth0 (default 10.200.0.2/24)\n"
-           "      --host-ip CIDR   address of the host's end of the veth pair\n"
-           "                       (default 10.200.0.1/24)\n"
-#endif
-#if LAB >= 6
-           "      --uid-map IN:OUT:COUNT  uid map of the container's user namespace\n"
-           "      --gid-map IN:OUT:COUNT  gid map (default for both: 0:100000:65536 when\n"
-           "                       run by root, else 0:<your id>:1; without root there\n"
-           "                       is no veth, only lo)\n"
-#endif
-#if LAB >= 7
-           "      --memory SIZE    memory limit, bytes or with K, M or G (powers of 1024)\n"
-           "      --pids-limit N   most tasks in the container\n"
-           "      --cpus X         CPU time, in CPUs (0.5: half of one)\n"
-#endif
-#if LAB >= 8
-           "      --cap-add CAP    keep capability CAP too (CHOWN, cap_net_admin, ALL...)\n"
-           "      --cap-drop CAP   drop CAP from the default set (Docker's 14; ALL: every\n"
-           "                       one); both repeatable; an add wins over a drop,\n"
-           "                       except --cap-add ALL: every one less the drops\n"
-#endif
-#if LAB >= 9
-           "      --monotonic SECS offset of CLOCK_MONOTONIC inside (may be negative)\n"
-           "      --boottime SECS  offset of CLOCK_BOOTTIME and /proc/uptime inside\n"
-#endif
-#if LAB >= 10
-           "      --root DIR       the root filesystem to pivot into (required; make rootfs)\n"
-           "      --seccomp default|unconfined  the system-call filter: Docker's default\n"
-           "                       blocks (the default), or none\n"
-           "      --pid-file FILE  write the container's PID (as this host sees it) to FILE\n"
-           "                       while it runs\n"
-           "      --join PID       run COMMAND in the running container whose init is PID\n"
-           "                       (like nsenter -t PID -a, docker exec); no --root then\n"
-#endif
-           "\n"
-           "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
-           "125 if the container could not be set up; 126 if COMMAND could not be\n"
-           "executed; 127 if COMMAND was not found.\n", PROG);
-}
+/* Every option of this lab into cfg, or a usage error. The command line
+ * comes last in this file, with each lab's options: the story starts with
+ * the container. */
+static void parse_args(int argc, char **argv, struct config *cfg);
 
-#if LAB >= 5
-/* Read "A.B.C.D/PREFIX" (PREFIX 1 to 32) for `option`; a bad one is a usage
- * error that names the option. */
-static void parse_cidr(const char *option, const char *text, struct cidr *c)
-{
-    c->text = text;
-    c->prefix = 0;
-    /* BEGIN SOLUTION 05
-     * TODO(05): afterwards c->addr and c->prefix hold the address and the
-     *           prefix length of `text` ("10.200.0.2/24"), or the program has
-     *           ended with usage_error(), whose one line names `option` and
-     *           what is wrong: not an IPv4 address, no prefix, a prefix that
-     *           is not 1 to 32. Read inet_pton(3), strtol(3), and the
-     *           handout's "The options". */
-    char host[INET_ADDRSTRLEN], *end, msg[96];
-    const char *slash = strchr(text, '/');
-    size_t len = slash ? (size_t)(slash - text) : 0;
-    long prefix;
-
-    if (!slash || len == 0 || len >= sizeof host) {
-        snprintf(msg, sizeof msg, "%s: not ADDRESS/PREFIX, like 10.200.0.2/24", option);
-        usage_error(msg, text);
-    }
-    memcpy(host, text, len);
-    host[len] = '\0';
-    if (inet_pton(AF_INET, host, &c->addr) != 1) {
-        snprintf(msg, sizeof msg, "%s: not an IPv4 address", option);
-        usage_error(msg, text);
-    }
-    errno = 0;
-    prefix = strtol(slash + 1, &end, 10);
-    if (end == slash + 1 || *end || errno || prefix < 1 || prefix > 32) {
-        snprintf(msg, sizeof msg, "%s: the prefix must be a number from 1 to 32", option);
-        usage_error(msg, text);
-    }
-    c->prefix = (int)prefix;
-    /* END SOLUTION */
-    (void)option;
-}
-
-int same_subnet(const struct cidr *a, const struct cidr *b)
-{
-    uint32_t mask = b->prefix == 32 ? 0xffffffffu : ~(0xffffffffu >> b->prefix);
-
-    return a->prefix == b->prefix && (ntohl(a->addr.s_addr) & mask) == (ntohl(b->addr.s_addr) & mask);
-}
-#endif
-
-#if LAB >= 6
-/* Read "IN:OUT:COUNT" for `option` (COUNT at least 1). */
-static void parse_idmap(const char *option, const char *text, struct idmap *m)
-{
-    unsigned long v[3];
-    const char *p = text;
-    char *end, msg[96];
-    int i;
-
-    for (i = 0; i < 3; i++) {
-        errno = 0;
-        v[i] = strtoul(p, &end, 10);
-        if (end == p || errno || *p == '-' || *p == '+' || v[i] > 4294967294UL || *end != (i < 2 ? ':' : '\0'))
-            break;
-        p = end + 1;
-    }
-    if (i < 3 || v[2] == 0 || v[0] + v[2] > 4294967295UL || v[1] + v[2] > 4294967295UL) {
-        snprintf(msg, sizeof msg, "%s: not IN:OUT:COUNT with COUNT at least 1, like 0:100000:65536", option);
-        usage_error(msg, text);
-    }
-    *m = (struct idmap){ v[0], v[1], v[2] };
-}
-#endif
-
-#if LAB >= 7
-/* --memory: a whole number of bytes, or of K, M or G (powers of 1024). */
-static unsigned long long parse_size(const char *text)
-{
-    unsigned long long bytes = 0;
-
-    /* BEGIN SOLUTION 07
-     * TODO(07): return the size TEXT names in bytes: a whole number, then
-     *           optionally K, M or G (either case) for 1024, 1024^2, 1024^3,
-     *           as docker run --memory reads it. Anything else (no digits,
-     *           another suffix, a sign, 0, a size that does not fit) ends the
-     *           program with usage_error() naming --memory, before anything
-     *           is made. Read strtoull(3) (errno, endptr) and the handout's
-     *           "The options". */
-    unsigned long long value, unit = 1;
-    char *end;
-
-    errno = 0;
-    value = strtoull(text, &end, 10);
-    if (*end == 'K' || *end == 'k')
-        unit = 1024ULL;
-    else if (*end == 'M' || *end == 'm')
-        unit = 1024ULL * 1024;
-    else if (*end == 'G' || *end == 'g')
-        unit = 1024ULL * 1024 * 1024;
-    if (unit != 1)
-        end++;
-    /* (strtoull(3) skips blanks and takes a sign: " -5" would wrap.) */
-    if (!isdigit((unsigned char)text[0]) || *end || errno || value == 0 || value > ULLONG_MAX / unit)
-        usage_error("--memory: not a size of at least 1 byte (like 64M)", text);
-    bytes = value * unit;
-    /* END SOLUTION */
-    (void)text;
-    return bytes;
-}
-
-/* A whole number of at least 1, for `option`. */
-static long parse_positive(const char *option, const char *text)
-{
-    char *end, msg[96];
-    long value;
-
-    errno = 0;
-    value = strtol(text, &end, 10);
-    if (!isdigit((unsigned char)text[0]) || *end || errno || value < 1) {
-        snprintf(msg, sizeof msg, "%s: not a whole number of at least 1", option);
-        usage_error(msg, text);
-    }
-    return value;
-}
-
-/* --cpus: a number of CPUs above 0, at most the machine's. */
-static double parse_cpus(const char *text)
-{
-    char *end;
-    double value;
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-
-    errno = 0;
-    value = strtod(text, &end);
-    if (end == text || *end || errno || !(value > 0) || value > (double)(online > 0 ? online : 1))
-        usage_error("--cpus: not a number of CPUs above 0 and at most this machine's", text);
-    return value;
-}
-#endif
-
-#if LAB >= 8
-/* Every capability this kernel knows (capabilities(7): cap_last_cap). */
-static unsigned long long all_caps(void)
-{
-    int n = (int)cap_max_bits();
-
-    return n >= 64 ? ~0ULL : (1ULL << n) - 1;
-}
-
-/* Docker's default set (CONTRACT.md): what a container's root keeps. */
-static unsigned long long docker_caps(void)
-{
-    static const cap_value_t keep[] = {
-        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW, CAP_SETGID,
-        CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
-    };
-    unsigned long long mask = 0;
-    size_t i;
-
-    for (i = 0; i < sizeof keep / sizeof keep[0]; i++)
-        mask |= 1ULL << keep[i];
-    return mask;
-}
-
-/* --cap-add and --cap-drop: a capability's name as capabilities(7) spells
- * it, with or without CAP_, in any case ("chown", "CAP_NET_ADMIN"), or ALL.
- * Returns its bit (every bit for ALL). */
-static unsigned long long parse_cap(const char *option, const char *text)
-{
-    unsigned long long mask = 0;
-
-    /* BEGIN SOLUTION 08
-     * TODO(08): return the bit of the capability TEXT names (bit N for
-     *           capability number N), or every bit for "ALL". The CAP_
-     *           prefix is optional and case does not matter, as in docker
-     *           run --cap-add. A name that is no capability (an empty one
-     *           too) ends the program with usage_error() naming `option`.
-     *           libcap knows the names: read cap_from_name(3) (it wants
-     *           "cap_chown", lower case) and the handout's "The options". */
-    char name[64];
-    size_t i, skip = strncasecmp(text, "CAP_", 4) == 0 ? 4 : 0;
-    cap_value_t value;
-    char msg[96];
-
-    snprintf(msg, sizeof msg, "%s: not a capability (see capabilities(7), or ALL)", option);
-    if (strcasecmp(text + skip, "ALL") == 0 && !skip)
-        return all_caps();
-    if (text[skip] == '\0' || strlen(text + skip) + 4 >= sizeof name)
-        usage_error(msg, text);
-    memcpy(name, "cap_", 4);
-    for (i = 0; text[skip + i]; i++) {
-        /* (cap_from_name() reads "chown,kill" as chown: one name only.) */
-        if (!isalpha((unsigned char)text[skip + i]) && text[skip + i] != '_')
-            usage_error(msg, text);
-        name[4 + i] = (char)tolower((unsigned char)text[skip + i]);
-    }
-    name[4 + i] = '\0';
-    if (cap_from_name(name, &value) == -1 || value < 0 || value >= 64 || !(all_caps() & (1ULL << value)))
-        usage_error(msg, text);
-    mask = 1ULL << value;
-    /* END SOLUTION */
-    (void)option;
-    (void)text;
-    return mask;
-}
-#endif
-
-#if LAB >= 9
-/* --monotonic, --boottime: whole seconds, maybe negative. (Whether the clock
- * would go below zero, the kernel says when the offset is written.) */
-static long long parse_offset(const char *option, const char *text)
-{
-    char *end, msg[96];
-    long long value;
-
-    errno = 0;
-    value = strtoll(text, &end, 10);
-    if (!(isdigit((unsigned char)text[0]) || (text[0] == '-' && isdigit((unsigned char)text[1]))) || *end || errno) {
-        snprintf(msg, sizeof msg, "%s: not a whole number of seconds", option);
-        usage_error(msg, text);
-    }
-    return value;
-}
-#endif
-
-/* Read the options. A leading '+' makes getopt stop at the first non-option,
- * so `prog ls -l` passes -l to ls instead of parsing it here. */
-static void parse_args(int argc, char **argv, struct config *cfg)
-{
-#if LAB >= 10
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
-           OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_MONOTONIC, OPT_BOOTTIME, OPT_ROOT, OPT_SECCOMP, OPT_PID_FILE,
-           OPT_JOIN };
-#elif LAB >= 9
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
-           OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_MONOTONIC, OPT_BOOTTIME };
-#elif LAB >= 8
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
-           OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP };
-#elif LAB >= 7
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP, OPT_MEMORY, OPT_PIDS_LIMIT,
-           OPT_CPUS };
-#elif LAB >= 6
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP, OPT_UID_MAP, OPT_GID_MAP };
-#elif LAB >= 5
-    enum { OPT_HOSTNAME = 256, OPT_INIT, OPT_IP, OPT_HOST_IP };
-#else
-    enum { OPT_HOSTNAME = 256, OPT_INIT };
-#endif
-    static const struct option options[] = {
-        { "help", no_argument, NULL, 'h' },
-        { "verbose", no_argument, NULL, 'v' },
-        { "hostname", required_argument, NULL, OPT_HOSTNAME },
-#if LAB >= 3
-        { "init", no_argument, NULL, OPT_INIT },
-#endif
-#if LAB >= 5
-        { "ip", required_argument, NULL, OPT_IP },
-        { "host-ip", required_argument, NULL, OPT_HOST_IP },
-#endif
-#if LAB >= 6
-        { "uid-map", required_argument, NULL, OPT_UID_MAP },
-        { "gid-map", required_argument, NULL, OPT_GID_MAP },
-#endif
-#if LAB >= 7
-        { "memory", required_argument, NULL, OPT_MEMORY },
-        { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
-        { "cpus", required_argument, NULL, OPT_CPUS },
-#endif
-#if LAB >= 8
-        { "cap-add", required_argument, NULL, OPT_CAP_ADD },
-        { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
-#endif
-#if LAB >= 9
-        { "monotonic", required_argument, NULL, OPT_MONOTONIC },
-        { "boottime", required_argument, NULL, OPT_BOOTTIME },
-#endif
-#if LAB >= 10
-        { "root", required_argument, NULL, OPT_ROOT },
-        { "seccomp", required_argument, NULL, OPT_SECCOMP },
-        { "pid-file", required_argument, NULL, OPT_PID_FILE },
-        { "join", required_argument, NULL, OPT_JOIN },
-#endif
-        { NULL, 0, NULL, 0 },
-    };
-    static char *default_command[] = { "/bin/sh", NULL };
-    int opt;
-
-    cfg->hostname = "container";
-    cfg->verbose = 0;
-#if LAB >= 3
-    cfg->init = 0;
-#endif
-#if LAB >= 5
-    parse_cidr("--ip", "10.200.0.2/24", &cfg->ip);
-    parse_cidr("--host-ip", "10.200.0.1/24", &cfg->host_ip);
-#endif
-#if LAB >= 7
-    cfg->memory = 0;
-    cfg->pids_limit = 0;
-    cfg->cpus = 0;
-    memset(cfg->cgroup, 0, sizeof cfg->cgroup);
-#endif
-#if LAB >= 8
-    cfg->cap_add = cfg->cap_drop = 0;
-#endif
-#if LAB >= 9
-    cfg->monotonic = cfg->boottime = 0;
-    cfg->timens = 0;
-#endif
-#if LAB >= 10
-    cfg->root = NULL;
-    cfg->seccomp_name = "default";
-    cfg->seccomp = 1;
-    cfg->pid_file = NULL;
-    cfg->pid_file_written = 0;
-    cfg->join = 0;
-#endif
-#if LAB >= 6
-    /* Root maps the container to an unused range (the first one a Debian
-     * host's /etc/subuid hands out); a user may map only their own IDs
-     * (user_namespaces(7)). */
-    cfg->rootless = geteuid() != 0;
-    if (cfg->rootless) {
-        cfg->uid_map = (struct idmap){ 0, geteuid(), 1 };
-        cfg->gid_map = (struct idmap){ 0, getegid(), 1 };
-    } else {
-        cfg->uid_map = (struct idmap){ 0, 100000, 65536 };
-        cfg->gid_map = cfg->uid_map;
-    }
-#endif
-    opterr = 0;   /* we print our own one-line errors */
-    while ((opt = getopt_long(argc, argv, "+:hv", options, NULL)) != -1) {
-        switch (opt) {
-        case 'h':
-            usage();
-            exit(0);
-        case 'v':
-            cfg->verbose = 1;
-            break;
-        case OPT_HOSTNAME:
-            if (strlen(optarg) > HOSTNAME_MAX)
-                usage_error("hostname longer than 64 bytes", optarg);
-            cfg->hostname = optarg;
-            break;
-#if LAB >= 3
-        case OPT_INIT:
-            cfg->init = 1;
-            break;
-#endif
-#if LAB >= 5
-        case OPT_IP:
-            parse_cidr("--ip", optarg, &cfg->ip);
-            break;
-        case OPT_HOST_IP:
-            parse_cidr("--host-ip", optarg, &cfg->host_ip);
-            break;
-#endif
-#if LAB >= 6
-        case OPT_UID_MAP:
-            parse_idmap("--uid-map", optarg, &cfg->uid_map);
-            break;
-        case OPT_GID_MAP:
-            parse_idmap("--gid-map", optarg, &cfg->gid_map);
-            break;
-#endif
-#if LAB >= 7
-        case OPT_MEMORY:
-            cfg->memory = parse_size(optarg);
-            break;
-        case OPT_PIDS_LIMIT:
-            cfg->pids_limit = parse_positive("--pids-limit", optarg);
-            break;
-        case OPT_CPUS:
-            cfg->cpus = parse_cpus(optarg);
-            break;
-#endif
-#if LAB >= 8
-        case OPT_CAP_ADD:
-            cfg->cap_add |= parse_cap("--cap-add", optarg);
-            break;
-        case OPT_CAP_DROP:
-            cfg->cap_drop |= parse_cap("--cap-drop", optarg);
-            break;
-#endif
-#if LAB >= 9
-        case OPT_MONOTONIC:
-            cfg->monotonic = parse_offset("--monotonic", optarg);
-            cfg->timens = 1;
-            break;
-        case OPT_BOOTTIME:
-            cfg->boottime = parse_offset("--boottime", optarg);
-            cfg->timens = 1;
-            break;
-#endif
-#if LAB >= 10
-        case OPT_ROOT:
-            cfg->root = optarg;
-            break;
-        case OPT_SECCOMP:
-            cfg->seccomp_name = optarg;
-            break;
-        case OPT_PID_FILE:
-            if (!*optarg)
-                usage_error("--pid-file: an empty file name", optarg);
-            cfg->pid_file = optarg;
-            break;
-        case OPT_JOIN:
-            cfg->join = (pid_t)parse_positive("--join", optarg);
-            break;
-#endif
-        case ':':
-            usage_error("option needs a value", argv[optind - 1]);
-            break;
-        default:
-            usage_error("unknown option", argv[optind - 1]);
-        }
-    }
-    cfg->argv = optind < argc ? &argv[optind] : default_command;
-    verbose = cfg->verbose;
-#if LAB >= 10
-    /* BEGIN SOLUTION 10
-     * TODO(10): refuse, with usage_error() naming the option, before
-     *           anything is made: no --root (unless --join: joining makes no
-     *           container, so --root and --pid-file make no sense with it),
-     *           a --root that is not a folder, a --seccomp other than
-     *           "default" and "unconfined". Afterwards cfg->seccomp is 1 for
-     *           default, 0 for unconfined. Why: a half-made container is
-     *           worse than none; docker run checks its options first too.
-     *           Read stat(2) and the handout's "The options". */
-    struct stat st;
-    if (cfg->join && (cfg->root || cfg->pid_file))
-        usage_error("--join enters a running container: no --root or --pid-file with it", NULL);
-    if (!cfg->root && !cfg->join)
-        usage_error("--root is required (make rootfs builds one: build/rootfs)", NULL);
-    if (cfg->root && (stat(cfg->root, &st) == -1 || !S_ISDIR(st.st_mode)))
-        usage_error("--root: not a directory", cfg->root);
-    if (strcmp(cfg->seccomp_name, "default") != 0 && strcmp(cfg->seccomp_name, "unconfined") != 0)
-        usage_error("--seccomp: default or unconfined", cfg->seccomp_name);
-    cfg->seccomp = strcmp(cfg->seccomp_name, "default") == 0;
-    /* END SOLUTION */
-#endif
-#if LAB >= 8
-    /* Docker's rule: the default set (every one with --cap-add ALL), less
-     * the drops, plus the adds. */
-    if (cfg->cap_add == all_caps())
-        cfg->caps = all_caps() & ~cfg->cap_drop;
-    else
-        cfg->caps = ((docker_caps() & ~cfg->cap_drop) | cfg->cap_add) & all_caps();
-#endif
-
-#if LAB >= 5
-    /* Lab 05: two ends that can reach each other. */
-    /* BEGIN SOLUTION 05
-     * TODO(05): two ends with one address, or in different subnets, cannot
-     *           talk to each other: refuse that with usage_error(), naming
-     *           the options. same_subnet() is yours to use. */
-    if (cfg->ip.addr.s_addr == cfg->host_ip.addr.s_addr)
-        usage_error("--ip and --host-ip must differ", cfg->ip.text);
-    if (!same_subnet(&cfg->ip, &cfg->host_ip))
-        usage_error("--ip must be in --host-ip's subnet, or the two ends cannot reach each other", cfg->ip.text);
-    /* END SOLUTION */
-#endif
-}
+/* ---- Lab 01: a hostname of its own -------------------------------------- */
 
 /* Turn a wait(2) status into our exit status, as a shell does. */
 static int exit_status(int status)
 {
     int code = EXIT_SETUP;
 
-#if LAB >= 1
     /* BEGIN SOLUTION 01
      * TODO(01): give back what a shell would give back for this command:
      *           its own exit status when it exited, and 128 + N when signal N
@@ -849,8 +373,7 @@ static int exit_status(int status)
     else if (WIFSIGNALED(status))
         code = 128 + WTERMSIG(status);
     /* END SOLUTION */
-#endif
-    (void)status;
+    (void)status;   /* UNTIL 01 */
     return code;
 }
 
@@ -864,6 +387,126 @@ static int exec_command(struct config *cfg)
     return errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
 }
 
+/* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
+static const char *flag_names(int flags)
+{
+    static const struct { int flag; const char *name; } names[] = {
+        { CLONE_NEWUTS, "CLONE_NEWUTS" },
+#if LAB >= 2
+        { CLONE_NEWIPC, "CLONE_NEWIPC" },
+#endif
+#if LAB >= 3
+        { CLONE_NEWPID, "CLONE_NEWPID" },
+#endif
+#if LAB >= 4
+        { CLONE_NEWNS, "CLONE_NEWNS" },
+#endif
+#if LAB >= 5
+        { CLONE_NEWNET, "CLONE_NEWNET" },
+#endif
+#if LAB >= 6
+        { CLONE_NEWUSER, "CLONE_NEWUSER" },
+#endif
+    };
+    static char text[256];
+    size_t i;
+
+    text[0] = '\0';
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (flags & names[i].flag) {
+            strcat(text, names[i].name);
+            strcat(text, "|");
+        }
+    strcat(text, "SIGCHLD");
+    return text;
+}
+
+#if LAB >= 3
+/* ---- Lab 03: PID 1 and its duties ---------------------------------------- */
+
+/* The signals --init passes on to the command, as docker run --init does. */
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
+
+/* A minimal init, PID 1 of the container (run with --init). When it exits,
+ * the kernel kills every other process of the namespace, so it must live
+ * exactly as long as the command. */
+static int run_init(struct config *cfg)
+{
+    say("init", "pid %ld, passing on %zu kinds of signal", (long)getpid(), NFORWARDED);
+    /* BEGIN SOLUTION 03
+     * TODO(03): be the container's init. Afterwards these must all be true:
+     *   - the command (exec_command(cfg) runs it; its return value is the
+     *     exit status when exec fails) runs as a child of this process, and
+     *     starts as any program expects to: no signal blocked, no signal
+     *     ignored that was not ignored before;
+     *   - every signal of forwarded[] that reaches this process is passed on
+     *     to the command, whichever of the six it is, and none is lost
+     *     between the start and your loop;
+     *   - every child that ends is reaped, even when several end at the same
+     *     moment: the orphans of the container are this process's children;
+     *   - when the command ends, this function returns its exit status (as
+     *     exit_status() computes it), and not before.
+     * Why: PID 1 receives only the signals it has asked for, and the kernel
+     * hands it every orphan; an init that does less leaves zombies or a
+     * command that cannot be stopped. Read pid_namespaces(7) ("The namespace
+     * init process"), signal(7) ("Signal mask and pending signals"),
+     * sigprocmask(2), sigwait(3), waitpid(2), kill(2), and the handout's
+     * "PID 1 and its duties" and "An init for the container"; its Hints
+     * section has more, gentlest first. */
+    {
+        sigset_t signals, old;
+        size_t i;
+        pid_t cmd;
+        int sig;
+
+        /* Block the signals before the command exists, so that none is lost:
+         * a blocked signal waits, pending, until sigwait(3) takes it, even
+         * for PID 1, which needs no handler then. */
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGCHLD);
+        for (i = 0; i < NFORWARDED; i++)
+            sigaddset(&signals, forwarded[i]);
+        if (sigprocmask(SIG_BLOCK, &signals, &old) == -1)
+            die("sigprocmask");
+
+        cmd = fork();
+        if (cmd == -1)
+            die("fork the command");
+        if (cmd == 0) {
+            /* The mask survives exec: give the command back the one we had. */
+            if (sigprocmask(SIG_SETMASK, &old, NULL) == -1)
+                die("sigprocmask");
+            exit(exec_command(cfg));
+        }
+        say("init", "command is pid %ld", (long)cmd);
+
+        for (;;) {
+            if (sigwait(&signals, &sig) != 0)
+                continue;
+            if (sig != SIGCHLD) {
+                say("init", "passing signal %d on to %ld", sig, (long)cmd);
+                kill(cmd, sig);
+                continue;
+            }
+            /* One SIGCHLD may stand for several children: signals of a kind
+             * do not queue. So reap until none is left. */
+            for (;;) {
+                int status;
+                pid_t pid = waitpid(-1, &status, WNOHANG);
+                if (pid <= 0)
+                    break;
+                say("init", "reaped %ld", (long)pid);
+                if (pid == cmd)
+                    return exit_status(status);
+            }
+        }
+    }
+    /* END SOLUTION */
+    (void)cfg;   /* UNTIL 03 */
+    return EXIT_SETUP;   /* not an init yet */   /* UNTIL 03 */
+}
+#endif
 
 #if LAB >= 5
 /* ---- Lab 05: a network of its own --------------------------------------- */
@@ -998,8 +641,8 @@ static int make_veth(struct config *cfg, pid_t child)
     result = link_up(sk, "parent", cfg->veth, &cfg->host_ip);
     nl_socket_free(sk);
     /* END SOLUTION */
-    (void)cfg;
-    (void)child;
+    (void)cfg;     /* UNTIL 05 */
+    (void)child;   /* UNTIL 05 */
     return result;
 }
 
@@ -1037,19 +680,7 @@ static void remove_veth(struct config *cfg)
     if (sk)
         nl_socket_free(sk);
     /* END SOLUTION */
-    (void)cfg;
-}
-
-/* Does this container get a veth? Not when a user runs it (lab 06): the
- * host's end needs privilege over the host's network. */
-static int has_veth(const struct config *cfg)
-{
-#if LAB >= 6
-    return !cfg->rootless;
-#else
-    (void)cfg;
-    return 1;
-#endif
+    (void)cfg;   /* UNTIL 05 */
 }
 
 /* In the child, once the parent has made the pair. */
@@ -1058,8 +689,8 @@ static void container_network(struct config *cfg)
     /* BEGIN SOLUTION 05
      * TODO(05): afterwards, inside the container, lo is up (127.0.0.1 answers)
      *           and CONTAINER_IF has cfg->ip and is up, so that the host end
-     *           is reachable. Where there is no veth (lab 06 run without
-     *           root: cfg->rootless), lo alone. A failure ends the program
+     *           is reachable. Where there is no veth (cfg->has_veth is 0:
+     *           lab 06 run without root), lo alone. A failure ends the program
      *           with exit(EXIT_SETUP) after one line on stderr.
      *           Why: a new network namespace starts with lo down and nothing
      *           else. Read network_namespaces(7) and the handout's "Inside:
@@ -1067,14 +698,14 @@ static void container_network(struct config *cfg)
     struct nl_sock *sk = netlink_open();
     int failed = !sk || link_up(sk, "child", "lo", NULL) == -1;
 
-    if (!failed && has_veth(cfg))
+    if (!failed && cfg->has_veth)
         failed = link_up(sk, "child", CONTAINER_IF, &cfg->ip) == -1;
     if (sk)
         nl_socket_free(sk);
     if (failed)
         exit(EXIT_SETUP);
     /* END SOLUTION */
-    (void)cfg;
+    (void)cfg;   /* UNTIL 05 */
 }
 
 /* In the child, first of all: wait until the parent has finished. */
@@ -1099,7 +730,7 @@ static void wait_for_parent(struct config *cfg)
     close(cfg->go[0]);
     say("child", "the parent is done, going on");
     /* END SOLUTION */
-    (void)cfg;
+    (void)cfg;   /* UNTIL 05 */
 }
 
 /* In the parent: create the handshake pipe, before the child exists. */
@@ -1112,7 +743,7 @@ static void make_handshake(struct config *cfg)
     if (pipe2(cfg->go, O_CLOEXEC) == -1)
         die("pipe");
     /* END SOLUTION */
-    (void)cfg;
+    (void)cfg;   /* UNTIL 05 */
 }
 
 /* In the parent: let the child go on. */
@@ -1127,7 +758,7 @@ static int release_child(struct config *cfg)
     }
     close(cfg->go[1]);
     /* END SOLUTION */
-    (void)cfg;
+    (void)cfg;   /* UNTIL 05 */
     return 0;
 }
 #endif
@@ -1187,8 +818,8 @@ static int write_maps(struct config *cfg, pid_t child)
     if (write_proc_file(child, "gid_map", line) == -1)
         return -1;
     /* END SOLUTION */
-    (void)cfg;
-    (void)child;
+    (void)cfg;     /* UNTIL 06 */
+    (void)child;   /* UNTIL 06 */
     return 0;
 }
 #endif
@@ -1352,8 +983,8 @@ static int make_cgroup(struct config *cfg, pid_t child)
         if (cfg->cgroup[i][0])
             result = cgroup_write(cfg->cgroup[i], "cgroup.procs", pid);
     /* END SOLUTION */
-    (void)cfg;
-    (void)child;
+    (void)cfg;     /* UNTIL 07 */
+    (void)child;   /* UNTIL 07 */
     return result;
 }
 
@@ -1392,92 +1023,86 @@ static void remove_cgroup(struct config *cfg)
         cfg->cgroup[i][0] = '\0';
     }
     /* END SOLUTION */
-    (void)cfg;
+    (void)cfg;   /* UNTIL 07 */
 }
 #endif
 
-#if LAB >= 3
-/* The signals --init passes on to the command, as docker run --init does. */
-static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
+#if LAB >= 8
+/* ---- Lab 08: only the capabilities the command needs --------------------- */
 
-/* Lab 03: a minimal init, PID 1 of the container (run with --init). When it
- * exits, the kernel kills every other process of the namespace, so it must
- * live exactly as long as the command. */
-static int run_init(struct config *cfg)
+/* Every capability this kernel knows (capabilities(7): cap_last_cap). */
+static unsigned long long all_caps(void)
 {
-    say("init", "pid %ld, passing on %zu kinds of signal", (long)getpid(), NFORWARDED);
-    /* BEGIN SOLUTION 03
-     * TODO(03): be the container's init. Afterwards these must all be true:
-     *   - the command (exec_command(cfg) runs it; its return value is the
-     *     exit status when exec fails) runs as a child of this process, and
-     *     starts as any program expects to: no signal blocked, no signal
-     *     ignored that was not ignored before;
-     *   - every signal of forwarded[] that reaches this process is passed on
-     *     to the command, whichever of the six it is, and none is lost
-     *     between the start and your loop;
-     *   - every child that ends is reaped, even when several end at the same
-     *     moment: the orphans of the container are this process's children;
-     *   - when the command ends, this function returns its exit status (as
-     *     exit_status() computes it), and not before.
-     * Why: PID 1 receives only the signals it has asked for, and the kernel
-     * hands it every orphan; an init that does less leaves zombies or a
-     * command that cannot be stopped. Read pid_namespaces(7) ("The namespace
-     * init process"), signal(7) ("Signal mask and pending signals"),
-     * sigprocmask(2), sigwait(3), waitpid(2), kill(2), and the handout's
-     * "PID 1 and its duties" and "An init for the container"; its Hints
-     * section has more, gentlest first. */
-    {
-        sigset_t signals, old;
-        size_t i;
-        pid_t cmd;
-        int sig;
+    int n = (int)cap_max_bits();
 
-        /* Block the signals before the command exists, so that none is lost:
-         * a blocked signal waits, pending, until sigwait(3) takes it, even
-         * for PID 1, which needs no handler then. */
-        sigemptyset(&signals);
-        sigaddset(&signals, SIGCHLD);
-        for (i = 0; i < NFORWARDED; i++)
-            sigaddset(&signals, forwarded[i]);
-        if (sigprocmask(SIG_BLOCK, &signals, &old) == -1)
-            die("sigprocmask");
+    return n >= 64 ? ~0ULL : (1ULL << n) - 1;
+}
 
-        cmd = fork();
-        if (cmd == -1)
-            die("fork the command");
-        if (cmd == 0) {
-            /* The mask survives exec: give the command back the one we had. */
-            if (sigprocmask(SIG_SETMASK, &old, NULL) == -1)
-                die("sigprocmask");
-            exit(exec_command(cfg));
-        }
-        say("init", "command is pid %ld", (long)cmd);
+/* Docker's default set (CONTRACT.md): what a container's root keeps. */
+static unsigned long long docker_caps(void)
+{
+    static const cap_value_t keep[] = {
+        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW, CAP_SETGID,
+        CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
+    };
+    unsigned long long mask = 0;
+    size_t i;
 
-        for (;;) {
-            if (sigwait(&signals, &sig) != 0)
-                continue;
-            if (sig != SIGCHLD) {
-                say("init", "passing signal %d on to %ld", sig, (long)cmd);
-                kill(cmd, sig);
-                continue;
-            }
-            /* One SIGCHLD may stand for several children: signals of a kind
-             * do not queue. So reap until none is left. */
-            for (;;) {
-                int status;
-                pid_t pid = waitpid(-1, &status, WNOHANG);
-                if (pid <= 0)
-                    break;
-                say("init", "reaped %ld", (long)pid);
-                if (pid == cmd)
-                    return exit_status(status);
-            }
-        }
-    }
+    for (i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        mask |= 1ULL << keep[i];
+    return mask;
+}
+
+/* In the child, after every step that needs privilege, just before the
+ * command (or the init) runs: keep cfg->caps, nothing else, for good. Ends
+ * the program with die() when a step fails. */
+static void drop_capabilities(struct config *cfg)
+{
+    /* BEGIN SOLUTION 08
+     * TODO(08): afterwards this process, and every program it or its
+     *           children exec, holds exactly the capabilities of cfg->caps
+     *           (bit N for capability N) in its bounding, permitted and
+     *           effective sets, and none in its inheritable and ambient
+     *           sets: so that no exec can bring a dropped one back, not even
+     *           of a set-user-ID-root program or by root execing again.
+     *           Mind the order: dropping a capability from the bounding set
+     *           needs one you are about to give up. all_caps() gives every
+     *           capability the kernel knows. A failure ends the program with
+     *           die(), naming the step.
+     *           Why: root's power is the sum of its capabilities; a
+     *           container's root needs few of them.
+     *           Read capabilities(7) (above all "Transformation of
+     *           capabilities during execve()" and "Capability bounding
+     *           set"), prctl(2), libcap's cap_init(3), cap_set_flag(3),
+     *           cap_set_proc(3), cap_drop_bound(3), and the handout's "The
+     *           five sets" and "Dropping for good"; its Hints have more. */
+    cap_value_t c;
+    cap_t caps;
+    char *text;
+
+    /* The bounding set first: dropping from it needs CAP_SETPCAP, which
+     * the permitted set may be about to lose. */
+    for (c = 0; c < 64 && (all_caps() >> c); c++)
+        if (!(cfg->caps & (1ULL << c)) && cap_drop_bound(c) == -1)
+            die("drop a capability from the bounding set");
+    if (!(caps = cap_init()))
+        die("cap_init");
+    for (c = 0; c < 64 && (all_caps() >> c); c++)
+        if ((cfg->caps & (1ULL << c)) &&
+            (cap_set_flag(caps, CAP_PERMITTED, 1, &c, CAP_SET) == -1 ||
+             cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET) == -1))
+            die("cap_set_flag");
+    /* Inheritable stays empty: cap_init() clears every set. */
+    if (cap_set_proc(caps) == -1)
+        die("cap_set_proc");
+    if (cap_reset_ambient() == -1)
+        die("clear the ambient set");
+    text = cap_to_text(caps, NULL);
+    say("child", "capabilities kept: %s", text ? text : "?");
+    cap_free(text);
+    cap_free(caps);
     /* END SOLUTION */
-    (void)cfg;
-    return EXIT_SETUP;   /* not an init yet */
+    (void)cfg;   /* UNTIL 08 */
 }
 #endif
 
@@ -1537,64 +1162,8 @@ static int make_timens(struct config *cfg)
         say("parent", "unshare(CLONE_NEWTIME), offsets: monotonic %+llds, boottime %+llds", cfg->monotonic,
             cfg->boottime);
     /* END SOLUTION */
-    (void)cfg;
+    (void)cfg;   /* UNTIL 09 */
     return result;
-}
-#endif
-
-#if LAB >= 8
-/* ---- Lab 08: only the capabilities the command needs --------------------- */
-
-/* In the child, after every step that needs privilege, just before the
- * command (or the init) runs: keep cfg->caps, nothing else, for good. Ends
- * the program with die() when a step fails. */
-static void drop_capabilities(struct config *cfg)
-{
-    /* BEGIN SOLUTION 08
-     * TODO(08): afterwards this process, and every program it or its
-     *           children exec, holds exactly the capabilities of cfg->caps
-     *           (bit N for capability N) in its bounding, permitted and
-     *           effective sets, and none in its inheritable and ambient
-     *           sets: so that no exec can bring a dropped one back, not even
-     *           of a set-user-ID-root program or by root execing again.
-     *           Mind the order: dropping a capability from the bounding set
-     *           needs one you are about to give up. all_caps() gives every
-     *           capability the kernel knows. A failure ends the program with
-     *           die(), naming the step.
-     *           Why: root's power is the sum of its capabilities; a
-     *           container's root needs few of them.
-     *           Read capabilities(7) (above all "Transformation of
-     *           capabilities during execve()" and "Capability bounding
-     *           set"), prctl(2), libcap's cap_init(3), cap_set_flag(3),
-     *           cap_set_proc(3), cap_drop_bound(3), and the handout's "The
-     *           five sets" and "Dropping for good"; its Hints have more. */
-    cap_value_t c;
-    cap_t caps;
-    char *text;
-
-    /* The bounding set first: dropping from it needs CAP_SETPCAP, which
-     * the permitted set may be about to lose. */
-    for (c = 0; c < 64 && (all_caps() >> c); c++)
-        if (!(cfg->caps & (1ULL << c)) && cap_drop_bound(c) == -1)
-            die("drop a capability from the bounding set");
-    if (!(caps = cap_init()))
-        die("cap_init");
-    for (c = 0; c < 64 && (all_caps() >> c); c++)
-        if ((cfg->caps & (1ULL << c)) &&
-            (cap_set_flag(caps, CAP_PERMITTED, 1, &c, CAP_SET) == -1 ||
-             cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET) == -1))
-            die("cap_set_flag");
-    /* Inheritable stays empty: cap_init() clears every set. */
-    if (cap_set_proc(caps) == -1)
-        die("cap_set_proc");
-    if (cap_reset_ambient() == -1)
-        die("clear the ambient set");
-    text = cap_to_text(caps, NULL);
-    say("child", "capabilities kept: %s", text ? text : "?");
-    cap_free(text);
-    cap_free(caps);
-    /* END SOLUTION */
-    (void)cfg;
 }
 #endif
 
@@ -1815,7 +1384,7 @@ static void lock_down(struct config *cfg)
         say("child", "seccomp filter loaded: EPERM for %zu calls and for clone with a namespace flag, ENOSYS for clone3",
             sizeof blocked_calls / sizeof blocked_calls[0]);
         /* END SOLUTION */
-        (void)ctx, (void)i, (void)err, (void)blocked_calls, (void)namespace_flags;
+        (void)ctx, (void)i, (void)err, (void)blocked_calls, (void)namespace_flags;   /* UNTIL 10 */
     }
 }
 
@@ -1847,7 +1416,7 @@ static int write_pid_file(struct config *cfg, pid_t pid)
     cfg->pid_file_written = 1;
     say("parent", "wrote %ld to %s", (long)pid, cfg->pid_file);
     /* END SOLUTION */
-    (void)pid;
+    (void)pid;   /* UNTIL 10 */
     return 0;
 }
 
@@ -2026,7 +1595,7 @@ static int join_container(struct config *cfg)
             close(pidfd);
     }
     /* END SOLUTION */
-    (void)flags;
+    (void)flags;   /* UNTIL 10 */
 
     /* Root of the container's user namespace, as nsenter makes us. */
     if (setresgid(0, 0, 0) == -1 || (setgroups(0, NULL) == -1 && errno != EPERM) || setresuid(0, 0, 0) == -1)
@@ -2053,6 +1622,8 @@ static int join_container(struct config *cfg)
     return exit_status(status);
 }
 #endif
+
+/* ---- The container: the child's steps, then the parent's ----------------- */
 
 /* The child: runs inside the new namespaces, sets them up, then becomes the
  * command. Its return value would be its exit status, but it never returns
@@ -2104,7 +1675,6 @@ int child_main(void *arg)
     /* END SOLUTION */
 #endif
 
-#if LAB >= 1
     /* Lab 01: name the container. */
     /* BEGIN SOLUTION 01
      * TODO(01): the container's hostname must be cfg->hostname, seen by the
@@ -2118,7 +1688,6 @@ int child_main(void *arg)
         die("sethostname");
     say("child", "sethostname(\"%s\")", cfg->hostname);
     /* END SOLUTION */
-#endif
 
 #if LAB >= 4
     /* Lab 04: a mount table of our own, and a /proc that shows our PIDs. */
@@ -2172,44 +1741,12 @@ int child_main(void *arg)
     return exec_command(cfg);
 }
 
-/* Spell out clone flags for --verbose, e.g. "CLONE_NEWUTS|SIGCHLD". */
-static const char *flag_names(int flags)
-{
-    static const struct { int flag; const char *name; } names[] = {
-        { CLONE_NEWUTS, "CLONE_NEWUTS" },
-#if LAB >= 2
-        { CLONE_NEWIPC, "CLONE_NEWIPC" },
-#endif
-#if LAB >= 3
-        { CLONE_NEWPID, "CLONE_NEWPID" },
-#endif
-#if LAB >= 4
-        { CLONE_NEWNS, "CLONE_NEWNS" },
-#endif
-#if LAB >= 5
-        { CLONE_NEWNET, "CLONE_NEWNET" },
-#endif
-#if LAB >= 6
-        { CLONE_NEWUSER, "CLONE_NEWUSER" },
-#endif
-    };
-    static char text[256];
-    size_t i;
-
-    text[0] = '\0';
-    for (i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (flags & names[i].flag) {
-            strcat(text, names[i].name);
-            strcat(text, "|");
-        }
-    strcat(text, "SIGCHLD");
-    return text;
-}
-
+/* The parent: makes the child in its new namespaces, waits for it, and
+ * exits with the command's status, leaving nothing behind. */
 int main(int argc, char **argv)
 {
     struct config cfg;
-    char *stack;
+    char *stack;   /* UNTIL 09 */
     pid_t pid = -1;
     int status = 0;
     /* The namespaces the child gets beyond lab 01's: each lab adds one. */
@@ -2291,10 +1828,12 @@ int main(int argc, char **argv)
     /* END SOLUTION */
 #endif
 
+    /* BEGIN UNTIL 09 */
     /* The child's stack: clone(2) runs the child on memory we give it. */
     stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED)
         die("mmap child stack");
+    /* END UNTIL */
 
 #if LAB >= 9
     /* Lab 09: the time namespace the child will be born in. A user (without
@@ -2305,8 +1844,8 @@ int main(int argc, char **argv)
     if (cfg.timens && make_timens(&cfg) == -1)
         return EXIT_SETUP;
 
+    /* Lab 09: start the container as lab 01 did, now with clone3(2). */
     flags |= CLONE_NEWUTS;
-    pid = 0;
     /* BEGIN SOLUTION 09
      * TODO(09): start the child as lab 01 did, but with clone3(2), which
      *           glibc does not wrap: syscall(2) with SYS_clone3, a struct
@@ -2331,13 +1870,15 @@ int main(int argc, char **argv)
             _exit(child_main(&cfg));   /* the child: on a copy of our stack, as after fork */
     }
     /* END SOLUTION */
-    /* Until the clone3 above is written (pid still 0), lab 01's clone(2)
+    /* BEGIN UNTIL 09 */
+    /* Until the clone3 above is written (pid still -1), lab 01's clone(2)
      * below starts the child. */
     /* cppcheck-suppress knownConditionTrueFalse ; always so in the starter */
-    if (pid != 0)
+    if (pid != -1)
         goto started;
+    /* END UNTIL */
 #endif
-#if LAB >= 1
+    /* BEGIN UNTIL 09 */
     /* Lab 01: start the container. */
     /* BEGIN SOLUTION 01
      * TODO(01): start the child. Afterwards, `pid` is a new process that
@@ -2355,10 +1896,10 @@ int main(int argc, char **argv)
     if (pid == -1)
         die("clone");
     /* END SOLUTION */
-#endif
+    /* END UNTIL */
 
 #if LAB >= 9
-started:
+started:   /* UNTIL 09 */
     say("parent", "clone3(%s) = %ld", flag_names(flags), (long)pid);
 #else
     say("parent", "clone(%s) = %ld", flag_names(flags), (long)pid);
@@ -2379,7 +1920,7 @@ started:
 #if LAB >= 7
         (!cfg.rootless && make_cgroup(&cfg, pid) == -1) ||
 #endif
-        (has_veth(&cfg) && make_veth(&cfg, pid) == -1) ||
+        (cfg.has_veth && make_veth(&cfg, pid) == -1) ||
 #if LAB >= 10
         write_pid_file(&cfg, pid) == -1 ||
 #endif
@@ -2387,7 +1928,7 @@ started:
         kill(pid, SIGKILL);
         while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
             ;
-        if (has_veth(&cfg))
+        if (cfg.has_veth)
             remove_veth(&cfg);
 #if LAB >= 7
         remove_cgroup(&cfg);
@@ -2397,12 +1938,11 @@ started:
 #endif
         return EXIT_SETUP;
     }
-    if (!has_veth(&cfg))
+    if (!cfg.has_veth)
         say("parent", "not root on the host: no veth (it needs privilege here); the container has lo alone");
 #endif
     say("parent", "waiting for %ld", (long)pid);
 
-#if LAB >= 1
     /* BEGIN SOLUTION 01
      * TODO(01): wait until the child has ended, and keep its wait status in
      *           `status`. The container lives as long as its first process,
@@ -2414,10 +1954,9 @@ started:
         if (errno != EINTR)
             die("waitpid");
     /* END SOLUTION */
-#endif
     say("parent", "child %ld ended with wait status 0x%x", (long)pid, status);
 #if LAB >= 5
-    if (has_veth(&cfg))
+    if (cfg.has_veth)
         remove_veth(&cfg);
 #endif
 #if LAB >= 7
@@ -2427,6 +1966,510 @@ started:
     remove_pid_file(&cfg);
 #endif
 
-    munmap(stack, STACK_SIZE);
+    munmap(stack, STACK_SIZE);   /* UNTIL 09 */
     return exit_status(status);
+}
+
+/* ---- The command line ---------------------------------------------------- */
+
+/* --help: this lab's options, and what its exit status means. */
+static void usage(void)
+{
+    printf("Usage: %s [OPTION...] [--] [COMMAND [ARG...]]\n"
+           "Run COMMAND (default /bin/sh) in a new container.\n"
+           "\n"
+           "  -h, --help           show this help and exit\n"
+           "  -v, --verbose        narrate each step on stderr\n"
+           "      --hostname NAME  hostname inside the container (default: container)\n"
+#if LAB >= 3
+           "      --init           run an init as PID 1 that starts COMMAND, forwards\n"
+           "                       signals to it and reaps orphans\n"
+#endif
+#if LAB >= 5
+           "      --ip CIDR        address of the container's eth0 (default 10.200.0.2/24)\n"
+           "      --host-ip CIDR   address of the host's end of the veth pair\n"
+           "                       (default 10.200.0.1/24)\n"
+#endif
+#if LAB >= 6
+           "      --uid-map IN:OUT:COUNT  uid map of the container's user namespace\n"
+           "      --gid-map IN:OUT:COUNT  gid map (default for both: 0:100000:65536 when\n"
+           "                       run by root, else 0:<your id>:1; without root there\n"
+           "                       is no veth, only lo)\n"
+#endif
+#if LAB >= 7
+           "      --memory SIZE    memory limit, bytes or with K, M or G (powers of 1024)\n"
+           "      --pids-limit N   most tasks in the container\n"
+           "      --cpus X         CPU time, in CPUs (0.5: half of one)\n"
+#endif
+#if LAB >= 8
+           "      --cap-add CAP    keep capability CAP too (CHOWN, cap_net_admin, ALL...)\n"
+           "      --cap-drop CAP   drop CAP from the default set (Docker's 14; ALL: every\n"
+           "                       one); both repeatable; an add wins over a drop,\n"
+           "                       except --cap-add ALL: every one less the drops\n"
+#endif
+#if LAB >= 9
+           "      --monotonic SECS offset of CLOCK_MONOTONIC inside (may be negative)\n"
+           "      --boottime SECS  offset of CLOCK_BOOTTIME and /proc/uptime inside\n"
+#endif
+#if LAB >= 10
+           "      --root DIR       the root filesystem to pivot into (required; make rootfs)\n"
+           "      --seccomp default|unconfined  the system-call filter: Docker's default\n"
+           "                       blocks (the default), or none\n"
+           "      --pid-file FILE  write the container's PID (as this host sees it) to FILE\n"
+           "                       while it runs\n"
+           "      --join PID       run COMMAND in the running container whose init is PID\n"
+           "                       (like nsenter -t PID -a, docker exec); no --root then\n"
+#endif
+           "\n"
+           "Exit status: COMMAND's own; 128+N if it was killed by signal N;\n"
+           "125 if the container could not be set up; 126 if COMMAND could not be\n"
+           "executed; 127 if COMMAND was not found.\n", PROG);
+}
+
+#if LAB >= 5
+/* Read "A.B.C.D/PREFIX" (PREFIX 1 to 32) for `option`; a bad one is a usage
+ * error that names the option. */
+static void parse_cidr(const char *option, const char *text, struct cidr *c)
+{
+    c->text = text;
+    c->prefix = 0;
+    /* BEGIN SOLUTION 05
+     * TODO(05): afterwards c->addr and c->prefix hold the address and the
+     *           prefix length of `text` ("10.200.0.2/24"), or the program has
+     *           ended with usage_error(), whose one line names `option` and
+     *           what is wrong: not an IPv4 address, no prefix, a prefix that
+     *           is not 1 to 32. Read inet_pton(3), strtol(3), and the
+     *           handout's "The options". */
+    char host[INET_ADDRSTRLEN], *end, msg[96];
+    const char *slash = strchr(text, '/');
+    size_t len = slash ? (size_t)(slash - text) : 0;
+    long prefix;
+
+    if (!slash || len == 0 || len >= sizeof host) {
+        snprintf(msg, sizeof msg, "%s: not ADDRESS/PREFIX, like 10.200.0.2/24", option);
+        usage_error(msg, text);
+    }
+    memcpy(host, text, len);
+    host[len] = '\0';
+    if (inet_pton(AF_INET, host, &c->addr) != 1) {
+        snprintf(msg, sizeof msg, "%s: not an IPv4 address", option);
+        usage_error(msg, text);
+    }
+    errno = 0;
+    prefix = strtol(slash + 1, &end, 10);
+    if (end == slash + 1 || *end || errno || prefix < 1 || prefix > 32) {
+        snprintf(msg, sizeof msg, "%s: the prefix must be a number from 1 to 32", option);
+        usage_error(msg, text);
+    }
+    c->prefix = (int)prefix;
+    /* END SOLUTION */
+    (void)option;   /* UNTIL 05 */
+}
+
+int same_subnet(const struct cidr *a, const struct cidr *b)
+{
+    uint32_t mask = b->prefix == 32 ? 0xffffffffu : ~(0xffffffffu >> b->prefix);
+
+    return a->prefix == b->prefix && (ntohl(a->addr.s_addr) & mask) == (ntohl(b->addr.s_addr) & mask);
+}
+#endif
+
+#if LAB >= 6
+/* Read "IN:OUT:COUNT" for `option` (COUNT at least 1). */
+static void parse_idmap(const char *option, const char *text, struct idmap *m)
+{
+    unsigned long v[3];
+    const char *p = text;
+    char *end, msg[96];
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        errno = 0;
+        v[i] = strtoul(p, &end, 10);
+        if (end == p || errno || *p == '-' || *p == '+' || v[i] > 4294967294UL || *end != (i < 2 ? ':' : '\0'))
+            break;
+        p = end + 1;
+    }
+    if (i < 3 || v[2] == 0 || v[0] + v[2] > 4294967295UL || v[1] + v[2] > 4294967295UL) {
+        snprintf(msg, sizeof msg, "%s: not IN:OUT:COUNT with COUNT at least 1, like 0:100000:65536", option);
+        usage_error(msg, text);
+    }
+    *m = (struct idmap){ v[0], v[1], v[2] };
+}
+#endif
+
+#if LAB >= 7
+/* --memory: a whole number of bytes, or of K, M or G (powers of 1024). */
+static unsigned long long parse_size(const char *text)
+{
+    unsigned long long bytes = 0;
+
+    /* BEGIN SOLUTION 07
+     * TODO(07): return the size TEXT names in bytes: a whole number, then
+     *           optionally K, M or G (either case) for 1024, 1024^2, 1024^3,
+     *           as docker run --memory reads it. Anything else (no digits,
+     *           another suffix, a sign, 0, a size that does not fit) ends the
+     *           program with usage_error() naming --memory, before anything
+     *           is made. Read strtoull(3) (errno, endptr) and the handout's
+     *           "The options". */
+    unsigned long long value, unit = 1;
+    char *end;
+
+    errno = 0;
+    value = strtoull(text, &end, 10);
+    if (*end == 'K' || *end == 'k')
+        unit = 1024ULL;
+    else if (*end == 'M' || *end == 'm')
+        unit = 1024ULL * 1024;
+    else if (*end == 'G' || *end == 'g')
+        unit = 1024ULL * 1024 * 1024;
+    if (unit != 1)
+        end++;
+    /* (strtoull(3) skips blanks and takes a sign: " -5" would wrap.) */
+    if (!isdigit((unsigned char)text[0]) || *end || errno || value == 0 || value > ULLONG_MAX / unit)
+        usage_error("--memory: not a size of at least 1 byte (like 64M)", text);
+    bytes = value * unit;
+    /* END SOLUTION */
+    (void)text;   /* UNTIL 07 */
+    return bytes;
+}
+
+/* A whole number of at least 1, for `option`. */
+static long parse_positive(const char *option, const char *text)
+{
+    char *end, msg[96];
+    long value;
+
+    errno = 0;
+    value = strtol(text, &end, 10);
+    if (!isdigit((unsigned char)text[0]) || *end || errno || value < 1) {
+        snprintf(msg, sizeof msg, "%s: not a whole number of at least 1", option);
+        usage_error(msg, text);
+    }
+    return value;
+}
+
+/* --cpus: a number of CPUs above 0, at most the machine's. */
+static double parse_cpus(const char *text)
+{
+    char *end;
+    double value;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+    errno = 0;
+    value = strtod(text, &end);
+    if (end == text || *end || errno || !(value > 0) || value > (double)(online > 0 ? online : 1))
+        usage_error("--cpus: not a number of CPUs above 0 and at most this machine's", text);
+    return value;
+}
+#endif
+
+#if LAB >= 8
+/* --cap-add and --cap-drop: a capability's name as capabilities(7) spells
+ * it, with or without CAP_, in any case ("chown", "CAP_NET_ADMIN"), or ALL.
+ * Returns its bit (every bit for ALL). */
+static unsigned long long parse_cap(const char *option, const char *text)
+{
+    unsigned long long mask = 0;
+
+    /* BEGIN SOLUTION 08
+     * TODO(08): return the bit of the capability TEXT names (bit N for
+     *           capability number N), or every bit for "ALL". The CAP_
+     *           prefix is optional and case does not matter, as in docker
+     *           run --cap-add. A name that is no capability (an empty one
+     *           too) ends the program with usage_error() naming `option`.
+     *           libcap knows the names: read cap_from_name(3) (it wants
+     *           "cap_chown", lower case) and the handout's "The options". */
+    char name[64];
+    size_t i, skip = strncasecmp(text, "CAP_", 4) == 0 ? 4 : 0;
+    cap_value_t value;
+    char msg[96];
+
+    snprintf(msg, sizeof msg, "%s: not a capability (see capabilities(7), or ALL)", option);
+    if (strcasecmp(text + skip, "ALL") == 0 && !skip)
+        return all_caps();
+    if (text[skip] == '\0' || strlen(text + skip) + 4 >= sizeof name)
+        usage_error(msg, text);
+    memcpy(name, "cap_", 4);
+    for (i = 0; text[skip + i]; i++) {
+        /* (cap_from_name() reads "chown,kill" as chown: one name only.) */
+        if (!isalpha((unsigned char)text[skip + i]) && text[skip + i] != '_')
+            usage_error(msg, text);
+        name[4 + i] = (char)tolower((unsigned char)text[skip + i]);
+    }
+    name[4 + i] = '\0';
+    if (cap_from_name(name, &value) == -1 || value < 0 || value >= 64 || !(all_caps() & (1ULL << value)))
+        usage_error(msg, text);
+    mask = 1ULL << value;
+    /* END SOLUTION */
+    (void)option;   /* UNTIL 08 */
+    (void)text;     /* UNTIL 08 */
+    return mask;
+}
+#endif
+
+#if LAB >= 9
+/* --monotonic, --boottime: whole seconds, maybe negative. (Whether the clock
+ * would go below zero, the kernel says when the offset is written.) */
+static long long parse_offset(const char *option, const char *text)
+{
+    char *end, msg[96];
+    long long value;
+
+    errno = 0;
+    value = strtoll(text, &end, 10);
+    if (!(isdigit((unsigned char)text[0]) || (text[0] == '-' && isdigit((unsigned char)text[1]))) || *end || errno) {
+        snprintf(msg, sizeof msg, "%s: not a whole number of seconds", option);
+        usage_error(msg, text);
+    }
+    return value;
+}
+#endif
+
+/* Read the options. A leading '+' makes getopt stop at the first non-option,
+ * so `prog ls -l` passes -l to ls instead of parsing it here. */
+static void parse_args(int argc, char **argv, struct config *cfg)
+{
+    /* The long options' codes: above every character getopt returns. */
+    enum {
+        OPT_HOSTNAME = 256,
+#if LAB >= 3
+        OPT_INIT,
+#endif
+#if LAB >= 5
+        OPT_IP, OPT_HOST_IP,
+#endif
+#if LAB >= 6
+        OPT_UID_MAP, OPT_GID_MAP,
+#endif
+#if LAB >= 7
+        OPT_MEMORY, OPT_PIDS_LIMIT, OPT_CPUS,
+#endif
+#if LAB >= 8
+        OPT_CAP_ADD, OPT_CAP_DROP,
+#endif
+#if LAB >= 9
+        OPT_MONOTONIC, OPT_BOOTTIME,
+#endif
+#if LAB >= 10
+        OPT_ROOT, OPT_SECCOMP, OPT_PID_FILE, OPT_JOIN,
+#endif
+    };
+    static const struct option options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "hostname", required_argument, NULL, OPT_HOSTNAME },
+#if LAB >= 3
+        { "init", no_argument, NULL, OPT_INIT },
+#endif
+#if LAB >= 5
+        { "ip", required_argument, NULL, OPT_IP },
+        { "host-ip", required_argument, NULL, OPT_HOST_IP },
+#endif
+#if LAB >= 6
+        { "uid-map", required_argument, NULL, OPT_UID_MAP },
+        { "gid-map", required_argument, NULL, OPT_GID_MAP },
+#endif
+#if LAB >= 7
+        { "memory", required_argument, NULL, OPT_MEMORY },
+        { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+        { "cpus", required_argument, NULL, OPT_CPUS },
+#endif
+#if LAB >= 8
+        { "cap-add", required_argument, NULL, OPT_CAP_ADD },
+        { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+#endif
+#if LAB >= 9
+        { "monotonic", required_argument, NULL, OPT_MONOTONIC },
+        { "boottime", required_argument, NULL, OPT_BOOTTIME },
+#endif
+#if LAB >= 10
+        { "root", required_argument, NULL, OPT_ROOT },
+        { "seccomp", required_argument, NULL, OPT_SECCOMP },
+        { "pid-file", required_argument, NULL, OPT_PID_FILE },
+        { "join", required_argument, NULL, OPT_JOIN },
+#endif
+        { NULL, 0, NULL, 0 },
+    };
+    static char *default_command[] = { "/bin/sh", NULL };
+    int opt;
+
+    cfg->hostname = "container";
+    cfg->verbose = 0;
+#if LAB >= 3
+    cfg->init = 0;
+#endif
+#if LAB >= 5
+    parse_cidr("--ip", "10.200.0.2/24", &cfg->ip);
+    parse_cidr("--host-ip", "10.200.0.1/24", &cfg->host_ip);
+    cfg->has_veth = 1;
+#endif
+#if LAB >= 6
+    /* Root maps the container to an unused range (the first one a Debian
+     * host's /etc/subuid hands out); a user may map only their own IDs
+     * (user_namespaces(7)). */
+    cfg->rootless = geteuid() != 0;
+    if (cfg->rootless) {
+        cfg->uid_map = (struct idmap){ 0, geteuid(), 1 };
+        cfg->gid_map = (struct idmap){ 0, getegid(), 1 };
+    } else {
+        cfg->uid_map = (struct idmap){ 0, 100000, 65536 };
+        cfg->gid_map = cfg->uid_map;
+    }
+    /* The host's end of a veth pair needs privilege over the host's network. */
+    cfg->has_veth = !cfg->rootless;
+#endif
+#if LAB >= 7
+    cfg->memory = 0;
+    cfg->pids_limit = 0;
+    cfg->cpus = 0;
+    memset(cfg->cgroup, 0, sizeof cfg->cgroup);
+#endif
+#if LAB >= 8
+    cfg->cap_add = cfg->cap_drop = 0;
+#endif
+#if LAB >= 9
+    cfg->monotonic = cfg->boottime = 0;
+    cfg->timens = 0;
+#endif
+#if LAB >= 10
+    cfg->root = NULL;
+    cfg->seccomp_name = "default";
+    cfg->seccomp = 1;
+    cfg->pid_file = NULL;
+    cfg->pid_file_written = 0;
+    cfg->join = 0;
+#endif
+    opterr = 0;   /* we print our own one-line errors */
+    while ((opt = getopt_long(argc, argv, "+:hv", options, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            usage();
+            exit(0);
+        case 'v':
+            cfg->verbose = 1;
+            break;
+        case OPT_HOSTNAME:
+            if (strlen(optarg) > HOSTNAME_MAX)
+                usage_error("hostname longer than 64 bytes", optarg);
+            cfg->hostname = optarg;
+            break;
+#if LAB >= 3
+        case OPT_INIT:
+            cfg->init = 1;
+            break;
+#endif
+#if LAB >= 5
+        case OPT_IP:
+            parse_cidr("--ip", optarg, &cfg->ip);
+            break;
+        case OPT_HOST_IP:
+            parse_cidr("--host-ip", optarg, &cfg->host_ip);
+            break;
+#endif
+#if LAB >= 6
+        case OPT_UID_MAP:
+            parse_idmap("--uid-map", optarg, &cfg->uid_map);
+            break;
+        case OPT_GID_MAP:
+            parse_idmap("--gid-map", optarg, &cfg->gid_map);
+            break;
+#endif
+#if LAB >= 7
+        case OPT_MEMORY:
+            cfg->memory = parse_size(optarg);
+            break;
+        case OPT_PIDS_LIMIT:
+            cfg->pids_limit = parse_positive("--pids-limit", optarg);
+            break;
+        case OPT_CPUS:
+            cfg->cpus = parse_cpus(optarg);
+            break;
+#endif
+#if LAB >= 8
+        case OPT_CAP_ADD:
+            cfg->cap_add |= parse_cap("--cap-add", optarg);
+            break;
+        case OPT_CAP_DROP:
+            cfg->cap_drop |= parse_cap("--cap-drop", optarg);
+            break;
+#endif
+#if LAB >= 9
+        case OPT_MONOTONIC:
+            cfg->monotonic = parse_offset("--monotonic", optarg);
+            cfg->timens = 1;
+            break;
+        case OPT_BOOTTIME:
+            cfg->boottime = parse_offset("--boottime", optarg);
+            cfg->timens = 1;
+            break;
+#endif
+#if LAB >= 10
+        case OPT_ROOT:
+            cfg->root = optarg;
+            break;
+        case OPT_SECCOMP:
+            cfg->seccomp_name = optarg;
+            break;
+        case OPT_PID_FILE:
+            if (!*optarg)
+                usage_error("--pid-file: an empty file name", optarg);
+            cfg->pid_file = optarg;
+            break;
+        case OPT_JOIN:
+            cfg->join = (pid_t)parse_positive("--join", optarg);
+            break;
+#endif
+        case ':':
+            usage_error("option needs a value", argv[optind - 1]);
+            break;
+        default:
+            usage_error("unknown option", argv[optind - 1]);
+        }
+    }
+    cfg->argv = optind < argc ? &argv[optind] : default_command;
+    verbose = cfg->verbose;
+#if LAB >= 10
+    /* BEGIN SOLUTION 10
+     * TODO(10): refuse, with usage_error() naming the option, before
+     *           anything is made: no --root (unless --join: joining makes no
+     *           container, so --root and --pid-file make no sense with it),
+     *           a --root that is not a folder, a --seccomp other than
+     *           "default" and "unconfined". Afterwards cfg->seccomp is 1 for
+     *           default, 0 for unconfined. Why: a half-made container is
+     *           worse than none; docker run checks its options first too.
+     *           Read stat(2) and the handout's "The options". */
+    struct stat st;
+    if (cfg->join && (cfg->root || cfg->pid_file))
+        usage_error("--join enters a running container: no --root or --pid-file with it", NULL);
+    if (!cfg->root && !cfg->join)
+        usage_error("--root is required (make rootfs builds one: build/rootfs)", NULL);
+    if (cfg->root && (stat(cfg->root, &st) == -1 || !S_ISDIR(st.st_mode)))
+        usage_error("--root: not a directory", cfg->root);
+    if (strcmp(cfg->seccomp_name, "default") != 0 && strcmp(cfg->seccomp_name, "unconfined") != 0)
+        usage_error("--seccomp: default or unconfined", cfg->seccomp_name);
+    cfg->seccomp = strcmp(cfg->seccomp_name, "default") == 0;
+    /* END SOLUTION */
+#endif
+#if LAB >= 8
+    /* Docker's rule: the default set (every one with --cap-add ALL), less
+     * the drops, plus the adds. */
+    if (cfg->cap_add == all_caps())
+        cfg->caps = all_caps() & ~cfg->cap_drop;
+    else
+        cfg->caps = ((docker_caps() & ~cfg->cap_drop) | cfg->cap_add) & all_caps();
+#endif
+#if LAB >= 5
+
+    /* Lab 05: two ends that can reach each other. */
+    /* BEGIN SOLUTION 05
+     * TODO(05): two ends with one address, or in different subnets, cannot
+     *           talk to each other: refuse that with usage_error(), naming
+     *           the options. same_subnet() is yours to use. */
+    if (cfg->ip.addr.s_addr == cfg->host_ip.addr.s_addr)
+        usage_error("--ip and --host-ip must differ", cfg->ip.text);
+    if (!same_subnet(&cfg->ip, &cfg->host_ip))
+        usage_error("--ip must be in --host-ip's subnet, or the two ends cannot reach each other", cfg->ip.text);
+    /* END SOLUTION */
+#endif
 }

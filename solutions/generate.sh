@@ -52,16 +52,50 @@ markers() {
     '
 }
 
+# Keep or drop the code that stands in for a layer until it is written: a
+# line ending in the comment "UNTIL NN", or the lines between a line
+# "BEGIN UNTIL NN" and a line "END UNTIL" (each alone in a comment), such
+# as a use of a parameter that layer NN's TODO leaves unused (-Werror), a
+# return its answer makes unreachable, or lab 01's clone(2), which makes
+# lab 09's child until its clone3 is written. Kept, without the marker,
+# where layer NN is not solved: the labs before NN, lab NN's starter, every
+# skeleton (so that make startNN's three-way merge drops it from a student's
+# lab exactly where the solution dropped it); dropped from the solutions of
+# NN on and from the starters after NN.
+until_markers() {
+    awk -v mode="$1" -v lab="$2" '
+    function solved(n) { return (mode == "solution" && lab >= n) || (mode == "starter" && lab > n) }
+    /^[ \t]*\/\* BEGIN UNTIL [0-9]+ \*\/[ \t]*$/ {
+        if (block) { print "generate: nested UNTIL block" > "/dev/stderr"; exit 1 }
+        match($0, /[0-9]+/)
+        block = 1; drop = solved(substr($0, RSTART, RLENGTH) + 0)
+        next
+    }
+    /^[ \t]*\/\* END UNTIL \*\/[ \t]*$/ { block = 0; next }
+    block && drop { next }
+    /\/\* UNTIL [0-9]+ \*\/[ \t]*$/ {
+        match($0, /[ \t]*\/\* UNTIL [0-9]+ \*\/[ \t]*$/)
+        n = substr($0, RSTART)
+        gsub(/[^0-9]/, "", n)
+        if (!solved(n + 0))
+            print substr($0, 1, RSTART - 1)
+        next
+    }
+    { print }
+    END { if (block) { print "generate: unterminated UNTIL block" > "/dev/stderr"; exit 1 } }
+    '
+}
+
 for name in "$@"; do
     n=$(printf '%s' "$name" | sed 's/_.*//; s/^0*//')
     tmp=$(mktemp)
     # unifdef exits 1 when it changed something; -x2 makes that 0.
     unifdef -x2 -DLAB="$n" -UNSLAB_ONE_SOURCE "$src" >"$tmp" || { rm -f "$tmp"; exit 1; }
     if [ -n "$skeletons" ]; then
-        markers skeleton "$n" <"$tmp" | cat -s >"$out/skeletons/$name.c"
+        until_markers skeleton "$n" <"$tmp" | markers skeleton "$n" | cat -s >"$out/skeletons/$name.c"
     else
-        markers solution "$n" <"$tmp" | cat -s >"$out/solutions/$name.c"
-        markers starter "$n" <"$tmp" | cat -s >"$out/labs/$name.c"
+        until_markers solution "$n" <"$tmp" | markers solution "$n" | cat -s >"$out/solutions/$name.c"
+        until_markers starter "$n" <"$tmp" | markers starter "$n" | cat -s >"$out/labs/$name.c"
     fi
     rm -f "$tmp"
 done
