@@ -636,6 +636,13 @@ demo_without_root() {
     grep -q 'my PID: 2, my parent: 1' "$log/demo-rootless.txt"
 }
 
+# The tree check fails on two files that call each other, one with a variable.
+world_tree_catches_a_circle() {
+    ! sh harness/tests/world_tree.sh --selftest >"$log/world-tree-selftest.txt" 2>&1 || return 1
+    cat "$log/world-tree-selftest.txt"
+    grep -q 'a: shared' "$log/world-tree-selftest.txt" && grep -q 'call each other in a circle' "$log/world-tree-selftest.txt"
+}
+
 # A lab added in its own files only is known to every target (new_lab.sh).
 a_new_lab_needs_no_other_edit() { sh harness/tests/new_lab.sh; }
 
@@ -658,6 +665,7 @@ step cppcheck_clean fast cppcheck_clean
 step shellcheck_clean fast shellcheck_clean
 step rubric_matches_the_checks fast rubric_matches_checks
 step the_world_is_a_tree fast sh harness/tests/world_tree.sh
+step world_tree_catches_a_circle fast world_tree_catches_a_circle
 for lab in $(ready_labs); do
     step "handout_${lab%%_*}_in_chinese_matches_the_english" fast sh harness/tests/handout_zh.sh "handouts/$lab.md" "handouts/zh/$lab.md"
 done

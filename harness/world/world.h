@@ -108,7 +108,7 @@ struct world_result {
     int cgroup_version;         /* the world's cgroups: 1, 2, or 0 (none could be had) */
     uid_t root_host_uid;        /* root of the world, as the machine sees it */
     unsigned users;             /* the world's IDs besides root: users 100000 up to
-                                 * 100000 + users - 1 (world_users() in verdict.h);
+                                 * 100000 + users - 1 (world_lacks() in judge.c);
                                  * as root 162144, rootless the size of the user's
                                  * subordinate range (/etc/subuid, newuidmap), or 0 */
 
