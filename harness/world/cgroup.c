@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -33,6 +34,8 @@
 
 #define WORLD_PIDS_MAX "512"                    /* a fork bomb stops here */
 #define WORLD_MEMORY_MAX "1073741824"           /* and a memory hog here (1 GiB) */
+#define WORLD_CGROUP_DEPTH "16"                 /* v2: a chain of cgroups here */
+#define WORLD_CGROUP_DESCENDANTS "512"          /* and a flood of them here */
 
 #define CG_MAX 6
 
@@ -41,6 +44,7 @@ struct cg_hierarchy {
     char options[256];          /* what to mount it with: "pids" (v1) */
     char dir[PATH_MAX];         /* the world's cgroup on the machine */
     int root_fd;                /* in W: the hierarchy's root inside the world */
+    int lock_fd;                /* in H: the world's cgroup, open and flock()ed while it lives */
 };
 
 struct cgroups {
@@ -135,20 +139,33 @@ static void enable_below(const char *dir, const char *hidden, char *out, size_t 
             appendf(out, n, "%s+%s", out[0] ? " " : "", wanted[i]);
 }
 
-/* World cgroups whose harness is gone (killed before it could clean up):
- * "nslab-world-PID-..." under base, PID no longer running. */
+/* A world's cgroup belongs to the harness that made it for as long as that
+ * harness (or its world) lives: it holds an flock(2) on the cgroup's folder,
+ * which the kernel lets go when the last of them is gone, whatever PID
+ * namespace each grader runs in. A world cgroup nobody holds, and older than
+ * this (a grader locks its own right after mkdir), was abandoned. */
+#define ABANDONED_AFTER 10
+
+/* Remove the world cgroups under base that no living harness holds. */
 static void remove_orphans(const char *base)
 {
     DIR *d = opendir(base);
     struct dirent *e;
+    time_t now_s = time(NULL);
 
     while (d && (e = readdir(d))) {
-        int pid = 0, budget = 100;
         char path[PATH_MAX + 256];
-        if (sscanf(e->d_name, "nslab-world-%d-", &pid) != 1 || pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH)
+        struct stat st;
+        int fd, budget = 100;
+        if (strncmp(e->d_name, "nslab-world-", 12) != 0)
             continue;
         snprintf(path, sizeof path, "%s/%s", base, e->d_name);
-        remove_tree(path, &budget);
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd == -1)
+            continue;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &st) == 0 && now_s - st.st_mtime >= ABANDONED_AFTER)
+            remove_tree(path, &budget);
+        close(fd);   /* (and the lock with it) */
     }
     if (d)
         closedir(d);
@@ -165,6 +182,13 @@ static struct cg_hierarchy *add_hierarchy(struct cgroups *cg, const char *base, 
     remove_orphans(base);
     if (mkdir(h->dir, 0755) == -1)
         return NULL;
+    h->lock_fd = open(h->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (h->lock_fd == -1 || flock(h->lock_fd, LOCK_EX) == -1) {
+        if (h->lock_fd != -1)
+            close(h->lock_fd);
+        rmdir(h->dir);
+        return NULL;
+    }
     snprintf(h->name, sizeof h->name, "%s", name);
     snprintf(h->options, sizeof h->options, "%s", options);
     h->root_fd = -1;
@@ -237,6 +261,9 @@ static void setup_v2(struct cgroups *cg, const char *world, uid_t uid, gid_t gid
     if (!h)
         return;
     snprintf(cg->top, sizeof cg->top, "%s", h->dir);
+    /* A lab's cgroups, however many and deep, stop here. */
+    write_text(h->dir, "cgroup.max.depth", WORLD_CGROUP_DEPTH);
+    write_text(h->dir, "cgroup.max.descendants", WORLD_CGROUP_DESCENDANTS);
     write_text(h->dir, "pids.max", WORLD_PIDS_MAX);
     write_text(h->dir, "memory.max", WORLD_MEMORY_MAX);
     write_text(h->dir, "memory.swap.max", "0");
@@ -269,8 +296,7 @@ static void setup(struct cgroups *cg, struct world_result *r, uid_t uid, gid_t g
 
     memset(cg, 0, sizeof *cg);
     snprintf(cg->hidden, sizeof cg->hidden, "%s", hidden ? hidden : "");
-    snprintf(world + strlen(world), sizeof world - strlen(world), "%d-", (int)getpid());
-    rand_hex(world + strlen(world), 6);
+    rand_hex(world + strlen(world), 16);
     if (stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0)
         setup_v2(cg, world, uid, gid);
     else
@@ -428,29 +454,98 @@ void cg_snapshot(FILE *f)
             walk(cg->h[i].root_fd, cg->h[i].name, "", f, 0);
 }
 
-/* rmdir a cgroup and everything below it; its last processes may take a
- * moment to leave (a fork bomb's hundreds of them): wait up to *budget ms. */
+/* The name, in the folder `parent`, of the folder open as `child` (found by
+ * its inode); 1, or 0 when it is not there. */
+static int leaf_name(int parent, int child, char *name, size_t n)
+{
+    struct stat want, st;
+    int dup_fd = dup(parent), found = 0;
+    DIR *d = dup_fd == -1 ? NULL : fdopendir(dup_fd);
+    struct dirent *e;
+
+    if (d && fstat(child, &want) == 0)
+        while (!found && (e = readdir(d)))
+            if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+                fstatat(parent, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_ino == want.st_ino &&
+                st.st_dev == want.st_dev) {
+                snprintf(name, n, "%s", e->d_name);
+                found = 1;
+            }
+    if (d)
+        closedir(d);
+    else if (dup_fd != -1)
+        close(dup_fd);
+    return found;
+}
+
+/* The first child folder of the folder open as fd, into name; 1, or 0. */
+static int first_child(int fd, char *name, size_t n)
+{
+    int dup_fd = dup(fd), found = 0;
+    DIR *d = dup_fd == -1 ? NULL : fdopendir(dup_fd);
+    struct dirent *e;
+
+    while (d && !found && (e = readdir(d)))
+        if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(name, n, "%s", e->d_name);
+            found = 1;
+        }
+    if (d)
+        closedir(d);
+    else if (dup_fd != -1)
+        close(dup_fd);
+    return found;
+}
+
+/* rmdir a cgroup and everything below it, however deep: by file
+ * descriptors, never by a path (a lab's chain of cgroups may be longer than
+ * PATH_MAX), one folder open at a time (the chain may be deeper than our
+ * descriptors): down to a leaf, up one ("..") and rmdir it, again. Its last
+ * processes may take a moment to leave (a fork bomb's hundreds of them):
+ * wait up to *budget ms in all. */
 static void remove_tree(const char *dir, int *budget)
 {
     struct timespec pause = { 0, 1000 * 1000 };
-    DIR *d = opendir(dir);
-    struct dirent *e;
+    char name[NAME_MAX + 1];
+    long depth = 0;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), stuck = 0;
 
-    if (d) {
-        while ((e = readdir(d)))
-            if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-                char sub[PATH_MAX + 256];
-                snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
-                remove_tree(sub, budget);
-            }
-        closedir(d);
+    while (fd != -1 && !stuck) {
+        int child = first_child(fd, name, sizeof name) ? openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        int parent;
+        if (child != -1) {
+            close(fd);
+            fd = child;
+            depth++;
+            continue;
+        }
+        if (depth == 0)
+            break;
+        /* A leaf: up one, and rmdir it from there. */
+        parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (parent == -1 || !leaf_name(parent, fd, name, sizeof name)) {
+            if (parent != -1)
+                close(parent);
+            break;
+        }
+        close(fd);
+        fd = parent;
+        depth--;
+        while (unlinkat(fd, name, AT_REMOVEDIR) == -1 && errno == EBUSY && *budget > 0) {
+            nanosleep(&pause, NULL);
+            (*budget)--;
+        }
+        stuck = faccessat(fd, name, F_OK, 0) == 0;   /* it would not go: cg_remove says so */
     }
+    if (fd != -1)
+        close(fd);
     while (rmdir(dir) == -1 && errno == EBUSY && *budget > 0) {
         nanosleep(&pause, NULL);
         (*budget)--;
     }
 }
 
+/* Remove the world's cgroups, then let go of their locks. */
 static void remove_all(const struct cgroups *cg)
 {
     int i, budget = 10000;
@@ -460,6 +555,8 @@ static void remove_all(const struct cgroups *cg)
         remove_tree(dir, &budget);
         if (access(dir, F_OK) == 0)
             fprintf(stderr, "nslab harness: could not remove the cgroup %s: %s\n", dir, strerror(errno));
+        if (cg->h[i].lock_fd > 0)
+            close(cg->h[i].lock_fd);
     }
 }
 
