@@ -2,14 +2,18 @@
  *
  *   nslab-check --lab LAB --program PATH --try [--] [LAB ARGUMENTS...]    (make tryNN)
  *       the lab once, in a throwaway world; its exit status is ours
- *   nslab-check world [--lab LAB] [--file PATH]... [--timeout SECS] [--] COMMAND [ARG...]
+ *   nslab-check world [--lab LAB] [--file PATH]... [--env NAME=VALUE]... [--timeout SECS] [--] COMMAND [ARG...]
  *       a world with no lab: COMMAND runs on the world's host side, as its
- *       root, with the files copied into /tmp/nslab (the demos run so; with
+ *       root, with the files copied into /tmp/nslab and the environment the
+ *       world gives everything (PATH, HOME, TERM, LANG) plus --env's (the demos run so; with
  *       --lab, the world is the one that lab's checks get: from lab 10 on, a
  *       fresh copy of make rootfs's tree at /tmp/nslab/root)
  *
  * Either way nothing reaches the machine; what a lab left in the world's host
- * is said when it ends. */
+ * is said when it ends. On a terminal, what runs in the world gets a pty of
+ * the world's own as its controlling terminal, and the world copies between
+ * it and ours (ours in raw mode meanwhile): it can neither type into the
+ * user's shell (TIOCSTI) nor signal the user's session. */
 #define _GNU_SOURCE
 #include "commands.h"
 #include "checks.h"
@@ -22,6 +26,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* Our terminal as it was, while the world copies between it and the pty
+ * it gives what runs in it (run.c): raw meanwhile, so that every key, ^C
+ * and ^Z among them, goes to the pty, whose line discipline handles them. */
+static struct termios saved_terminal;
+static int terminal_raw;
+
+static void terminal_to_raw(void)
+{
+    struct termios raw;
+
+    if (!isatty(0) || !isatty(1) || tcgetattr(0, &saved_terminal) == -1)
+        return;
+    raw = saved_terminal;
+    cfmakeraw(&raw);
+    terminal_raw = tcsetattr(0, TCSANOW, &raw) == 0;
+}
+
+static void terminal_back(void)
+{
+    if (terminal_raw)
+        tcsetattr(0, TCSANOW, &saved_terminal);
+    terminal_raw = 0;
+}
 
 /* Run spec (interactive) and say how it ended, as `who`. Returns the run's
  * exit status (128 + N for a signal, 124 out of time, 2 no world). */
@@ -34,20 +64,26 @@ static int run_by_hand(struct world_spec *spec, const char *who, const char *wha
     /* Ctrl-C and Ctrl-\\ at the terminal are for what runs in the world. */
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
+    terminal_to_raw();
     r = world_run(spec);
+    terminal_back();
     if (!r || !r->ready) {
         fprintf(stderr, "%s: no test world could be made here: %s (make doctor says why)\n", who,
                 r ? r->env_error : "no memory");
         return 2;
     }
     if (r->forbidden[0])
-        fprintf(stderr, "%s: the test world refused these calls (EPERM), which change a whole machine:\n%s", who,
+        fprintf(stderr, "%s: the test world refused these calls (EPERM), which change a whole machine or reach "
+                "out of the world:\n%s", who,
                 r->forbidden);
     changes = say_changes ? diff_lines(r->before, r->after) : NULL;
     if (changes)
         fprintf(stderr, "%s: %s left the test world's host changed (- before, + after); on your machine this "
                 "would stay:\n%s", who, what, changes);
     free(changes);
+    if (r->shmem_grown)
+        fprintf(stderr, "%s: it put %ld MiB in memory-backed files (a tmpfs): this world has no cgroup to hold that, "
+                "so it was ended\n", who, r->shmem_grown);
     if (r->timed_out) {
         fprintf(stderr, "%s: still running after %.0f s: every process was killed\n", who, spec->timeout);
         return 124;
@@ -100,6 +136,9 @@ int cmd_try(const struct registry *reg, int lab, const char *program, char **arg
     argv[n] = NULL;
     spec.argv = argv;
     spec.lab_file = program;
+    if (isatty(2))
+        fprintf(stderr, "nslab try: %s runs in a throwaway test world: a hostname, /proc, mounts, network and cgroups "
+                "of its own; your machine is not touched. The world ends with the lab.\n", reg->labs[lab].name);
     spec.host_command = getenv("NSLAB_HOST") && *getenv("NSLAB_HOST") ? getenv("NSLAB_HOST") : NULL;
     spec.timeout = timeout_from_env(3600);
     return run_by_hand(&spec, "nslab try", "the lab", needs, 1);
@@ -109,12 +148,12 @@ int cmd_world(const struct registry *reg, int argc, char **argv)
 {
     static const struct option options[] = {
         { "lab", required_argument, NULL, 'l' }, { "file", required_argument, NULL, 'f' },
-        { "timeout", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 },
+        { "timeout", required_argument, NULL, 't' }, { "env", required_argument, NULL, 'e' }, { NULL, 0, NULL, 0 },
     };
-    static const char *files[16];
+    static const char *files[16], *env[16];
     struct world_spec spec = { 0 };
     const char *unmet;
-    int opt, nfiles = 0, lab = -1, needs = 0;
+    int opt, nfiles = 0, nenv = 0, lab = -1, needs = 0;
 
     spec.timeout = timeout_from_env(3600);
     optind = 1;
@@ -129,8 +168,16 @@ int cmd_world(const struct registry *reg, int argc, char **argv)
             files[nfiles++] = optarg;
             break;
         case 't': spec.timeout = atof(optarg); break;
+        case 'e':
+            if (nenv == 15 || !strchr(optarg, '=')) {
+                fprintf(stderr, "nslab-check world: --env NAME=VALUE, at most 15\n");
+                return 2;
+            }
+            env[nenv++] = optarg;
+            break;
         default:
-            fprintf(stderr, "usage: nslab-check world [--lab LAB] [--file PATH]... [--timeout SECS] [--] COMMAND [ARG...]\n");
+            fprintf(stderr, "usage: nslab-check world [--lab LAB] [--file PATH]... [--env NAME=VALUE]... "
+                    "[--timeout SECS] [--] COMMAND [ARG...]\n");
             return 2;
         }
     }
@@ -150,7 +197,9 @@ int cmd_world(const struct registry *reg, int argc, char **argv)
             spec.root = ROOT_ROOTFS;
     }
     files[nfiles] = NULL;
+    env[nenv] = NULL;
     spec.files = files;
+    spec.env = env;
     spec.argv = argv + optind;
     return run_by_hand(&spec, "nslab world", "the command", needs, 0);
 }

@@ -78,7 +78,9 @@ else
             set -- "$@" --file "build/demo/$other"
         fi
     done
-    exec build/nslab-check world --lab "$name" --file "$script" --file harness/demo.sh "$@" -- \
+    # (The world's environment is its own: what the demo needs of ours, said.)
+    exec build/nslab-check world --lab "$name" --file "$script" --file harness/demo.sh "$@" \
+        --env "DEMO_FAST=${DEMO_FAST:-}" --env "NO_COLOR=${NO_COLOR:-}" -- \
         /bin/sh /tmp/nslab/demo.sh --inside "/tmp/nslab/$name.txt" "$first" "$last" "$steps" "$marked"
 fi
 

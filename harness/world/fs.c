@@ -1,11 +1,19 @@
 /* The world's filesystem.
  *
  * Stage A, fs_prepare_view(), runs in W0, with the privilege of whoever made
- * the world (root, or the user's own first user namespace): it cuts the mount
- * table off from the machine, builds a /dev of bind-mounted device nodes (a
- * user namespace cannot mknod), mounts a scratch /tmp holding copies of the
- * lab and the probe (so that a checkout in a private home directory, or a
- * binary of mode 0700, still runs), and makes every other mount read-only.
+ * the world (root, or the user's own first user namespace), in a PID and a
+ * network namespace of W0's own. It builds the world's root as bubblewrap
+ * does: a fresh tmpfs holding only the system's programs and libraries
+ * (/usr, /bin, /sbin, /lib*, /etc, bound read-only), a /proc of W0's own
+ * PID namespace and a /sys of its own network namespace (both must be there,
+ * fully visible, for the world to mount its own over them; neither shows the
+ * machine's processes or links), a /dev of bind-mounted device nodes (a user
+ * namespace cannot mknod), a scratch /tmp holding copies of the lab and the
+ * probe (so that a checkout in a private home directory, or a binary of mode
+ * 0700, still runs), and empty read-only folders for the rest. Then it
+ * pivots into it and lets the machine's root go. So nothing else of the
+ * machine is in the world: no home directory, no kit checkout, no /run with
+ * the machine's sockets, no /proc of the machine's processes under the world's.
  * W is then cloned into a new user namespace, which locks all of it.
  *
  * Stage B, fs_world_mounts(), runs in W, root of the world's user namespace:
@@ -88,34 +96,55 @@ static void unescape(char *s)
     *out = '\0';
 }
 
-/* Make every inherited mount read-only but the ones the world replaces: /proc
- * (the world mounts its own on top; a read-only one below would force the
- * world's to be read-only too), and /dev and /tmp (hidden under new ones). */
-static int remount_readonly(struct world_result *r, char *mountinfo)
+/* Make every mount below `top` read-only (the binds of the system's folders,
+ * and whatever is mounted inside them), but the ones the world makes its
+ * own: top/proc, top/sys, top/dev and top/tmp. */
+static int remount_readonly(struct world_result *r, const char *top)
 {
-    char *save = NULL, *line;
+    char *mountinfo = read_whole(AT_FDCWD, "/proc/self/mountinfo"), *save = NULL, *line;
+    static const char *const own[] = { "/proc", "/sys", "/dev", "/tmp" };
+    int ret = 0;
 
-    for (line = strtok_r(mountinfo, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char target[PATH_MAX], opts[512];
+    if (!mountinfo)
+        return world_fail(r, "read /proc/self/mountinfo");
+    for (line = strtok_r(mountinfo, "\n", &save); line && !ret; line = strtok_r(NULL, "\n", &save)) {
+        char target[PATH_MAX], opts[512], inside[PATH_MAX];
+        size_t i, keep = 0;
         if (sscanf(line, "%*s %*s %*s %*s %4095s %511s", target, opts) != 2)
             continue;
         unescape(target);
-        if (under(target, "/proc") || under(target, "/dev") || under(target, "/tmp"))
+        if (!under(target, top) || strcmp(target, top) == 0)
+            continue;
+        for (i = 0; i < sizeof own / sizeof own[0]; i++) {
+            snprintf(inside, sizeof inside, "%s%s", top, own[i]);
+            keep |= under(target, inside);
+        }
+        if (keep)
             continue;
         if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | mount_flags(opts), NULL) == -1 &&
             errno != ENOENT && errno != EACCES) {   /* hidden under another mount, or out of reach */
             char step[PATH_MAX + 64];
-            snprintf(step, sizeof step, "make %s read-only", target);
-            return world_fail(r, step);
+            snprintf(step, sizeof step, "make %s read-only", target + strlen(top));
+            ret = world_fail(r, step);
         }
     }
-    return 0;
+    free(mountinfo);
+    return ret;
+}
+
+/* mkdir dir/name with exactly this mode (the umask left out). */
+static int mkdirat_in(const char *dir, const char *name, mode_t mode)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return mkdir(path, mode) == -1 || chmod(path, mode) == -1 ? -1 : 0;
 }
 
 /* A /dev with only the harmless devices, as bwrap --dev makes it: each node
  * is a bind mount of the machine's own, taken (open_tree) before the new
  * tmpfs covers them. */
-static int make_dev(struct world_result *r)
+static int make_dev(struct world_result *r, const char *dev)
 {
     static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
     static const struct { const char *target, *path; } links[] = {
@@ -137,7 +166,7 @@ static int make_dev(struct world_result *r)
             goto out;
         }
     }
-    if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=256k") == -1) {
+    if (mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=256k") == -1) {
         world_fail(r, "mount tmpfs on /dev");
         goto out;
     }
@@ -145,7 +174,7 @@ static int make_dev(struct world_result *r)
         int fd;
         if (tree[i] == -1)
             continue;
-        snprintf(path, sizeof path, "/dev/%s", devices[i]);
+        snprintf(path, sizeof path, "%s/%s", dev, devices[i]);
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd == -1 || close(fd) == -1 ||
             syscall(SYS_move_mount, tree[i], "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) == -1 ||
@@ -154,17 +183,19 @@ static int make_dev(struct world_result *r)
             goto out;
         }
     }
-    for (i = 0; i < sizeof links / sizeof links[0]; i++)
-        if (symlink(links[i].target, links[i].path) == -1) {
+    for (i = 0; i < sizeof links / sizeof links[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dev, links[i].path + 5);   /* (after "/dev/") */
+        if (symlink(links[i].target, path) == -1) {
             world_fail(r, "symlink in /dev");
             goto out;
         }
-    if (mkdir("/dev/pts", 0755) == -1 || mkdir("/dev/shm", 01777) == -1 || mkdir("/dev/mqueue", 01777) == -1 ||
-        chmod("/dev/shm", 01777) == -1 || chmod("/dev/mqueue", 01777) == -1) {
+    }
+    if (mkdirat_in(dev, "pts", 0755) == -1 || mkdirat_in(dev, "shm", 01777) == -1 ||
+        mkdirat_in(dev, "mqueue", 01777) == -1) {
         world_fail(r, "mkdir in /dev");
         goto out;
     }
-    if (mount(NULL, "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL) == -1) {
+    if (mount(NULL, dev, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL) == -1) {
         world_fail(r, "make /dev read-only");
         goto out;
     }
@@ -202,59 +233,56 @@ static int copy_file(int from, int dir, const char *name, mode_t mode)
     return close(to);
 }
 
-/* Copy an open file to path, executable by everyone. */
-static int copy_in(int from, const char *path)
+/* Copy an open file to path, with this mode. */
+static int copy_in(int from, const char *path, mode_t mode)
 {
-    return copy_file(from, AT_FDCWD, path, 0755);
-}
-
-/* Open the files that go into WORLD_KIT_DIR (the lab, the spec's other
- * files, the probe) into fds[], NULL-named ones left -1; 0, or -1 with the
- * failed one named. */
-static int open_kit_files(struct world_result *r, const struct world_spec *spec, int *fds, const char **names,
-                          size_t max, size_t *n)
-{
-    static char probe[PATH_MAX];   /* (helper_path's answer lasts until its next call) */
-    size_t i;
-
-    *n = 0;
-    snprintf(probe, sizeof probe, "%s", helper_path("nslab-probe"));
-    names[(*n)++] = probe;
-    if (spec->lab_file)
-        names[(*n)++] = spec->lab_file;
-    for (i = 0; spec->files && spec->files[i] && *n < max; i++)
-        names[(*n)++] = spec->files[i];
-    for (i = 0; i < *n; i++) {
-        fds[i] = open(names[i], O_RDONLY | O_CLOEXEC);
-        if (fds[i] == -1) {
-            char step[PATH_MAX + 32];
-            snprintf(step, sizeof step, "open %s to copy it into the world", names[i]);
-            return world_fail(r, step);
-        }
-    }
-    return 0;
+    return copy_file(from, AT_FDCWD, path, mode);
 }
 
 #define KIT_FILES 16
 
-/* The scratch /tmp, with the kit's programs in WORLD_KIT_DIR: the probe, the
- * lab under its own name, and the spec's other files. They are opened before
- * the tmpfs goes on, so a kit that lives under the machine's /tmp (a CI
- * clone) is found too. */
-static int make_tmp(struct world_result *r, const struct world_spec *spec)
-{
-    const char *names[KIT_FILES];
-    char path[PATH_MAX];
-    int fds[KIT_FILES], ok = 0;
-    size_t n = 0, i;
+/* What stage A copies into the world, opened first, with the privilege of
+ * whoever makes the world, before anything covers the machine's files: a
+ * checkout in a private home directory, or under the machine's /tmp (a CI
+ * clone), is found all the same; the world itself sees none of it. */
+static struct {
+    const char *names[KIT_FILES];   /* the probe, the lab, the spec's other files */
+    int fds[KIT_FILES];
+    size_t n;
+} kit = { .n = 0 };
 
+/* Open the files that go into WORLD_KIT_DIR, and the tree lab 10's root is
+ * copied from; 0, or -1 with the one that failed named. */
+static int open_kit_files(struct world_result *r, const struct world_spec *spec)
+{
+    static char probe[PATH_MAX];   /* (helper_path's answer lasts until its next call) */
+    size_t i;
+
+    kit.n = 0;
+    snprintf(probe, sizeof probe, "%s", helper_path("nslab-probe"));
+    kit.names[kit.n++] = probe;
+    if (spec->lab_file)
+        kit.names[kit.n++] = spec->lab_file;
+    for (i = 0; spec->files && spec->files[i] && kit.n < KIT_FILES; i++)
+        kit.names[kit.n++] = spec->files[i];
     for (i = 0; i < KIT_FILES; i++)
-        fds[i] = -1;
-    if (open_kit_files(r, spec, fds, names, KIT_FILES, &n) == -1)
-        goto out;
-    /* The tree lab 10's root is copied from, opened now too, with our
-     * privilege: a checkout in a private home directory is out of the
-     * world's reach. */
+        kit.fds[i] = -1;
+    for (i = 0; i < kit.n; i++) {
+        kit.fds[i] = open(kit.names[i], O_RDONLY | O_CLOEXEC);
+        if (kit.fds[i] == -1) {
+            char step[PATH_MAX + 32];
+            snprintf(step, sizeof step, "open %s to copy it into the world", kit.names[i]);
+            return world_fail(r, step);
+        }
+    }
+    /* A file the caller opened itself (a submission's source, checked to be
+     * a plain file): our own descriptor of it, under its given name. */
+    if (spec->source_name && kit.n < KIT_FILES) {
+        kit.fds[kit.n] = fcntl(spec->source_fd, F_DUPFD_CLOEXEC, 0);
+        kit.names[kit.n] = spec->source_name;
+        if (kit.fds[kit.n++] == -1)
+            return world_fail(r, "take the source to copy into the world");
+    }
     if (spec->root == ROOT_ROOTFS) {
         const char *tree = getenv("NSLAB_ROOTFS") && *getenv("NSLAB_ROOTFS") ? getenv("NSLAB_ROOTFS")
                                                                                 : helper_path("rootfs");
@@ -262,54 +290,147 @@ static int make_tmp(struct world_result *r, const struct world_spec *spec)
         if (rootfs_fd == -1 || faccessat(rootfs_fd, "bin/busybox", X_OK, 0) == -1) {
             char step[PATH_MAX + 128];
             snprintf(step, sizeof step, "open lab 10's root filesystem %s (make rootfs builds it)", tree);
-            world_fail(r, step);
-            goto out;
+            return world_fail(r, step);
         }
     }
-    if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m") == -1) {
-        world_fail(r, "mount scratch tmpfs on /tmp");
-        goto out;
-    }
-    if (mkdir(WORLD_KIT_DIR, 0755) == -1) {
-        world_fail(r, "mkdir " WORLD_KIT_DIR);
-        goto out;
-    }
-    for (i = 0; i < n; i++) {
-        const char *base = strrchr(names[i], '/');
-        snprintf(path, sizeof path, "%s/%s", WORLD_KIT_DIR, base ? base + 1 : names[i]);
-        if (copy_in(fds[i], path) == -1) {
-            world_fail(r, "copy the lab and the probe into the world's /tmp");
-            goto out;
-        }
+    return 0;
+}
+
+/* The scratch /tmp at `tmp`, with the kit's files in its nslab/ (WORLD_KIT_DIR
+ * in the world): the probe, the lab under its own name, the spec's others. */
+static int make_tmp(struct world_result *r, const struct world_spec *spec, const char *tmp)
+{
+    char path[PATH_MAX];
+    size_t i;
+
+    if (mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m") == -1)
+        return world_fail(r, "mount scratch tmpfs on /tmp");
+    if (mkdirat_in(tmp, "nslab", 0755) == -1)
+        return world_fail(r, "mkdir " WORLD_KIT_DIR);
+    for (i = 0; i < kit.n; i++) {
+        const char *base = strrchr(kit.names[i], '/');
+        snprintf(path, sizeof path, "%s/nslab/%s", tmp, base ? base + 1 : kit.names[i]);
+        if (copy_in(kit.fds[i], path, strcmp(kit.names[i], spec->source_name ? spec->source_name : "") ? 0755 : 0644) == -1)
+            return world_fail(r, "copy the lab and the probe into the world's /tmp");
+        close(kit.fds[i]);
+        kit.fds[i] = -1;
     }
     /* Lab 10's root: W mounts a tmpfs here and fills it (fs_make_root). */
-    if (spec->root != ROOT_NONE && mkdir(WORLD_ROOT_DIR, 0755) == -1) {
-        world_fail(r, "mkdir " WORLD_ROOT_DIR);
-        goto out;
+    snprintf(path, sizeof path, "%s/nslab/root", tmp);
+    if (spec->root != ROOT_NONE && mkdir(path, 0755) == -1)
+        return world_fail(r, "mkdir " WORLD_ROOT_DIR);
+    return 0;
+}
+
+/* The world's new root, built here before W0 pivots into it (a folder of
+ * W0's own mount namespace: nothing of it is seen outside). */
+#define NEW_ROOT "/tmp"
+
+/* The system's folders the world sees, read-only (each where it is on the
+ * machine: a folder is bound, a link such as bin -> usr/bin made again). */
+static const char *const system_dirs[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc" };
+/* The rest of a host's tree, empty: mount points and the usual names. */
+static const char *const empty_dirs[] = { "proc", "sys", "dev", "tmp", "run", "mnt", "media", "home", "root",
+                                          "var", "srv", "opt" };
+
+static int bind_system_dirs(struct world_result *r)
+{
+    char to[PATH_MAX], from[64];
+    size_t i;
+
+    for (i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++) {
+        struct stat st;
+        snprintf(from, sizeof from, "/%s", system_dirs[i]);
+        snprintf(to, sizeof to, NEW_ROOT "/%s", system_dirs[i]);
+        if (lstat(from, &st) == -1)
+            continue;
+        if (S_ISLNK(st.st_mode)) {   /* merged /usr: bin -> usr/bin */
+            char target[PATH_MAX];
+            ssize_t n = readlink(from, target, sizeof target - 1);
+            if (n < 0)
+                return world_fail(r, "read a symbolic link of /");
+            target[n] = '\0';
+            if (symlink(target, to) == -1)
+                return world_fail(r, "link in the world's root");
+        } else if (S_ISDIR(st.st_mode) &&
+                   (mkdir(to, 0755) == -1 || mount(from, to, NULL, MS_BIND | MS_REC, NULL) == -1)) {
+            return world_fail(r, "bind the system's programs into the world's root");
+        }
     }
-    ok = 1;
-out:
-    for (i = 0; i < n; i++)
-        if (fds[i] != -1)
-            close(fds[i]);
-    return ok ? 0 : -1;
+    for (i = 0; i < sizeof empty_dirs / sizeof empty_dirs[0]; i++) {
+        snprintf(to, sizeof to, NEW_ROOT "/%s", empty_dirs[i]);
+        if (mkdir(to, strcmp(empty_dirs[i], "tmp") ? 0755 : 01777) == -1)
+            return world_fail(r, "mkdir in the world's root");
+    }
+    return 0;
+}
+
+/* A kit checkout or submission that lies inside a system folder (a kit in
+ * /usr/local/src, say) is covered by an empty folder: the world sees none. */
+static int hide_kit(struct world_result *r)
+{
+    char checkout[PATH_MAX], path[PATH_MAX + 16];
+    size_t i;
+
+    if (!realpath(helper_path(".."), checkout))
+        return 0;
+    for (i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++) {
+        char dir[64];
+        snprintf(dir, sizeof dir, "/%s", system_dirs[i]);
+        if (!under(checkout, dir))
+            continue;
+        snprintf(path, sizeof path, NEW_ROOT "%s", checkout);
+        if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0") == -1 &&
+            errno != ENOENT)
+            return world_fail(r, "hide the kit from the world");
+    }
+    return 0;
+}
+
+/* /proc and /sys of W0's own PID and network namespaces, fully visible: the
+ * kernel lets W (in a user namespace) mount the world's own only where such
+ * ones are; and under the world's they show no process or link of the
+ * machine, only W0's namespaces. */
+static int own_proc_and_sys(struct world_result *r)
+{
+    if (mount("proc", NEW_ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
+        return world_fail(r, errno == EPERM ? "mount a /proc for the world (the machine's /proc has masked paths, "
+                                              "as in a container without --privileged)" : "mount a /proc for the world");
+    if (mount("sysfs", NEW_ROOT "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
+        return world_fail(r, "mount a /sys for the world");
+    return 0;
+}
+
+/* Into the new root; the machine's goes (lazily: a lab can reach none of it). */
+static int pivot_into_new_root(struct world_result *r)
+{
+    if (chdir(NEW_ROOT) == -1 || syscall(SYS_pivot_root, ".", ".") == -1)
+        return world_fail(r, "pivot_root into the world's root");
+    if (umount2(".", MNT_DETACH) == -1 || chdir("/") == -1)
+        return world_fail(r, "let the machine's root go");
+    /* The root's own tmpfs read-only too: the world writes only to /tmp,
+     * /dev/shm and what it mounts. */
+    if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) == -1)
+        return world_fail(r, "make the world's root read-only");
+    return 0;
 }
 
 int fs_prepare_view(struct world_result *r, const struct world_spec *spec)
 {
-    char *mountinfo;
-    int ret;
-
     /* Cut our copy of the mount table off from the real machine first:
      * from here on nothing we or the lab mount can reach it. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
         return world_fail(r, "make mounts private");
-    mountinfo = read_whole(AT_FDCWD, "/proc/self/mountinfo");
-    if (!mountinfo)
-        return world_fail(r, "read /proc/self/mountinfo");
-    ret = make_dev(r) || make_tmp(r, spec) || remount_readonly(r, mountinfo) ? -1 : 0;
-    free(mountinfo);
-    return ret;
+    /* What the world gets of the machine's is opened first: the new root
+     * covers /tmp, where a kit cloned by CI may live. */
+    if (open_kit_files(r, spec) == -1)
+        return -1;
+    if (mount("tmpfs", NEW_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m") == -1)
+        return world_fail(r, "mount a tmpfs for the world's root");
+    if (bind_system_dirs(r) || hide_kit(r) || own_proc_and_sys(r) || make_dev(r, NEW_ROOT "/dev") ||
+        make_tmp(r, spec, NEW_ROOT "/tmp") || remount_readonly(r, NEW_ROOT))
+        return -1;
+    return pivot_into_new_root(r);
 }
 
 /* ---- Stage B (in W) ------------------------------------------------- */
@@ -495,7 +616,7 @@ int fs_make_root(struct world_result *r, const struct world_spec *spec)
     /* The probe where every check expects it, inside the new root too. */
     probe = open(WORLD_KIT_DIR "/nslab-probe", O_RDONLY | O_CLOEXEC);
     ok = ok && probe != -1 && mkdirat(to, "tmp/nslab", 0755) == 0 &&
-         copy_in(probe, WORLD_ROOT_DIR WORLD_KIT_DIR "/nslab-probe") == 0;
+         copy_in(probe, WORLD_ROOT_DIR WORLD_KIT_DIR "/nslab-probe", 0755) == 0;
     if (probe != -1)
         close(probe);
     if (to != -1)

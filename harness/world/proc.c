@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +37,8 @@ void proc_use(int fd)
 {
     proc_fd = fd;
 }
+
+pid_t process_parent(pid_t pid, char *state);
 
 /* The path of `rel` under the world's proc, for the *at() calls. */
 static int proc_dir(const char *rel, char *path, size_t n)
@@ -134,6 +137,59 @@ pid_t find_process(const char *comm)
 
     for_each_process(match_comm, &f);
     return f.found;
+}
+
+/* Is pid running one of the files (dev, ino) of `files`? By /proc/PID/exe:
+ * the file it executed, whatever it calls itself. */
+static int runs_one_of(pid_t pid, const struct file_id *files, int n)
+{
+    char rel[64], path[256];
+    struct stat st;
+    int dir, i;
+
+    snprintf(rel, sizeof rel, "%d/exe", (int)pid);
+    dir = proc_dir(rel, path, sizeof path);
+    if (fstatat(dir, path, &st, 0) == -1)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (st.st_dev == files[i].dev && st.st_ino == files[i].ino)
+            return 1;
+    return 0;
+}
+
+struct program_search { const struct file_id *files; int n; pid_t found[64]; int count; };
+
+static void match_program(pid_t pid, const char *comm, void *arg)
+{
+    struct program_search *p = arg;
+    char state = '?';
+
+    (void)comm;
+    if (p->count < 64 && process_parent(pid, &state) && state != 'Z' && runs_one_of(pid, p->files, p->n))
+        p->found[p->count++] = pid;
+}
+
+pid_t find_program(const struct file_id *files, int n, int *copies)
+{
+    struct program_search p = { files, n, { 0 }, 0 };
+    pid_t first = 0;
+    int i, j, top = 0;
+
+    for_each_process(match_program, &p);
+    /* A copy whose ancestor is a copy too is that one's child (the probe
+     * forks): only the topmost count. */
+    for (i = 0; i < p.count; i++) {
+        pid_t up = p.found[i];
+        char state;
+        int nested = 0;
+        while (!nested && (up = process_parent(up, &state)) > 1)
+            for (j = 0; j < p.count; j++)
+                nested |= p.found[j] == up;
+        if (!nested && !top++)
+            first = p.found[i];
+    }
+    *copies = top;
+    return first;
 }
 
 pid_t process_parent(pid_t pid, char *state)

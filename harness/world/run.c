@@ -20,9 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -32,6 +34,10 @@
 #define LAB_NPROC 512   /* counted per user namespace: a fork bomb stops here even without a cgroup */
 #define LAB_NICE 10     /* below W and the harness: a fork bomb cannot starve them (checks run side by side) */
 #define STUCK_SECONDS 1.0   /* a process of the lab with no live child this long is stuck */
+/* A world without a cgroup (rootless on cgroup v1) has no memory limit a
+ * tmpfs's pages count against: the machine's shared memory (Shmem, what
+ * tmpfs holds) is watched instead, and a run that grows it this much ends. */
+#define SHMEM_LIMIT_MB 256
 
 static double now(void)
 {
@@ -43,9 +49,19 @@ static double now(void)
 
 /* ---- The seccomp filter ---------------------------------------------- */
 
+/* Calls that would change the machine rather than the world, or reach out
+ * of it: refused whatever their arguments. */
 static const char *const machine_calls[] = {
     "settimeofday", "clock_settime", "stime", "init_module", "finit_module", "delete_module",
     "kexec_load", "kexec_file_load", "swapon", "swapoff", "fspick",
+    "add_key", "request_key",   /* keys are counted per user of the machine, not per world */
+};
+
+/* ioctl(2)s that type into a terminal, or paste into one (a virtual
+ * console's selection): the lab has no terminal but its own, and even that
+ * must not feed the shell it returns to. */
+static const struct { unsigned long request; const char *name; } terminal_ioctls[] = {
+    { TIOCSTI, "ioctl(TIOCSTI)" }, { TIOCLINUX, "ioctl(TIOCLINUX)" },
 };
 
 static int is_machine_call(const char *name)
@@ -55,7 +71,30 @@ static int is_machine_call(const char *name)
     for (i = 0; i < sizeof machine_calls / sizeof machine_calls[0]; i++)
         if (strcmp(name, machine_calls[i]) == 0)
             return 1;
-    return 0;
+    /* (The filter hands W only their refused forms: see install_filter.) */
+    return strcmp(name, "ioctl") == 0 || strcmp(name, "socket") == 0;
+}
+
+/* The refused call, as the report names it. */
+static void name_refused(const struct seccomp_notif *req, const char *name, char *line, size_t n)
+{
+    size_t i;
+
+    if (req->data.nr == SCMP_SYS(mount)) {
+        snprintf(line, n, "mount(2) with MS_REMOUNT but not MS_BIND (it would reconfigure a whole filesystem, "
+                 "not one mount)");
+        return;
+    }
+    if (req->data.nr == SCMP_SYS(socket)) {
+        snprintf(line, n, "socket(AF_VSOCK) (vsock ports are the machine's, not the world's)");
+        return;
+    }
+    for (i = 0; req->data.nr == SCMP_SYS(ioctl) && i < sizeof terminal_ioctls / sizeof terminal_ioctls[0]; i++)
+        if ((unsigned long)req->data.args[1] == terminal_ioctls[i].request) {
+            snprintf(line, n, "%s (it types into a terminal)", terminal_ioctls[i].name);
+            return;
+        }
+    snprintf(line, n, "%s(2)", name ? name : "a system call");
 }
 
 /* The calls a slow_parent run looks at: the lab's first clone, then its
@@ -96,7 +135,12 @@ static int install_filter(int sock, int slow_parent)
             seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1, SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)sock)) < 0)
             goto out;
     }
-    if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(mount), 1,
+    for (i = 0; i < sizeof terminal_ioctls / sizeof terminal_ioctls[0]; i++)
+        if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(ioctl), 1,
+                             SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)terminal_ioctls[i].request)) < 0)
+            goto out;
+    if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_VSOCK)) < 0 ||
+        seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(mount), 1,
                          SCMP_A3(SCMP_CMP_MASKED_EQ, MS_REMOUNT | MS_BIND, MS_REMOUNT)) < 0 ||
         seccomp_load(ctx) < 0)
         goto out;
@@ -274,11 +318,7 @@ static int refuse_one(int listener, struct world_result *r)
         seccomp_notify_free(req, resp);
         return 1;
     }
-    if (req->data.nr == SCMP_SYS(mount))
-        snprintf(line, sizeof line, "mount(2) with MS_REMOUNT but not MS_BIND (it would reconfigure "
-                 "a whole filesystem, not one mount)");
-    else
-        snprintf(line, sizeof line, "%s(2)", name ? name : "a system call");
+    name_refused(req, name, line, sizeof line);
     if (!strstr(r->forbidden, line))
         appendf(r->forbidden, sizeof r->forbidden, "%s\n", line);
     free(name);
@@ -299,18 +339,32 @@ static struct world_result *current_result;
 struct pipes { int out[2], err[2], report[2], go[2], in[2], filter[2]; };
 
 /* In the lab's process, its fds in place: the filter, the limits, a clean
- * signal state, the user it runs as; then the lab. */
-static void become_lab(char *const *argv, const struct world_run_as *as_user, int filter_sock, int watch_parent)
+ * signal state, the user it runs as; then the lab. spec (NULL for a second
+ * lab) may set the address space, the file size and the working folder. */
+static void become_lab(const struct world_spec *spec, char *const *argv, const struct world_run_as *as_user,
+                       int filter_sock, int watch_parent)
 {
+    rlim_t space = spec && spec->address_space > 0 ? (rlim_t)spec->address_space : LAB_ADDRESS_SPACE;
     struct rlimit no_core = { 0, 0 };
-    struct rlimit as = { LAB_ADDRESS_SPACE, LAB_ADDRESS_SPACE };
+    struct rlimit as = { space, space };
     struct rlimit nproc = { LAB_NPROC, LAB_NPROC };
     sigset_t none;
 
     install_filter(filter_sock, watch_parent);   /* it allocates: before the address-space limit */
+    /* The first the kernel kills when the world's memory runs out: the lab,
+     * never W, which records what happened. */
+    write_file("/proc/self/oom_score_adj", "1000");
     setrlimit(RLIMIT_CORE, &no_core);
     setrlimit(RLIMIT_AS, &as);
     setrlimit(RLIMIT_NPROC, &nproc);
+    if (spec && spec->file_size > 0) {
+        struct rlimit fsize = { (rlim_t)spec->file_size, (rlim_t)spec->file_size };
+        setrlimit(RLIMIT_FSIZE, &fsize);
+    }
+    if (chdir(spec && spec->cwd ? spec->cwd : "/") == -1) {
+        dprintf(2, "nslab harness: cannot enter %s: %s\n", spec->cwd, strerror(errno));
+        _exit(125);
+    }
     setpriority(PRIO_PROCESS, 0, LAB_NICE);   /* raising it again needs CAP_SYS_NICE over the machine */
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -335,17 +389,80 @@ static void become_lab(char *const *argv, const struct world_run_as *as_user, in
     _exit(127);
 }
 
+/* ---- A terminal of the world's own (tried by hand, on a terminal) ---------- */
+
+/* The lab gets a pty of the world's devpts as its terminal and controlling
+ * terminal; W copies between the pty and our own fds 0 and 1 (the user's
+ * terminal, in raw mode: the harness set it so), and passes on a new window
+ * size. The user's terminal itself is never the lab's: a lab cannot type
+ * into the user's shell (TIOCSTI) or signal the user's session. */
+static struct { int master, slave; struct winsize size; } pty = { -1, -1, { 0, 0, 0, 0 } };
+
+static void open_pty(const struct world_spec *spec)
+{
+    pty.master = pty.slave = -1;
+    if (!spec->interactive || !isatty(0) || !isatty(1))
+        return;
+    pty.master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (pty.master == -1 || unlockpt(pty.master) == -1 ||
+        (pty.slave = open(ptsname(pty.master), O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1) {
+        if (pty.master != -1)
+            close(pty.master);
+        pty.master = -1;
+        return;
+    }
+    if (ioctl(0, TIOCGWINSZ, &pty.size) == 0)
+        ioctl(pty.master, TIOCSWINSZ, &pty.size);
+    fcntl(pty.master, F_SETFL, O_NONBLOCK);
+}
+
+/* One round of copying, after poll said so; a new window size passed on. */
+static void copy_pty(const struct pollfd *in, const struct pollfd *master)
+{
+    char buf[4096];
+    struct winsize now_size;
+    ssize_t n;
+
+    if (pty.master == -1)
+        return;
+    if (ioctl(0, TIOCGWINSZ, &now_size) == 0 && memcmp(&now_size, &pty.size, sizeof now_size) != 0) {
+        pty.size = now_size;
+        ioctl(pty.master, TIOCSWINSZ, &pty.size);
+    }
+    if ((in->revents & POLLIN) && (n = read(0, buf, sizeof buf)) > 0 && write(pty.master, buf, (size_t)n) < 0)
+        return;
+    if (master->revents & (POLLIN | POLLHUP))
+        while ((n = read(pty.master, buf, sizeof buf)) > 0)
+            if (write(1, buf, (size_t)n) < 0)
+                break;
+}
+
+static void close_pty(void)
+{
+    struct pollfd none = { -1, 0, 0 }, master = { pty.master, POLLIN, 0 };
+
+    if (pty.master == -1)
+        return;
+    copy_pty(&none, &master);   /* what the lab wrote last */
+    close(pty.master);
+    if (pty.slave != -1)
+        close(pty.slave);
+    pty.master = pty.slave = -1;
+}
+
 static void exec_lab(const struct world_spec *spec, const struct pipes *p)
 {
-    /* fd 0: stdin; 1, 2: captured (tried by hand: the terminal); 3: the
-     * probe's report; 4: the probe's "go". */
+    /* fd 0: stdin; 1, 2: captured (tried by hand: the pty the caller made,
+     * or its own fds); 3: the probe's report; 4: the probe's "go". A session
+     * of its own, its controlling terminal that pty, never the user's. */
     if ((!spec->interactive && (dup2(p->in[0], 0) == -1 || dup2(p->out[1], 1) == -1 || dup2(p->err[1], 2) == -1)) ||
+        (pty.slave != -1 && (dup2(pty.slave, 0) == -1 || dup2(pty.slave, 1) == -1 || dup2(pty.slave, 2) == -1)) ||
         dup2(p->report[1], 3) == -1 || dup2(p->go[0], 4) == -1)
         _exit(125);
-    if (!spec->interactive)
-        setsid();
-    become_lab(spec->argv, &spec->as_user, p->filter[1],
-               faults_watch_calls(spec->faults));
+    setsid();
+    if (pty.slave != -1 && ioctl(0, TIOCSCTTY, 0) == -1)
+        _exit(125);
+    become_lab(spec, spec->argv, &spec->as_user, p->filter[1], faults_watch_calls(spec->faults));
 }
 
 int world_run_second(char *const *argv, const struct world_run_as *as_user, double timeout, char *out, size_t n)
@@ -373,7 +490,7 @@ int world_run_second(char *const *argv, const struct world_run_as *as_user, doub
             _exit(125);
         close(4);
         setsid();
-        become_lab(argv, as_user, sock[1], 0);
+        become_lab(NULL, argv, as_user, sock[1], 0);
     }
     close(pipe_fds[1]);
     close(sock[1]);
@@ -407,6 +524,16 @@ int world_run_second(char *const *argv, const struct world_run_as *as_user, doub
     close(sock[0]);
     close(pipe_fds[0]);
     return status;
+}
+
+/* The machine's shared memory (tmpfs, shm), in MiB; -1 unknown. */
+static long shmem_mb(void)
+{
+    char text[4096], *line;
+
+    if (proc_read("meminfo", text, sizeof text - 1) <= 0 || !(line = strstr(text, "\nShmem:")))
+        return -1;
+    return atol(line + 7) / 1024;
 }
 
 /* Kill every process of the world but W, and reap them all. */
@@ -497,7 +624,7 @@ static int stuck(const struct world_spec *spec, struct world_result *r, double *
 
 /* make tryNN HOST=...: run a command on the world's host, with $CONTAINER the
  * PID of the lab's first child (the container, as the host sees it). */
-static void run_host_command(const char *command, pid_t lab)
+static void run_host_command(const char *command, pid_t lab, int tty_fd)
 {
     char pid[32] = "";
     pid_t child = first_child(lab);
@@ -506,7 +633,11 @@ static void run_host_command(const char *command, pid_t lab)
         snprintf(pid, sizeof pid, "%d", (int)child);
     child = fork();
     if (child == 0) {
-        setpgid(0, 0);
+        setsid();
+        /* Its output beside the lab's: on the lab's pty, if it has one. */
+        if (tty_fd > 0 && (dup2(tty_fd, 1) == -1 || dup2(tty_fd, 2) == -1))
+            _exit(125);
+        closefrom(3);
         setenv("CONTAINER", pid, 1);
         reset_signals();
         execl("/bin/sh", "sh", "-c", command, (char *)NULL);
@@ -529,11 +660,68 @@ static void run_host_command(const char *command, pid_t lab)
 }
 
 /* The probe said READY: look at it and at the world from outside. */
+/* The probe's copies in the world (its own, and the one in lab 10's root),
+ * by what names them on the machine: a process of the lab that only calls
+ * itself nslab-probe is none of them. */
+static int probe_files(struct file_id *ids)
+{
+    static const char *const copies[] = { WORLD_KIT_DIR "/nslab-probe", WORLD_ROOT_DIR WORLD_KIT_DIR "/nslab-probe" };
+    struct stat st;
+    size_t i;
+    int n = 0;
+
+    for (i = 0; i < sizeof copies / sizeof copies[0]; i++)
+        if (stat(copies[i], &st) == 0) {
+            ids[n].dev = st.st_dev;
+            ids[n].ino = st.st_ino;
+            n++;
+        }
+    return n;
+}
+
+/* How many lines "READY" the probe's report holds. */
+static int readies(const char *report)
+{
+    const char *p = report;
+    int n = 0;
+
+    while ((p = strstr(p, "READY"))) {
+        n += (p == report || p[-1] == '\n') && (p[5] == '\n' || p[5] == '\0');
+        p += 5;
+    }
+    return n;
+}
+
+/* The probe reported again (a command that runs it twice, one after the
+ * other, as some checks' scripts do): it must be in the namespaces the first
+ * one was in. A lab that runs a copy in namespaces of its own first, for the
+ * harness to look at, and then the command where it is, is caught here. */
+static void look_again(struct world_result *r, int go_fd)
+{
+    struct file_id probes[2];
+    int copies, t;
+    pid_t pid = find_program(probes, probe_files(probes), &copies);
+
+    for (t = 0; pid && t < NS_COUNT; t++) {
+        unsigned long ns = ns_inode(pid, (enum ns_type)t);
+        if (ns && r->probe_ns[t] && ns != r->probe_ns[t] && r->probe_count < 2) {
+            r->probe_count = 2;
+            appendf(r->note, sizeof r->note, "the probe ran again, in another %s namespace ([%lu], the first in [%lu])\n",
+                    ns_name((enum ns_type)t), ns, r->probe_ns[t]);
+        }
+    }
+    if (write(go_fd, "g", 1) != 1)
+        appendf(r->note, sizeof r->note, "could not release the probe: %s\n", strerror(errno));
+}
+
 static void look_from_outside(const struct world_spec *spec, struct world_result *r, int go_fd)
 {
+    struct file_id probes[2];
     int t;
 
-    r->probe_pid = find_process("nslab-probe");
+    r->probe_pid = find_program(probes, probe_files(probes), &r->probe_count);
+    if (r->probe_count > 1)
+        appendf(r->note, sizeof r->note, "%d copies of it were running side by side when it reported\n", r->probe_count);
     for (t = 0; t < NS_COUNT; t++)
         r->probe_ns[t] = r->probe_pid ? ns_inode(r->probe_pid, (enum ns_type)t) : 0;
     snapshot(r, r->during_snap);
@@ -561,7 +749,8 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
     pid_t lab;
     int pidfd, listener, status = 0, open_out = !spec->interactive, open_err = !spec->interactive, open_report = 1;
     double waiting_on_nothing = 0;
-    int host_done = 0;
+    int host_done = 0, looked = 0;
+    long shmem_base = r->cgroup_version ? -1 : shmem_mb();
 
     current_result = r;
     take_snapshot = snapshot_fn;
@@ -569,13 +758,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
         world_fail(r, "pipe");
         return;
     }
-    if (spec->interactive && isatty(2)) {
-        char host[256] = "";
-        gethostname(host, sizeof host - 1);
-        dprintf(2, "nslab try: %s runs in a throwaway test world (its host is \"%s\"): a hostname, /proc, "
-                "mounts, network and cgroups of its own; your machine is not touched. The world ends with the "
-                "lab.\n", spec->argv[0], host);
-    }
+    open_pty(spec);
     r->clock_gap[0] = clock_gap_now();
     start = now();
     lab = fork();
@@ -616,9 +799,10 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
 
     deadline = start + spec->timeout;
     for (;;) {
-        struct pollfd fds[5] = {
+        struct pollfd fds[7] = {
             { open_out ? p.out[0] : -1, POLLIN, 0 }, { open_err ? p.err[0] : -1, POLLIN, 0 },
             { open_report ? p.report[0] : -1, POLLIN, 0 }, { pidfd, POLLIN, 0 }, { listener, POLLIN, 0 },
+            { pty.master != -1 ? 0 : -1, POLLIN, 0 }, { pty.master, POLLIN, 0 },
         };
         double left = deadline - now();
         /* Look at the lab every 50 ms (10 ms without a pidfd, kernel < 5.3). */
@@ -632,17 +816,22 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
             r->timed_out = 1;
             break;
         }
+        if (shmem_base >= 0 && shmem_mb() - shmem_base > SHMEM_LIMIT_MB) {
+            r->shmem_grown = shmem_mb() - shmem_base;
+            break;
+        }
         if (listener != -1 && slow.held == 1) {
             release_held(listener);
             if (wait_ms > 10)
                 wait_ms = 10;
         }
         if (spec->host_command && !host_done && now() - start >= HOST_COMMAND_DELAY) {
-            run_host_command(spec->host_command, lab);
+            run_host_command(spec->host_command, lab, pty.slave);
             host_done = 1;
         }
-        if (poll(fds, 5, wait_ms) == -1 && errno != EINTR)
+        if (poll(fds, 7, wait_ms) == -1 && errno != EINTR)
             break;
+        copy_pty(&fds[5], &fds[6]);
         if (listener != -1 && (fds[4].revents & (POLLHUP | POLLERR)) && !(fds[4].revents & POLLIN)) {
             close(listener);   /* nobody is left under the filter */
             listener = -1;
@@ -658,7 +847,12 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
             open_report = 0;
         if (!r->probe_ready && (has_line(r->probe, "READY"))) {
             r->probe_ready = 1;
+            looked = 1;
             look_from_outside(spec, r, p.go[1]);
+        }
+        while (looked && readies(r->probe) > looked) {
+            looked++;
+            look_again(r, p.go[1]);
         }
         if (waitpid(lab, &status, WNOHANG) == lab) {
             r->lab_exited = 1;
@@ -689,6 +883,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
     if (listener != -1)
         close(listener);   /* anything still blocked in a refused call gets ENOSYS */
     kill_everyone();
+    close_pty();
     if (!r->lab_exited)
         snapshot(r, r->after);
 

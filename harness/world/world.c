@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/keyctl.h>
 #include <poll.h>
 #include <pwd.h>
 #include <sched.h>
@@ -241,19 +242,59 @@ static void terminal_signals_to_lab_only(void)
     signal(SIGQUIT, SIG_IGN);
 }
 
+/* The kernel's counts a lab could use up, capped in the world's user
+ * namespace (user.max_* are its own): the world's namespaces and inotify
+ * instances are charged to the world's owner, up to the machine's limit for
+ * them, so one world must stay well below it. */
+static void cap_kernel_counts(void)
+{
+    static const struct { const char *file, *value; } caps[] = {
+        { "user/max_user_namespaces", "64" }, { "user/max_mnt_namespaces", "64" },
+        { "user/max_pid_namespaces", "64" }, { "user/max_net_namespaces", "64" },
+        { "user/max_ipc_namespaces", "64" }, { "user/max_uts_namespaces", "64" },
+        { "user/max_cgroup_namespaces", "64" }, { "user/max_time_namespaces", "64" },
+        { "user/max_inotify_instances", "8" }, { "user/max_inotify_watches", "1024" },
+        { "user/max_fanotify_groups", "8" }, { "user/max_fanotify_marks", "1024" },
+    };
+    char path[64];
+    size_t i;
+
+    for (i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        snprintf(path, sizeof path, "/proc/sys/%s", caps[i].file);
+        write_file(path, caps[i].value);   /* (a kernel without it: nothing to cap) */
+    }
+}
+
+/* What a lab gets of ours: nothing. A fixed small environment (the grader's
+ * may hold tokens), TERM only when a person watches. */
+static void fixed_environment(const struct world_spec *spec)
+{
+    char term[64] = "dumb";
+    size_t i;
+
+    if (spec->interactive && getenv("TERM"))
+        snprintf(term, sizeof term, "%s", getenv("TERM"));
+    clearenv();
+    setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+    setenv("HOME", "/root", 1);
+    setenv("TERM", term, 1);
+    setenv("LANG", "C.UTF-8", 1);
+    for (i = 0; spec->env && spec->env[i]; i++)
+        putenv((char *)spec->env[i]);
+}
+
 static void world_main(const struct world_spec *spec, struct world_result *r, int sync_fd)
 {
     int t, proc;
 
     prctl(PR_SET_PDEATHSIG, SIGKILL);   /* W0 gone: the whole world goes */
     default_signals();
-    /* A session of its own: a lab that calls kill(0, ...) or killpg() by
-     * mistake reaches the world's processes, never the harness. (Not when
-     * trying a lab by hand: its shell wants our terminal for job control.) */
     if (spec->interactive)
         terminal_signals_to_lab_only();
-    else
-        setsid();
+    /* A session of its own: a lab that calls kill(0, ...) or killpg() by
+     * mistake reaches the world's processes, never the harness; and no
+     * controlling terminal of the user's (make tryNN gives the lab a pty). */
+    setsid();
     wait_for(sync_fd);   /* W0 has written our ID maps */
     /* Become root of the world: our IDs are still the creator's. */
     if ((!r->rootless && setgroups(0, NULL) == -1) || setresgid(0, 0, 0) == -1 || setresuid(0, 0, 0) == -1) {
@@ -263,6 +304,19 @@ static void world_main(const struct world_spec *spec, struct world_result *r, in
     /* Changing our IDs cleared the parent-death signal: set it again, so
      * that the world still dies with W0 (and W0 with the harness). */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* Not dumpable: a lab (root of the world) can neither read nor write
+     * our memory (the shared result) through /proc/1/mem, ptrace us or take
+     * our descriptors (pidfd_getfd): those need CAP_SYS_PTRACE over the
+     * machine now, rootless as much as as root. */
+    prctl(PR_SET_DUMPABLE, 0);
+    /* A session keyring of the world's own, empty: the grader's keys (a
+     * login, sudo, ssh or systemd gives it one) are out of the lab's reach. */
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) == -1 && errno != ENOSYS) {
+        world_fail(r, "give the world a session keyring of its own");
+        _exit(1);
+    }
+    fixed_environment(spec);
+    cap_kernel_counts();
     if (fs_world_mounts(r, &proc) || cg_mount_inside(r) || fs_share_everything(r))
         _exit(1);
     proc_use(proc);
@@ -274,7 +328,7 @@ static void world_main(const struct world_spec *spec, struct world_result *r, in
     if (spec->setup)
         spec->setup(r, spec->data);
     if (world_snapshot(r->before, sizeof r->before) == -1)
-        r->snap_truncated = 1;
+        r->before_truncated = 1;   /* the machine's: before the lab ran */
     run_lab(spec, r, world_snapshot);
     r->finished = 1;
     _exit(0);
@@ -294,7 +348,23 @@ static void stage_a(const struct world_spec *spec, struct world_result *r, int s
     wait_for(sync_fd);   /* H has mapped us (rootless) and put us in the cgroup */
     if (fs_prepare_view(r, spec) || pipe2(sync, O_CLOEXEC) == -1)
         _exit(1);
+    /* As root, the world's user namespace is made by the world's own
+     * unprivileged ID, not by root: the kernel charges every namespace and
+     * inotify instance of the world to its owner, so a lab that uses them
+     * up uses up that ID's share, not root's. (Our permitted capabilities
+     * stay: root is still our real and saved ID, to write W's maps.) */
+    if (!r->rootless && (setresgid((gid_t)-1, WORLD_HOST_ID_BASE, (gid_t)-1) == -1 ||
+                         setresuid((uid_t)-1, WORLD_HOST_ID_BASE, (uid_t)-1) == -1)) {
+        world_fail(r, "take the world's own ID to make its user namespace");
+        _exit(1);
+    }
     w = clone_fork(WORLD_FLAGS);
+    if (w != 0 && !r->rootless && (setresuid((uid_t)-1, 0, (uid_t)-1) == -1 || setresgid((gid_t)-1, 0, (gid_t)-1) == -1)) {
+        world_fail(r, "become root again to write the world's maps");
+        if (w > 0)
+            kill(w, SIGKILL);
+        _exit(1);
+    }
     if (w == 0) {
         close(sync[1]);
         world_main(spec, r, sync[0]);
@@ -311,6 +381,10 @@ static void stage_a(const struct world_spec *spec, struct world_result *r, int s
         kill(w, SIGKILL);
     }
     cg_after_clone(w);
+    /* Not dumpable from here on (W makes itself so too), as W: the world's
+     * processes cannot reach into us. (Not before: our /proc files, and
+     * W's, must stay ours to write the ID maps with.) */
+    prctl(PR_SET_DUMPABLE, 0);
     if (write(sync[1], "g", 1) != 1)
         kill(w, SIGKILL);
     close(sync[1]);
@@ -422,7 +496,9 @@ struct world_result *world_run(const struct world_spec *spec)
     cg_open_for_w0();
     before = superblocks();
     gap = clock_gap_now();
-    w0 = clone_fork(CLONE_NEWNS | (r->rootless ? CLONE_NEWUSER : 0));
+    /* W0 has a PID and a network namespace of its own: the /proc and /sys
+     * it mounts under the world's show nothing of the machine's. */
+    w0 = clone_fork(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | (r->rootless ? CLONE_NEWUSER : 0));
     if (w0 == 0) {
         close(sync[1]);
         stage_a(spec, r, sync[0]);

@@ -79,6 +79,9 @@ struct world_spec {
     char *const *argv;          /* lab program (its path in the world) and arguments */
     const char *lab_file;       /* the lab program on the real machine, copied in */
     const char *const *files;   /* more files to copy into WORLD_KIT_DIR (NULL-terminated), or NULL */
+    const char *source_name;    /* and, when set, the file open as source_fd, copied there under this
+                                 * name (a submission's source: the caller opened it, and checked it) */
+    int source_fd;
     const char *stdin_text;     /* fed to the lab's stdin; NULL: /dev/null */
     double timeout;             /* seconds before every process is killed */
     /* In W, before the "before" snapshot: make the host's own objects.
@@ -89,7 +92,15 @@ struct world_spec {
     /* In W, once the lab has returned, before anything is cleaned up. */
     void (*after)(struct world_result *r, void *data);
     int kill_probe;             /* after `during`, SIGKILL the probe instead of releasing it */
-    int interactive;            /* make tryNN: the lab gets our terminal (fds 0-2), no new session */
+    int interactive;            /* make tryNN, the demos: a person watches; no time limit of the checks', no
+                                 * stuck-process rule, the lab's output not captured but shown */
+                                /* (on a terminal, the lab gets a pty of the world's own, which W copies
+                                 * to and from ours: run.c) */
+    const char *const *env;     /* "NAME=VALUE" the lab gets besides the world's fixed PATH, HOME, TERM,
+                                 * LANG (NULL-terminated), or NULL */
+    const char *cwd;            /* the lab's working folder in the world; NULL: / */
+    long address_space;         /* the lab's RLIMIT_AS, bytes; 0: 4 GiB */
+    long file_size;             /* its RLIMIT_FSIZE, bytes; 0: none */
     struct world_run_as as_user; /* uid 0: the world's root runs the lab; else this user */
     const char *host_command;   /* make tryNN HOST=...: a shell command run on the world's host
                                  * 0.5 s after the lab starts, $CONTAINER the lab's first child */
@@ -135,7 +146,11 @@ struct world_result {
     char before[SNAP_CAP];      /* the world's host state before the lab */
     char during_snap[SNAP_CAP]; /* ... while the probe waited */
     char after[SNAP_CAP];       /* ... when the lab had returned */
-    int snap_truncated;         /* a snapshot did not fit: comparing it would lie */
+    int before_truncated;       /* the snapshot before the lab did not fit (the machine's state) */
+    int snap_truncated;         /* a snapshot during or after the run did not fit: what the lab left */
+    int probe_count;            /* copies of the probe running side by side when it said READY */
+    long shmem_grown;           /* a world without a cgroup: MiB of the machine's shared memory (tmpfs)
+                                 * the run took, when it went past the limit and was ended; else 0 */
     double clock_gap[2];        /* CLOCK_REALTIME - CLOCK_BOOTTIME, before and after */
     char note[NOTE_CAP];        /* anything the checks should report */
     char user[USER_CAP];        /* the check's own observations, from `during` */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 
 /* Root of the world, as the machine sees it, when the harness runs as root:
  * an unprivileged range no account uses, wide enough for a lab's own nested
@@ -31,6 +32,16 @@ static inline int world_fail(struct world_result *r, const char *step)
 }
 
 /* ---- proc.c ---- */
+
+/* A file, by what names it on the machine. */
+struct file_id {
+    dev_t dev;
+    ino_t ino;
+};
+/* The processes running one of `files` (by /proc/PID/exe: a copy renamed,
+ * or a process named like it, is told apart), the topmost of them only (not
+ * their children): how many into *copies, and the first's PID (0: none). */
+pid_t find_program(const struct file_id *files, int n, int *copies);
 
 /* In W, once the world's /proc is mounted: look through this handle (a lab's
  * mounts over /proc cannot cover it) from now on. */
