@@ -69,12 +69,7 @@ static int judge_world(const struct world_spec *spec, const struct world_result 
 {
     char why[1024];
 
-    if (r->machine_changed[0]) {
-        j->machine_changed = 1;
-        snprintf(j->seen, sizeof j->seen, "THIS MACHINE WAS CHANGED while the lab ran (it reached through the "
-                 "test world; report it to the kit's authors):\n%s", r->machine_changed);
-        verdict(j, "ENV", "the real machine as it was");
-    } else if (!r->ready) {
+    if (!r->ready) {
         snprintf(j->seen, sizeof j->seen, "the test world could not be made here: %s", r->env_error);
         verdict(j, "ENV", "a machine that can create a test world (run `make doctor`)");
     } else if (world_lacks(needs, r, why, sizeof why)) {
@@ -90,6 +85,10 @@ static int judge_world(const struct world_spec *spec, const struct world_result 
     } else if (r->setup_error[0]) {
         snprintf(j->seen, sizeof j->seen, "the check could not prepare the host: %s", r->setup_error);
         verdict(j, "ENV", "the check's own set-up to work");
+    } else if (r->before_truncated) {
+        snprintf(j->seen, sizeof j->seen, "the test world's host state, before the lab ran, did not fit in the "
+                 "harness's snapshot (%d bytes), so comparing it would prove nothing", SNAP_CAP);
+        verdict(j, "ENV", "the test world's state to fit in a snapshot");
     }
     return j->verdict != NULL;
 }
@@ -100,6 +99,16 @@ void judge_run(const struct world_spec *spec, const struct world_result *r, int 
     char *changes;
 
     memset(j, 0, sizeof *j);
+    /* Whatever happened, a changed machine stops the grading. It happened
+     * while the lab ran: the lab's verdict (a kit that let it happen has a
+     * bug to report too). */
+    if (r->machine_changed[0]) {
+        j->machine_changed = 1;
+        snprintf(j->seen, sizeof j->seen, "THIS MACHINE WAS CHANGED while the lab ran (it reached through the "
+                 "test world; report it to the kit's authors):\n%s", r->machine_changed);
+        verdict(j, "FAIL", "the real machine as it was");
+        return;
+    }
     if (judge_world(spec, r, needs, j))
         return;
     if (!r->finished) {
@@ -107,15 +116,28 @@ void judge_run(const struct world_spec *spec, const struct world_result *r, int 
                  "PID 1?)");
         verdict(j, "CRASH", "the test world to survive the lab");
     } else if (r->snap_truncated) {
-        snprintf(j->seen, sizeof j->seen, "the host's mounts, processes or cgroups did not fit in the harness's "
-                 "snapshot, so comparing them would prove nothing");
-        verdict(j, "ENV", "the test world's state to fit in a snapshot");
+        snprintf(j->seen, sizeof j->seen, "the lab left so much in the test world's host (mounts, processes, "
+                 "cgroups, links or IPC objects) that its state no longer fit in the harness's snapshot (%d bytes)\n",
+                 SNAP_CAP);
+        describe_output(r, j->seen, sizeof j->seen);
+        verdict(j, "FAIL", "the host (the test world) as it was before the run");
+    } else if (r->shmem_grown) {
+        snprintf(j->seen, sizeof j->seen, "the run put %ld MiB into memory-backed files (a tmpfs or shared memory) "
+                 "and was ended: this world has no cgroup to hold it, so the kit stops it at 256 MiB\n",
+                 r->shmem_grown);
+        describe_output(r, j->seen, sizeof j->seen);
+        verdict(j, "FAIL", "the lab to use the machine's memory sparingly");
+    } else if (r->probe_count > 1) {
+        snprintf(j->seen, sizeof j->seen, "the probe (the command) ran more than once: %s; the lab must run the "
+                 "command once, as the container's process\n", r->note[0] ? r->note : "copies side by side");
+        describe_output(r, j->seen, sizeof j->seen);
+        verdict(j, "FAIL", "the command to run once, in the container");
     } else if (r->forbidden[0]) {
         snprintf(j->seen, sizeof j->seen, "the lab called, and the test world refused with EPERM:\n%s"
                  "On a real machine, as root, this changes the machine itself, not the container.\n", r->forbidden);
         describe_output(r, j->seen, sizeof j->seen);
-        verdict(j, "FAIL", "no call that changes the whole machine (clock, modules, swap, kexec, a filesystem's "
-                "options)");
+        verdict(j, "FAIL", "no call that changes the whole machine or reaches out of the test world (the clock, "
+                "modules, swap, kexec, a filesystem's options, keys, typing into a terminal, vsock)");
     } else if (r->timed_out) {
         if (r->stuck[0])
             snprintf(j->seen, sizeof j->seen, "%s; after %.1f s every process was killed\n", r->stuck, r->seconds);
@@ -126,8 +148,9 @@ void judge_run(const struct world_spec *spec, const struct world_result *r, int 
         verdict(j, "TIMEOUT", "the lab to finish");
     } else if (WIFSIGNALED(r->lab_status) &&
                !(spec->faults && spec->faults->kill_parent && WTERMSIG(r->lab_status) == SIGKILL)) {
-        snprintf(j->seen, sizeof j->seen, "the lab died of signal %d (%s)\n", WTERMSIG(r->lab_status),
-                 strsignal(WTERMSIG(r->lab_status)));
+        snprintf(j->seen, sizeof j->seen, "the lab died of signal %d (%s)%s\n", WTERMSIG(r->lab_status),
+                 strsignal(WTERMSIG(r->lab_status)), WTERMSIG(r->lab_status) == SIGKILL ?
+                 " (the kernel kills so when the test world's memory, 1 GiB, runs out)" : "");
         describe_output(r, j->seen, sizeof j->seen);
         verdict(j, "CRASH", "the lab to exit");
     }

@@ -87,14 +87,41 @@ START_TEST(the_checks_own_setup_failing_is_env)
 }
 END_TEST
 
-START_TEST(a_changed_machine_is_env_and_stops_grading)
+START_TEST(a_changed_machine_is_the_labs_fail_and_stops_grading)
 {
     a_good_run();
     strcpy(r.machine_changed, "the machine's clock moved by 3600.0 s\n");
     r.timed_out = 1;   /* whatever else happened */
-    ck_assert_str_eq(judge(0), "ENV");
+    r.ready = 0;
+    ck_assert_str_eq(judge(0), "FAIL");
     ck_assert(j.machine_changed);
     ck_assert_ptr_nonnull(strstr(j.seen, "THIS MACHINE WAS CHANGED"));
+}
+END_TEST
+
+/* ENV is decided before the lab runs: a snapshot that did not fit before
+ * it is the machine's; one that did not fit after, what the lab left. */
+START_TEST(a_snapshot_too_big_is_env_only_before_the_lab)
+{
+    a_good_run();
+    r.before_truncated = 1;
+    ck_assert_str_eq(judge(0), "ENV");
+    a_good_run();
+    r.snap_truncated = 1;
+    ck_assert_str_eq(judge(0), "FAIL");
+    ck_assert_ptr_nonnull(strstr(j.seen, "left so much"));
+}
+END_TEST
+
+/* A decoy beside the container's command does not pass for it. */
+START_TEST(two_copies_of_the_probe_are_a_fail)
+{
+    a_good_run();
+    r.probe_count = 2;
+    ck_assert_str_eq(judge(0), "FAIL");
+    ck_assert_ptr_nonnull(strstr(j.seen, "ran more than once"));
+    r.probe_count = 1;
+    ck_assert_str_eq(judge(0), "PASS");
 }
 END_TEST
 
@@ -192,7 +219,9 @@ int main(void)
     tcase_add_test(tc, a_world_without_what_the_lab_needs_is_env);
     tcase_add_test(tc, a_user_the_world_does_not_have_is_env);
     tcase_add_test(tc, the_checks_own_setup_failing_is_env);
-    tcase_add_test(tc, a_changed_machine_is_env_and_stops_grading);
+    tcase_add_test(tc, a_changed_machine_is_the_labs_fail_and_stops_grading);
+    tcase_add_test(tc, a_snapshot_too_big_is_env_only_before_the_lab);
+    tcase_add_test(tc, two_copies_of_the_probe_are_a_fail);
     tcase_add_test(tc, a_world_killed_by_the_lab_is_a_crash);
     tcase_add_test(tc, a_refused_machine_call_is_a_fail_that_names_it);
     tcase_add_test(tc, out_of_time_is_a_timeout_that_says_what_was_stuck);
