@@ -28,7 +28,7 @@ WORLD_OK = @if [ "$$(id -u)" -ne 0 ] && ! unshare --user --map-root-user --mount
 
 # The harness: its world (harness/world/), its checks (harness/checks/: every
 # checks_NN.c there is a layer, registered by LAYER()), and its commands.
-HARNESS_SRC = harness/main.c harness/ask.c harness/byhand.c harness/doctor.c harness/needs.c harness/util.c \
+HARNESS_SRC = harness/main.c harness/ask.c harness/compile.c harness/byhand.c harness/doctor.c harness/needs.c harness/util.c \
               $(wildcard harness/world/*.c) harness/checks/verdict.c harness/checks/judge.c \
               $(sort $(wildcard harness/checks/checks_[0-9]*.c)) grading/registry.c
 HARNESS_HDR = $(wildcard harness/*.h harness/world/*.h harness/checks/*.h) grading/registry.h

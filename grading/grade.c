@@ -372,7 +372,7 @@ static const char *one_env_reason(const struct lab_result *l)
 {
     size_t i;
 
-    if (l->state != LAB_GRADED || l->n == 0)
+    if ((l->state != LAB_GRADED && l->state != LAB_HARNESS_FAILED) || l->n == 0)
         return NULL;
     for (i = 0; i < l->n; i++)
         if (strcmp(l->results[i].verdict, "ENV") != 0 || !l->results[i].seen ||
@@ -392,7 +392,7 @@ void report_lab(FILE *f, const struct lab_result *l, int colour)
     if (l->state == LAB_NO_BUILD)
         fprintf(f, "%s does not compile; %s scores zero. The compiler said:\n%s\n", l->source, name,
                 l->build_log ? l->build_log : "");
-    if (l->state == LAB_HARNESS_FAILED)
+    if (l->state == LAB_HARNESS_FAILED && !env)
         fprintf(f, "the harness could not run for %s:\n%s\n", name, l->build_log ? l->build_log : "");
     if (env) {
         fprintf(f, "%sENV%s: all %zu checks of %s could not run on this machine: %s "

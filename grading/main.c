@@ -123,7 +123,8 @@ struct lab_job {
     char src[4096], bin[4096], records[4096], log[4200];
     pid_t pid;
     int status;             /* the job's exit status (128+N for a signal) */
-    int built;              /* 1 compiled, -1 did not compile, -3 no source; 0 not yet */
+    int built;              /* 1 compiled, -1 did not compile, -2 could not be compiled here (no test
+                             * world for the compiler: the machine's, ENV), -3 no source; 0 not yet */
     int ran;                /* its harness ran to the end */
     double start, seconds;
 };
@@ -211,7 +212,7 @@ static void run_jobs(const struct options *o, struct lab_job *jobs, int n, int b
                 j->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
                 j->seconds += now() - j->start;
                 if (j->built == 0) {
-                    j->built = j->status == 0 ? 1 : -1;
+                    j->built = j->status == 0 ? 1 : j->status == 1 ? -1 : -2;
                     building--;
                 } else {
                     j->ran = 1;
@@ -253,6 +254,12 @@ static int lab_from_jobs(const struct options *o, const struct rubric *r, struct
         l->state = LAB_MISSING;
         snprintf(err, sizeof err, "%s: no such file", j->src);
         lab_init(l, r, "BUILD", err);
+    } else if (j->built == -2) {
+        /* The compiler had no world to run in: the machine's fault. */
+        l->state = LAB_HARNESS_FAILED;
+        l->build_log = job_log(j);
+        lab_init(l, r, "ENV", l->build_log);
+        rc = -1;
     } else if (j->built != 1) {
         l->state = LAB_NO_BUILD;
         l->build_log = job_log(j);
@@ -397,7 +404,9 @@ int main(int argc, char **argv)
         snprintf(j->bin, sizeof j->bin, "%s/bin/%s", o.out, name);
         snprintf(j->records, sizeof j->records, "%s/records/%s.jsonl", o.out, name);
         snprintf(j->log, sizeof j->log, "%s/bin/%s.log", o.out, name);
-        j->built = stat(j->src, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -3;   /* -3: no such file */
+        /* -3: no such file. Anything else is the harness's to compile: a
+         * symbolic link, a FIFO or a folder it refuses, saying so (BUILD). */
+        j->built = lstat(j->src, &st) == 0 ? 0 : -3;
         fprintf(stderr, "nslab-grade: %s: building %s\n", name, j->src);
     }
     {

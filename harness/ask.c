@@ -8,7 +8,7 @@
  *   nslab-check info LAB [FIELD]   a lab's row as "field value" lines, or one field's value:
  *                                  id name status libraries needs_ns kernel tools world options
  *   nslab-check needs LAB          what this machine lacks to grade LAB (nothing: exit 0)
- *   nslab-check compile LAB SRC OUT   compile SRC as the grader compiles lab LAB */
+ * (nslab-check compile, in compile.c, compiles a lab as the grader does.) */
 #define _GNU_SOURCE
 #include "commands.h"
 #include "needs.h"
@@ -154,37 +154,3 @@ int cmd_needs(const struct registry *reg, int argc, char **argv)
     return 1;
 }
 
-int cmd_compile(const struct registry *reg, int argc, char **argv)
-{
-    char *args[160], words[8192], err[512];
-    const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
-    int i, status;
-    pid_t pid;
-
-    if (argc != 4) {
-        fprintf(stderr, "usage: nslab-check compile LAB SRC OUT\n");
-        return 2;
-    }
-    i = registry_find(reg, argv[1]);
-    if (i < 0) {
-        fprintf(stderr, "nslab-check compile: no lab \"%s\" (nslab-check list --all names them)\n", argv[1]);
-        return 2;
-    }
-    if (registry_compile_argv(reg, i, cc, argv[2], argv[3], args, sizeof args / sizeof args[0], words,
-                              sizeof words, err, sizeof err) == -1) {
-        fprintf(stderr, "nslab-check compile: %s\n", err);
-        return 2;
-    }
-    fflush(NULL);
-    pid = fork();
-    if (pid == 0) {
-        execvp(args[0], args);
-        fprintf(stderr, "nslab-check compile: cannot run %s: %s\n", args[0], strerror(errno));
-        _exit(127);
-    }
-    if (pid == -1 || waitpid(pid, &status, 0) == -1) {
-        perror("nslab-check compile");
-        return 2;
-    }
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
-}
