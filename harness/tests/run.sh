@@ -147,7 +147,8 @@ cppcheck_clean() {
     cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
         --inline-suppr --std=c11 -D__linux__ -DLAB=2 \
         --suppress=missingIncludeSystem --suppress=unusedFunction --suppress=variableScope \
-        -I harness -I harness/world -I harness/checks -I grading harness grading labs solutions
+        -I harness -I harness/world -I harness/checks -I grading -i harness/tests/hostile \
+        harness grading labs solutions
 }
 
 shellcheck_clean() {
@@ -246,8 +247,11 @@ rubric_matches_checks() {
     [ -z "$dup" ] || { echo "check names used twice: $dup"; return 1; }
 }
 
+# Nothing is left on the machine: no world cgroup that no living grader
+# holds (its flock: other graders' live worlds are theirs), no process of ours.
 leaves_nothing_behind() {
-    left=$(find /sys/fs/cgroup -maxdepth 4 -name 'nslab-world-*' 2>/dev/null)
+    left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'nslab-world-*' -prune 2>/dev/null |
+           while read -r d; do flock -n -x "$d" true 2>/dev/null && echo "$d"; done)
     procs=$(for p in /proc/[0-9]*; do readlink "$p/exe"; done 2>/dev/null | grep -e "$(pwd)/build/" -e "/$STUDENT/" || true)
     [ -z "$left$procs" ] || { echo "left behind: $left $procs"; return 1; }
 }
@@ -390,16 +394,53 @@ cgroup_v2_layout() {
         grep -q '+ cgroup unified:/nslab-left' "$d/left.jsonl"
 }
 
-# A lab that leaves thousands of mounts in the world: the snapshot cannot hold
-# them, so every check that compares is ENV (not a PASS on a snapshot cut
-# short), and the grader exits 2.
-snapshot_too_big_is_env() {
-    d=build/test-manymounts
-    rm -rf "$d" && mkdir -p "$d/sub" && cp harness/tests/hostile/manymounts.c "$d/sub/02_ipc.c" || return 1
-    build/nslab-grade --labs 02 --submission "$d/sub" --out "$d/out" --color never > "$d/report" 2>&1
+# The compile step takes a plain file only: a symbolic link (to a solution,
+# say), a FIFO or a folder named as a lab is BUILD, one line saying what it
+# is, and nothing is compiled.
+compile_takes_plain_files_only() {
+    d=$PWD/build/test-compile-files
+    rm -rf "$d" && mkdir -p "$d/sub/03_pid.c" && ln -s "$PWD/solutions/01_clone_uts.c" "$d/sub/01_clone_uts.c" &&
+        mkfifo "$d/sub/02_ipc.c" || return 1
+    build/nslab-grade --labs "01 02 03" --submission "$d/sub" --out "$d/out" --color never >"$d/report" 2>&1
     status=$?
-    grep -m 1 'did not fit' "$d/report"
-    [ "$status" = 2 ] && [ "$(grep -c '"verdict":"ENV".*did not fit' "$d/out/records/02_ipc.jsonl")" -gt 10 ]
+    grep 'compiled from' "$d/report"
+    [ "$status" = 1 ] && grep -q '01_clone_uts.c is a symbolic link' "$d/report" &&
+        grep -q '02_ipc.c is not a plain file (a FIFO)' "$d/report" && grep -q '03_pid.c is not a plain file (a folder)' "$d/report" &&
+        [ "$(jq '.score' "$d/out/results.json")" = 0 ]
+}
+
+# make tryNN on a terminal: the lab's terminal is a pty of the world's own,
+# so a lab that types into it (TIOCSTI) reaches no shell of the user's: the
+# world refuses the call, and says so; the shell after it reads nothing.
+try_gives_the_lab_a_terminal_of_its_own() {
+    d=build/test-try-tty
+    rm -rf "$d" && mkdir -p "$d" && build/nslab-check compile 01 harness/tests/tiocsti.c "$d/01_clone_uts" || return 1
+    # shellcheck disable=SC2016 # expanded by script's shell
+    script -qec "build/nslab-check --lab 01 --program $d/01_clone_uts --try; read -t 1 typed; echo \"after: [\$typed]\"" \
+        /dev/null </dev/null >"$d/out.txt" 2>&1
+    tr -d '\r' <"$d/out.txt"
+    grep -q 'ioctl(TIOCSTI) (it types into a terminal)' "$d/out.txt" && grep -q 'after: \[\]' "$d/out.txt" &&
+        grep -q 'a terminal of its own: /dev/pts/0' "$d/out.txt"
+}
+
+# Three graders at once, one in a PID namespace of its own (another
+# container's, a CI job's): each world's cgroup is held by its own grader
+# (flock), and none removes another's, so each gets full marks.
+graders_side_by_side() {
+    d=build/test-side-by-side
+    rm -rf "$d" && mkdir -p "$d" || return 1
+    for i in 1 2; do
+        build/nslab-grade --labs "01 02 03 04" --submission solutions --out "$d/g$i" --color never >"$d/report$i" 2>&1 &
+    done
+    unshare --pid --fork --mount-proc build/nslab-grade --labs "01 02 03 04" --submission solutions --out "$d/g3" \
+        --color never >"$d/report3" 2>&1 &
+    wait
+    ok=0
+    for i in 1 2 3; do
+        echo "grader $i: $(grep '^Total' "$d/report$i")"
+        grep -q '^Total: 173/173' "$d/report$i" || { grep -v PASS "$d/report$i" | head -n 20; ok=1; }
+    done
+    return $ok
 }
 
 # Lab 06 will, inside the world, give a child root's default map of the
@@ -714,7 +755,9 @@ step machine_change_stops_grading slow machine_change_stops_grading
 step cgroup_v2_layout slow cgroup_v2_layout
 step one_check_at_a_time slow one_check_at_a_time
 step stuck_init_is_named slow stuck_init_is_named
-step snapshot_too_big_is_env slow snapshot_too_big_is_env
+step compile_takes_plain_files_only slow compile_takes_plain_files_only
+step try_gives_the_lab_a_terminal_of_its_own slow try_gives_the_lab_a_terminal_of_its_own
+step graders_side_by_side slow graders_side_by_side
 step world_has_room_for_lab06 slow world_has_room_for_lab06
 # The course around the labs
 step gradescope_autograder_in_a_simulated_tree slow gradescope_autograder_runs

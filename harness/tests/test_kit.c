@@ -13,7 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -735,26 +741,57 @@ struct hostile {
                                  * (white space matches any run of white space) */
     const char *must_not_say;   /* in no check's output */
     int needs_root;             /* a scratch mount on the machine, or a delegated cgroup */
+    const char *must_fail[4];   /* these checks FAIL, the others may pass (it runs the command);
+                                 * when empty, every check must fail: it scores 0 */
+    double timeout;             /* each run's time limit (0: 0.4 s, enough for most) */
+    const char *only;           /* the checks to run (a costly lab: a few prove it), or NULL: all */
 };
+
+#define A_FEW_CHECKS "uts_namespace_differs,exit_status_passthrough,ipc_namespace_differs"
 
 /* Wrong labs that reach for the machine: each tries one thing and prints
  * what the kernel answered. The calls that change the whole machine are
  * refused by the world's seccomp filter, which the report names; the rest
- * by the user namespace (no capability over the machine's objects). */
+ * by the user namespace (no capability over the machine's objects), or by
+ * the world having none of the machine's (a root of the system's folders
+ * only, a keyring, an environment and a terminal of its own). Besides its
+ * own must_not_say, no output may hold any of the grader's secrets that
+ * plant_secrets() puts where a lab would look (grader_secrets[]). */
 #define TRIED "succeeded"
 static const struct hostile hostiles[] = {
     /* A flood on stdout must leave room in the report for stderr after it. */
-    { "hang", "TIMEOUT", NULL, NULL, 0 }, { "flood", "TIMEOUT", "more bytes not shown] stderr: (empty)", NULL, 0 },
-    { "forkbomb", "TIMEOUT", NULL, NULL, 0 },
-    { "killall", "FAIL", NULL, NULL, 0 }, { "killgroup", "CRASH", NULL, NULL, 0 }, { "reboot", "CRASH", NULL, NULL, 0 },
-    { "fakepass", "FAIL", NULL, NULL, 0 }, { "nocompile", "BUILD", NULL, NULL, 0 },
-    { "settime", "FAIL", "settimeofday(2)", TRIED, 0 }, { "swapoff", "FAIL", "swapoff(2)", TRIED, 0 },
-    { "module", "FAIL", "finit_module(2)", TRIED, 0 },
-    { "remount", "FAIL", "mount(2) with MS_REMOUNT but not MS_BIND", TRIED, 1 },
-    { "sysrq", "FAIL", "swappiness for writing: Permission denied", TRIED, 0 },
-    { "mknod", "FAIL", "Operation not permitted mount devtmpfs: Operation not permitted", TRIED, 0 },
-    { "cgroup_limits", "FAIL", "a limit of its own cgroup (7 to", "the world's own limit (max to /sys/fs/cgroup/pids/pids.max): succeeded",
-      1 },
+    { "hang", "TIMEOUT", NULL, NULL, 0, { NULL }, 0, NULL },
+    { "flood", "TIMEOUT", "more bytes not shown] stderr: (empty)", NULL, 0, { NULL }, 0, NULL },
+    { "forkbomb", "TIMEOUT", NULL, NULL, 0, { NULL }, 0, NULL },
+    { "killall", "FAIL", NULL, NULL, 0, { NULL }, 0, NULL }, { "killgroup", "CRASH", NULL, NULL, 0, { NULL }, 0, NULL },
+    { "reboot", "CRASH", NULL, NULL, 0, { NULL }, 0, NULL },
+    { "fakepass", "FAIL", NULL, NULL, 0, { NULL }, 0, NULL }, { "nocompile", "BUILD", NULL, NULL, 0, { NULL }, 0, NULL },
+    { "settime", "FAIL", "settimeofday(2)", TRIED, 0, { NULL }, 0, NULL }, { "swapoff", "FAIL", "swapoff(2)", TRIED, 0, { NULL }, 0, NULL },
+    { "module", "FAIL", "finit_module(2)", TRIED, 0, { NULL }, 0, NULL },
+    { "remount", "FAIL", "mount(2) with MS_REMOUNT but not MS_BIND", TRIED, 1, { NULL }, 0, NULL },
+    { "sysrq", "FAIL", "swappiness for writing: Permission denied", TRIED, 0, { NULL }, 0, NULL },
+    { "mknod", "FAIL", "Operation not permitted mount devtmpfs: Operation not permitted", TRIED, 0, { NULL }, 0, NULL },
+    { "cgroup_limits", "FAIL", "a limit of its own cgroup (7 to",
+      "the world's own limit (max to /sys/fs/cgroup/pids/pids.max): succeeded", 1, { NULL }, 0, NULL },
+    /* Issue 20's routes: a grade faked, or the machine reached. */
+    { "include_solution", "BUILD", "/proc/self/cwd/solutions/02_ipc.c: No such file or directory", NULL, 0, { NULL }, 0, NULL },
+    { "include_device", "BUILD", "still running after 3 s (its time limit)", NULL, 0, { NULL }, 0, NULL },
+    { "include_secret", "BUILD", "No such file or directory", NULL, 0, { NULL }, 0, NULL },
+    { "include_zero", "BUILD", "cc1", NULL, 0, { NULL }, 0, NULL },
+    { "compile_flood", "BUILD", "more bytes of the compiler's messages not shown", NULL, 0, { NULL }, 0, NULL },
+    { "harnessmem", "FAIL", "open /proc/1/mem for writing: Permission denied", TRIED, 0, { NULL }, 0, NULL },
+    { "manymounts", "FAIL", "no longer fit in the harness's snapshot", NULL, 0, { NULL }, 3, A_FEW_CHECKS },
+    { "decoy", "FAIL", NULL, NULL, 0,
+      { "uts_namespace_differs", "uts_host_hostname_unchanged", "ipc_namespace_differs", NULL }, 0, NULL },
+    { "keyring", "FAIL", "add_key(2)", "nslab-planted", 0, { NULL }, 0, NULL },
+    { "environ", "FAIL", "env: PATH=/usr/local/sbin", NULL, 0, { NULL }, 0, NULL },
+    { "sockets", "FAIL", "tried", "connect", 0, { NULL }, 3, A_FEW_CHECKS },
+    { "procpeek", "FAIL", "took a /proc off", NULL, 0, { NULL }, 0, NULL },
+    { "counts", "FAIL", "inotify instances: 8 (then", "vsock: succeeded", 0, { NULL }, 0, NULL },
+    { "deepcgroup", "FAIL", NULL, NULL, 1, { NULL }, 3, A_FEW_CHECKS },
+    /* With a cgroup, its memory limit ends it (CRASH); without one (rootless
+     * on cgroup v1), the harness's watch on the machine's shared memory. */
+    { "tmpfsfill", NULL, NULL, NULL, 0, { NULL }, 3, A_FEW_CHECKS },
 };
 #define NHOSTILES (sizeof hostiles / sizeof hostiles[0])
 static size_t hostile_index[NHOSTILES], nhostile_index;
@@ -778,6 +815,11 @@ static int says(const char *text, const char *phrase)
 
 /* Grade one hostile lab as a submission's 02_ipc.c (checks of labs 01 and 02); return the text
  * of results.json and fill in the grader's exit status. */
+/* Where the remount lab's scratch filesystem goes, in a private mount
+ * namespace of the test's own, standing for the machine: inside a system
+ * folder, which the world shows (read-only), so the lab can reach for it. */
+#define REMOUNT_SCRATCH "/usr/src"
+
 static char *grade_hostile(const struct hostile *h, int *status)
 {
     char dir[128], out[128], path[256];
@@ -790,13 +832,104 @@ static char *grade_hostile(const struct hostile *h, int *status)
      * mounted, as real root, in a private mount namespace of this test's
      * own, which stands for the real machine (remount_scratch_... proves
      * that this lab, run there directly, does turn it read-only). */
-    *status = sh("%s NSLAB_TIMEOUT=0.4 build/nslab-grade --labs 02 --submission %s --out %s --color never "
-                 "> %s.report 2>&1%s", strcmp(h->name, "remount") ? "" :
-                 "unshare --mount --propagation private sh -c 'mkdir -p " SCRATCH "/scratch && "
-                 "mount -t tmpfs -o size=1m nslab-remount-scratch " SCRATCH "/scratch && exec \"$0\" \"$@\"' env",
-                 dir, out, out, "");
+    *status = sh("%s NSLAB_TIMEOUT=%g NSLAB_COMPILE_TIMEOUT=3 build/nslab-grade --labs 02 --submission %s --out %s "
+                 "--color never %s%s > %s.report 2>&1", strcmp(h->name, "remount") ? "" :
+                 "unshare --mount --propagation private sh -c '"
+                 "mount -t tmpfs -o size=1m nslab-remount-scratch " REMOUNT_SCRATCH " && exec \"$0\" \"$@\"' env",
+                 h->timeout > 0 ? h->timeout : 0.4, dir, out, h->only ? "--only " : "", h->only ? h->only : "", out);
     snprintf(path, sizeof path, "%s/results.json", out);
     return slurp(path);
+}
+
+/* The grader's secrets, where a lab would look for them (plant_secrets):
+ * no check's output may hold any. */
+static const char *const grader_secrets[] = {
+    "nslab-secret-token",    /* in the grader's environment */
+    "nslab-secret-payload",  /* in its session keyring, under "nslab-secret" */
+    "nslab-secret-content",  /* in a file of the machine's, readable by all, outside the system's folders */
+    "nslab-host-marker",     /* a process of the machine's, by its command line */
+    "nslab-test-socket",     /* listening sockets of the machine's */
+};
+
+static pid_t marker_process;
+static int listening[2] = { -1, -1 };
+
+static void listen_at(int i, const char *path)
+{
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    unlink(path);
+    listening[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (listening[i] == -1 || bind(listening[i], (struct sockaddr *)&a, sizeof a) == -1 || listen(listening[i], 8) == -1)
+        fprintf(stderr, "kit: cannot listen at %s: %s\n", path, strerror(errno));
+    chmod(path, 0777);
+}
+
+/* Before the hostile labs: the grader's secrets where a lab would look. */
+static void plant_secrets(void)
+{
+    char path[108];
+    int fd;
+
+    setenv("NSLAB_SECRET_TOKEN", "nslab-secret-token", 1);
+    /* A session keyring of this run's own, as a login gives one. */
+    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
+    if (syscall(SYS_add_key, "user", "nslab-secret", "nslab-secret-payload", 20, KEY_SPEC_SESSION_KEYRING) == -1)
+        fprintf(stderr, "kit: cannot add a key: %s\n", strerror(errno));
+    fd = open("/var/tmp/nslab-test-secret", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd != -1) {
+        if (write(fd, "nslab-secret-content\n", 21) != 21)
+            fprintf(stderr, "kit: cannot write the secret file\n");
+        close(fd);
+    }
+    snprintf(path, sizeof path, "/var/tmp/nslab-test-socket-%d", (int)getuid());
+    listen_at(0, path);
+    listen_at(1, SCRATCH "/nslab-test-socket");
+    marker_process = fork();
+    if (marker_process == 0) {
+        execl("/bin/sleep", "nslab-host-marker", "3600", (char *)NULL);
+        _exit(127);
+    }
+}
+
+static void remove_secrets(void)
+{
+    char path[108];
+
+    if (marker_process > 0) {
+        kill(marker_process, SIGKILL);
+        waitpid(marker_process, NULL, 0);
+    }
+    snprintf(path, sizeof path, "/var/tmp/nslab-test-socket-%d", (int)getuid());
+    unlink(path);
+    unlink(SCRATCH "/nslab-test-socket");
+}
+
+/* World cgroups on the machine that no living harness holds: left behind. */
+static char *abandoned_worlds(void)
+{
+    sh("find /sys/fs/cgroup -maxdepth 6 -type d -name 'nslab-world-*' -prune 2>/dev/null | "
+       "while read -r d; do flock -n -x \"$d\" true 2>/dev/null && echo \"$d\"; done > " SCRATCH "/abandoned.txt");
+    return slurp(SCRATCH "/abandoned.txt");
+}
+
+/* The verdict the records of a graded lab give a check. */
+static const char *recorded_verdict(const char *records, const char *check)
+{
+    static char v[16];
+    char *text = slurp(records), *line, *save = NULL;
+
+    snprintf(v, sizeof v, "MISSING");
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        struct json_object *o = json_tokener_parse(line), *c, *vv;
+        if (o && json_object_object_get_ex(o, "check", &c) && json_object_object_get_ex(o, "verdict", &vv) &&
+            strcmp(json_object_get_string(c), check) == 0)
+            snprintf(v, sizeof v, "%s", json_object_get_string(vv));
+        json_object_put(o);
+    }
+    free(text);
+    return v;
 }
 
 START_TEST(hostile_lab_gets_a_clear_verdict)
@@ -819,21 +952,44 @@ START_TEST(hostile_lab_gets_a_clear_verdict)
     for (i = 0; i < n; i++) {
         struct json_object *t = json_object_array_get_idx(tests, i), *out;
         const char *output = json_object_object_get_ex(t, "output", &out) ? json_object_get_string(out) : "";
-        if (strstr(output, h->verdict))
+        size_t k;
+        if (!h->verdict || strstr(output, h->verdict))
             matching++;
         if (h->must_say && says(output, h->must_say))
             saying++;
         ck_assert_msg(!h->must_not_say || !strstr(output, h->must_not_say), "%s: a check's output says \"%s\":\n%.1500s",
                       h->name, h->must_not_say, output);
+        for (k = 0; k < sizeof grader_secrets / sizeof grader_secrets[0]; k++)
+            ck_assert_msg(!strstr(output, grader_secrets[k]), "%s: a check's output holds the grader's %s:\n%.1500s",
+                          h->name, grader_secrets[k], output);
     }
-    ck_assert_msg(matching * 2 >= n, "%s: fewer than half the checks ended in %s:\n%.1500s", h->name, h->verdict, text);
+    if (h->must_fail[0]) {
+        /* It runs the command, so some checks pass; these must not. */
+        char records[256];
+        snprintf(records, sizeof records, SCRATCH "/grade-%s/records/02_ipc.jsonl", h->name);
+        for (i = 0; i < 4 && h->must_fail[i]; i++)
+            ck_assert_msg(strcmp(recorded_verdict(records, h->must_fail[i]), "FAIL") == 0, "%s: %s should FAIL:\n%.1500s",
+                          h->name, h->must_fail[i], text);
+    } else {
+        ck_assert_msg(matching * 2 >= n, "%s: fewer than half the checks ended in %s:\n%.1500s", h->name,
+                      h->verdict ? h->verdict : "a verdict", text);
+        /* None of them runs the command as asked, so every check must fail:
+         * this also proves that each check of labs 01-02 can fail. */
+        ck_assert_msg(json_object_get_double(score) == 0, "%s: scored %g:\n%.1500s", h->name,
+                      json_object_get_double(score), text);
+    }
     ck_assert_msg(!h->must_say || saying * 2 >= n, "%s: fewer than half the checks say \"%s\":\n%.1500s", h->name,
                   h->must_say, text);
-    /* None of them runs the command as asked, so every check must fail:
-     * this also proves that each check of labs 01-02 can fail. */
-    ck_assert_msg(json_object_get_double(score) == 0, "%s: scored %g:\n%.1500s", h->name, json_object_get_double(score),
-                  text);
-    ASSERT_MACHINE_SAME(before, after, "hostile lab", h->name);
+    /* Nothing the lab did stays: no key planted in the grader's keyring, no
+     * world cgroup left, the machine as it was. */
+    ck_assert_msg(syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", "nslab-planted", 0) == -1,
+                  "%s: a key planted by the lab is in the grader's session keyring", h->name);
+    {
+        char *left = abandoned_worlds();
+        ck_assert_msg(!left[0], "%s: world cgroups left on the machine:\n%s", h->name, left);
+        free(left);
+    }
+    ASSERT_MACHINE_SAME(before, after, "hostile lab", h->name);    ASSERT_MACHINE_SAME(before, after, "hostile lab", h->name);
     ck_assert_msg(!leftover_processes(), "%s left processes running", h->name);
     json_object_put(results);
     free(text);
@@ -852,10 +1008,10 @@ START_TEST(remount_reaches_the_machine_only_outside_the_world)
     char *world, *direct;
 
     compile("harness/tests/hostile/remount.c", SCRATCH "/hostile-remount", "02_ipc");
-    ck_assert_int_eq(sh("rm -rf " SCRATCH "/gremount && mkdir -p " SCRATCH "/scratch " SCRATCH "/gremount/sub && "
+    ck_assert_int_eq(sh("rm -rf " SCRATCH "/gremount && mkdir -p " SCRATCH "/gremount/sub && "
                         "cp harness/tests/hostile/remount.c " SCRATCH "/gremount/sub/02_ipc.c && "
                         "unshare --mount --propagation private sh -c '"
-                        "mount -t tmpfs -o size=1m nslab-remount-scratch " SCRATCH "/scratch && "
+                        "mount -t tmpfs -o size=1m nslab-remount-scratch " REMOUNT_SCRATCH " && "
                         "NSLAB_TIMEOUT=0.4 build/nslab-grade --labs 02 --submission " SCRATCH "/gremount/sub "
                         "--out " SCRATCH "/gremount/out >/dev/null 2>&1; "
                         "grep nslab-remount-scratch /proc/self/mountinfo > " SCRATCH "/gremount/world.txt; "
@@ -964,6 +1120,7 @@ int main(void)
             printf("rootless: hostile lab %s left out (it needs root on the machine)\n", hostiles[i].name);
     tcase_add_loop_test(broken, broken_variant_is_caught, 0, (int)nvariant_index);
     tcase_add_loop_test(hostile, hostile_lab_gets_a_clear_verdict, 0, (int)nhostile_index);
+    tcase_add_unchecked_fixture(hostile, plant_secrets, remove_secrets);
     if (!rootless)
         tcase_add_test(hostile, remount_reaches_the_machine_only_outside_the_world);
     tcase_add_test(grader, unknown_lab_is_a_clear_error);

@@ -1,7 +1,8 @@
 /* Hostile lab: leaves 4000 mounts in the test world (it makes no mount
  * namespace of its own), so that the world's mount table no longer fits in
- * the harness's snapshot. Expect ENV (comparing would prove nothing), never a
- * PASS on a snapshot cut short. */
+ * the harness's snapshot. What a lab causes is the lab's verdict: FAIL,
+ * saying so, never ENV ("not the student's fault") and never a PASS on a
+ * snapshot cut short. */
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
