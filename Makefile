@@ -73,9 +73,18 @@ $(BUILD)/web_check: harness/tests/web_check.c | setup
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $$(pkg-config --cflags libxml-2.0) -o $@ harness/tests/web_check.c $$(pkg-config --libs libxml-2.0)
 
-$(BUILD)/test_kit: harness/tests/test_kit.c grading/registry.c grading/registry.h | setup
+# The kit's end-to-end tests; the broken variants come one file a lab.
+$(BUILD)/variants.inc: $(sort $(wildcard harness/tests/variants/*.inc))
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Igrading $$(pkg-config --cflags check json-c) -o $@ harness/tests/test_kit.c grading/registry.c \
+	cat $^ > $@
+
+$(BUILD)/starters.inc: $(sort $(wildcard harness/tests/starters/*.inc))
+	@mkdir -p $(@D)
+	cat $^ > $@
+
+$(BUILD)/test_kit: harness/tests/test_kit.c $(BUILD)/variants.inc $(BUILD)/starters.inc grading/registry.c grading/registry.h | setup
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Igrading -I$(BUILD) $$(pkg-config --cflags check json-c) -o $@ harness/tests/test_kit.c grading/registry.c \
 	    $$(pkg-config --libs check json-c)
 
 include grading/grading.mk
@@ -110,6 +119,10 @@ try%: tools
 grade: tools
 	$(WORLD_OK)
 	@$(BUILD)/nslab-grade $(if $(LABS),--labs "$(LABS)") --submission "$(SUBMISSION)" --out $(GRADE_OUT) $(GRADE_FLAGS)
+
+# make hint03: lab 03's next hint, one at a time (N=2: hint 2 again, once open).
+hint%: $(BUILD)/nslab-check
+	@sh grading/hint.sh "$*"
 
 # make start04: your own finished labs/03_*.c with lab 04's new scaffolding
 # merged in (a three-way merge, as MIT's JOS labs did), as labs/04_*.c.
@@ -200,7 +213,7 @@ gradescope: $(BUILD)/nslab-check
 dist: $(BUILD)/nslab-check
 	$(KIT_ONLY)
 	@$(SETUP) core handouts
-	@sh grading/dist.sh "$(UPTO)"
+	@sh grading/dist.sh "$(UPTO)" "$(HINTS)"
 
 clean:
 	rm -rf $(BUILD)

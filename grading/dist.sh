@@ -1,6 +1,9 @@
 #!/bin/sh
-# make dist [UPTO=NN]: the student release, build/dist/nslab/ and
-# build/dist/nslab.tar.gz, with labs 01..UPTO (default: every ready lab).
+# make dist [UPTO=NN] [HINTS=all|nudges|none]: the student release,
+# build/dist/nslab/ and build/dist/nslab.tar.gz, with labs 01..UPTO
+# (default: every ready lab), and of each lab's hints (make hintNN) all of
+# them, all but the last (the outline of the answer: "nudges", the
+# default), or none.
 #
 # In it: the Makefile, the harness (its checks, the probe, setup, doctor),
 # the grader and the rubric, rootfs-builder, the handouts of those labs
@@ -17,6 +20,8 @@ set -eu
 cd "$(dirname "$0")/.."
 upto=$(printf '%s' "${1:-}" | sed 's/^0*//')
 case $upto in *[!0-9]*) echo "make dist: UPTO must be a lab number, like UPTO=03" >&2; exit 2 ;; esac
+hints=${2:-nudges}
+case $hints in all|nudges|none) ;; *) echo "make dist: HINTS must be all, nudges or none" >&2; exit 2 ;; esac
 names=$(build/nslab-check list ${upto:+--upto "$upto"})
 if [ -z "$names" ]; then
     echo "make dist: UPTO=$upto: no ready lab up to there" >&2
@@ -30,10 +35,21 @@ mkdir -p "$out/labs/.base" "$out/handouts" "$out/harness" "$out/grading/classroo
 # shellcheck disable=SC2086 # $names: one word a lab
 sh solutions/generate.sh --skeletons solutions/container.c build/dist/gen $names
 mkdir -p "$out/handouts/zh" "$out/handouts/web" "$out/handouts/figures"
+# ship_hints FROM TO: the hints of HINTS=... (nudges: every "## " section but the last).
+ship_hints() {
+    [ -r "$1" ] || return 0
+    case $hints in
+        all) cp "$1" "$2" ;;
+        nudges) awk -v last="$(grep -c '^## ' "$1")" '/^## / { n++ } n < last' "$1" >"$2" ;;
+    esac
+}
+[ "$hints" = none ] || mkdir -p "$out/handouts/hints" "$out/handouts/zh/hints"
 for name in $names; do
     cp "build/dist/gen/skeletons/$name.c" "$out/labs/.base/"
     cp "handouts/$name.md" "$out/handouts/"
     if [ -r "handouts/zh/$name.md" ]; then cp "handouts/zh/$name.md" "$out/handouts/zh/"; fi
+    ship_hints "handouts/hints/$name.md" "$out/handouts/hints/$name.md"
+    ship_hints "handouts/zh/hints/$name.md" "$out/handouts/zh/hints/$name.md"
 done
 # The handouts as web pages too, next to their Markdown (the figures serve
 # both), and what make handouts needs to draw them again.
@@ -50,7 +66,7 @@ cp Makefile "$out/"
 cp -r rootfs-builder "$out/"
 # The harness without the kit's tests and the instructor's tools.
 tar -cf - --exclude=harness/tests --exclude=harness/demo.sh --exclude=harness/bench.sh harness | tar -xf - -C "$out"
-for f in main.c grade.c grade.h registry.c registry.h grading.mk README.md start.sh; do cp "grading/$f" "$out/grading/"; done
+for f in main.c grade.c grade.h registry.c registry.h grading.mk README.md start.sh hint.sh; do cp "grading/$f" "$out/grading/"; done
 cp grading/classroom/grade.sh "$out/grading/classroom/"
 cp grading/classroom/classroom.yml "$out/.github/workflows/classroom.yml"
 # The labs after UPTO are to come: the grader and make doctor skip them.
@@ -81,6 +97,14 @@ check; \`make try01 ARGS='--hostname box -- hostname'\` runs your lab once, by
 hand, in a throwaway test world (nothing reaches your machine). With
 \`NSLAB_LANG=zh\` (\`make lab01 NSLAB_LANG=zh\`) the hints point to the Chinese
 handouts (评分提示指向中文讲义).
+
+## Hints
+
+    make hint01      # the next hint of lab 01, one at a time
+
+Each lab has a few hints, from a nudge to more: \`make hintNN\` opens the next
+one (\`N=2\` shows hint 2 again). Try without them first: the report tells
+your instructor how many you opened (it costs no points).
 
 ## The next lab, from your own code
 

@@ -381,6 +381,40 @@ static const char *one_env_reason(const struct lab_result *l)
     return l->results[0].seen;
 }
 
+void lab_hints(struct lab_result *l, const char *opened_dir, const char *hints_dir)
+{
+    char path[4096], line[512];
+    FILE *f;
+
+    l->hints_opened = l->hints_total = -1;
+    snprintf(path, sizeof path, "%s/%s.md", hints_dir, lab_names(l->lab));
+    f = fopen(path, "re");
+    if (f) {
+        l->hints_total = 0;
+        while (fgets(line, sizeof line, f))
+            l->hints_total += strncmp(line, "## ", 3) == 0;
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/%s.opened", opened_dir, lab_names(l->lab));
+    f = fopen(path, "re");
+    if (f) {
+        if (fscanf(f, "%d", &l->hints_opened) != 1 || l->hints_opened < 0)
+            l->hints_opened = -1;
+        fclose(f);
+    } else if (l->hints_total >= 0) {
+        l->hints_opened = 0;
+    }
+}
+
+/* "hints opened: 2 of 4" (or that none are known), into buf. */
+static void hints_text(const struct lab_result *l, char *buf, size_t n)
+{
+    if (l->hints_total < 0)
+        snprintf(buf, n, "hints opened: unknown (no hints shipped)");
+    else
+        snprintf(buf, n, "hints opened: %d of %d", l->hints_opened < 0 ? 0 : l->hints_opened, l->hints_total);
+}
+
 void report_lab(FILE *f, const struct lab_result *l, int colour)
 {
     const char *name = lab_names(l->lab), *env = one_env_reason(l);
@@ -415,7 +449,11 @@ void report_lab(FILE *f, const struct lab_result *l, int colour)
         if ((strcmp(res->verdict, "PASS") != 0 || l->show_details) && l->state == LAB_GRADED)
             describe(f, res, l->show_details);
     }
-    fprintf(f, "Score %s: %d/%d\n\n", name, l->score, l->max);
+    {
+        char hints[64];
+        hints_text(l, hints, sizeof hints);
+        fprintf(f, "Score %s: %d/%d (%s)\n\n", name, l->score, l->max, hints);
+    }
 }
 
 void report_total(FILE *f, const struct lab_result *labs, size_t n, int colour)
@@ -476,14 +514,17 @@ static int commit_file(const char *tmp, const char *path)
 int write_results_json(const char *path, const struct lab_result *labs, size_t n, double seconds)
 {
     struct json_object *top = json_object_new_object(), *tests = json_object_new_array();
-    char tmp[4096], summary[1024] = "";
+    struct json_object *extra = json_object_new_object(), *hints = json_object_new_object();
+    char tmp[4096], summary[1024] = "", said[64];
     int score = 0, max = 0, env = 0, rc;
     size_t i, j;
 
     for (i = 0; i < n; i++) {
         const struct lab_result *l = &labs[i];
         size_t used = strlen(summary);
-        snprintf(summary + used, sizeof summary - used, "%s: %d/%d\n", lab_names(l->lab), l->score, l->max);
+        hints_text(l, said, sizeof said);
+        snprintf(summary + used, sizeof summary - used, "%s: %d/%d (%s)\n", lab_names(l->lab), l->score, l->max, said);
+        json_object_object_add(hints, lab_names(l->lab), json_object_new_string(said + 14));   /* "2 of 4" */
         for (j = 0; j < l->n; j++) {
             const struct result *res = &l->results[j];
             struct json_object *t = json_object_new_object();
@@ -525,6 +566,9 @@ int write_results_json(const char *path, const struct lab_result *labs, size_t n
     json_object_object_add(top, "execution_time", json_object_new_int((int)(seconds + 0.5)));
     json_object_object_add(top, "stdout_visibility", json_object_new_string("visible"));
     json_object_object_add(top, "tests", tests);
+    /* For instructors: how many hints each lab's student opened (no points). */
+    json_object_object_add(extra, "hints_opened", hints);
+    json_object_object_add(top, "extra_data", extra);
     (void)max;
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     rc = json_object_to_file_ext(tmp, top, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -576,6 +620,15 @@ int write_junit(const char *path, const struct lab_result *labs, size_t n)
         ok &= xmlTextWriterWriteFormatAttribute(w, BAD_CAST "errors", "%d", lab_count(l, "CRASH")) >= 0;
         ok &= xmlTextWriterWriteFormatAttribute(w, BAD_CAST "skipped", "%d", lab_count(l, "ENV")) >= 0;
         ok &= xmlTextWriterWriteFormatAttribute(w, BAD_CAST "time", "%.3f", l->seconds) >= 0;
+        {
+            char hints[64];
+            hints_text(l, hints, sizeof hints);
+            ok &= xmlTextWriterStartElement(w, BAD_CAST "properties") >= 0;
+            ok &= xmlTextWriterStartElement(w, BAD_CAST "property") >= 0;
+            ok &= xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "hints_opened") >= 0;
+            ok &= xmlTextWriterWriteAttribute(w, BAD_CAST "value", BAD_CAST(hints + 14)) >= 0;
+            ok &= xmlTextWriterEndElement(w) >= 0 && xmlTextWriterEndElement(w) >= 0;
+        }
         for (j = 0; j < l->n && ok; j++) {
             const struct result *res = &l->results[j];
             const char *kind = junit_kind(res->verdict);

@@ -55,7 +55,14 @@ struct lab_result {
     int score, max;
     double seconds;
     int show_details;       /* the report shows every check's details (make labNN V=1) */
+    int hints_opened;       /* of the lab's hints, how many the student opened (make hintNN), and */
+    int hints_total;        /* how many there are; -1 when unknown: for instructors, no points */
 };
+
+/* The hints of lab index `lab`: how many the student opened (DIR/NN_name.opened,
+ * make hintNN writes it) and how many the kit ships (the "## " sections of
+ * HINTS/NN_name.md); -1 where unknown. */
+void lab_hints(struct lab_result *l, const char *opened_dir, const char *hints_dir);
 
 /* Make one result per rubric row of layers <= the lab's, all with verdict
  * `verdict` and `why` as what was seen (used for BUILD, and before records). */

@@ -28,6 +28,7 @@
 struct options {
     int labs[REGISTRY_MAX], nlabs;
     const char *submission, *out, *harness, *rubric, *registry, *cc;
+    const char *hints, *hints_opened;   /* the hints shipped; where make hintNN notes the opened ones */
     const char *only;       /* --only: one check (make labNN CHECK=...) */
     int details;            /* --details: everything the harness saw, for every check */
     int colour;
@@ -289,6 +290,52 @@ static int lab_from_jobs(const struct options *o, const struct rubric *r, struct
     return rc;
 }
 
+/* --only (make labNN CHECK=...): each name must name one check of the labs
+ * graded (its name, or a part of it no other check's name holds); else a
+ * usage error that lists them, before anything is built or run (a mistyped
+ * name is no reason to report every check as ENV). */
+static void check_only_names(const struct options *o)
+{
+    char *argv[] = { (char *)o->harness, "--lab", (char *)lab_names(o->labs[o->nlabs - 1]), "--list", "--registry",
+                     (char *)o->registry, NULL };
+    char *list = NULL, *copy = strdup(o->only), *save = NULL, *item, *line, *lsave = NULL;
+    int status = run_capture(argv, &list), bad = 0;
+
+    if (status != 0 || !copy) {
+        fprintf(stderr, "nslab-grade: cannot list the checks: %s\n", list ? list : "");
+        exit(2);
+    }
+    for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        int exact = 0, parts = 0;
+        char *text = strdup(list);
+        for (line = strtok_r(text, "\n", &lsave); line; line = strtok_r(NULL, "\n", &lsave)) {
+            char *id = strchr(line, '\t'), *end;
+            if (!id || !(end = strchr(++id, '\t')))
+                continue;
+            *end = '\0';
+            exact |= strcmp(id, item) == 0;
+            parts += strstr(id, item) != NULL;
+        }
+        free(text);
+        if (!exact && parts != 1) {
+            fprintf(stderr, "nslab-grade: %s names %s check; the checks%s are:\n", item,
+                    parts ? "more than one" : "no", parts ? " it could mean" : "");
+            text = strdup(list);
+            for (line = strtok_r(text, "\n", &lsave); line; line = strtok_r(NULL, "\n", &lsave)) {
+                char *id = strchr(line, '\t'), *end;
+                if (id && (end = strchr(++id, '\t')) && (*end = '\0', !parts || strstr(id, item)))
+                    fprintf(stderr, "  %s\n", id);
+            }
+            free(text);
+            bad = 1;
+        }
+    }
+    free(copy);
+    free(list);
+    if (bad)
+        exit(2);
+}
+
 static void parse_labs(struct options *o, const struct rubric *r, const char *arg)
 {
     char *copy = strdup(arg), *save = NULL, *word;
@@ -320,11 +367,13 @@ int main(int argc, char **argv)
         { "rubric", required_argument, NULL, 'r' }, { "color", required_argument, NULL, 'c' },
         { "cc", required_argument, NULL, 'C' }, { "registry", required_argument, NULL, 'R' },
         { "only", required_argument, NULL, 'O' }, { "details", no_argument, NULL, 'D' },
+        { "hints", required_argument, NULL, 'i' }, { "hints-opened", required_argument, NULL, 'I' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct options o = { .submission = "labs", .out = "build/grade", .harness = "build/nslab-check",
                          .rubric = "grading/rubric.tsv", .registry = "grading/labs.tsv", .cc = "cc",
+                         .hints = "handouts/hints", .hints_opened = "build/hints",
                          .colour = -1 };
     const char *labs_arg = NULL, *colour = "auto";
     static struct lab_result results[REGISTRY_MAX];
@@ -348,10 +397,12 @@ int main(int argc, char **argv)
         case 'R': o.registry = optarg; break;
         case 'O': o.only = optarg; break;
         case 'D': o.details = 1; break;
+        case 'i': o.hints = optarg; break;
+        case 'I': o.hints_opened = optarg; break;
         case 'h':
             printf("usage: nslab-grade [--labs \"01 03\"] [--submission DIR] [--out DIR] [--harness PATH]\n"
                    "                   [--rubric PATH] [--registry PATH] [--color auto|always|never] [--cc CC]\n"
-                   "                   [--only CHECK] [--details]\n");
+                   "                   [--only CHECK] [--details] [--hints DIR] [--hints-opened DIR]\n");
             return 0;
         default: usage_exit("bad arguments (try --help)", NULL);
         }
@@ -381,13 +432,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "nslab-grade: %s: no such folder; every lab scores zero\n", o.submission);
     if (access(o.harness, X_OK) == -1)
         usage_exit("cannot run the harness (make tools builds it)", o.harness);
+    if (o.only && o.nlabs > 0)
+        check_only_names(&o);
     mkdirs(o.out);
     snprintf(path, sizeof path, "%s/bin", o.out);
     mkdirs(path);
     snprintf(path, sizeof path, "%s/records", o.out);
     mkdirs(path);
 
-    jobs = calloc((size_t)o.nlabs, sizeof *jobs);
+    jobs = calloc(o.nlabs > 0 ? (size_t)o.nlabs : 1, sizeof *jobs);
     if (!jobs)
         usage_exit("out of memory", NULL);
     /* A lab that changes the real machine stops every harness at its next
@@ -429,6 +482,7 @@ int main(int argc, char **argv)
                                           "so grading stopped");
             lab_init(&results[i], &r, "ENV", results[i].build_log);
             lab_score(&results[i]);
+            lab_hints(&results[i], o.hints_opened, o.hints);
             report_lab(stdout, &results[i], o.colour);
             env += lab_count(&results[i], "ENV");
             max += results[i].max;
@@ -436,6 +490,7 @@ int main(int argc, char **argv)
             continue;
         }
         failed |= lab_from_jobs(&o, &r, &jobs[i], &results[i]) < 0;
+        lab_hints(&results[i], o.hints_opened, o.hints);
         snprintf(marker, sizeof marker, "%s/records/%s.jsonl.machine-changed", o.out, lab_names(o.labs[i]));
         stopped = access(marker, F_OK) == 0;
         report_lab(stdout, &results[i], o.colour);

@@ -32,9 +32,11 @@ static void missing_ns(const char *list, char *why, size_t n)
 static int on_path(const char *command)
 {
     const char *path = getenv("PATH");
-    char copy[4096], *save = NULL, *dir, file[4200];
+    char copy[4200], *save = NULL, *dir, file[4300];
 
-    snprintf(copy, sizeof copy, "%s", path ? path : "/usr/bin:/bin");
+    /* The world's PATH has the sbin folders, whatever a user's has (Debian's
+     * users have no /usr/sbin, where capsh is). */
+    snprintf(copy, sizeof copy, "%s:/usr/local/sbin:/usr/sbin:/sbin", path ? path : "/usr/bin:/bin");
     for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
         snprintf(file, sizeof file, "%s/%s", dir, command);
         if (access(file, X_OK) == 0)

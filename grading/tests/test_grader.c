@@ -110,6 +110,27 @@ START_TEST(registry_lists_the_ten_labs)
 }
 END_TEST
 
+/* The hints opened come from make hintNN's note, the total from the hints
+ * file's sections; either missing is said, and costs nothing. */
+START_TEST(hints_opened_are_counted)
+{
+    struct lab_result l;
+
+    memset(&l, 0, sizeof l);
+    l.lab = 1;   /* 02_ipc */
+    ck_assert_int_eq(sh("mkdir -p " SCRATCH "/hints " SCRATCH "/opened"), 0);
+    write_text(SCRATCH "/hints/02_ipc.md", "# Hints\n\n## Hint 1\n\nA.\n\n## Hint 2\n\nB.\n\n## Hint 3\n");
+    lab_hints(&l, SCRATCH "/opened", SCRATCH "/hints");
+    ck_assert_int_eq(l.hints_total, 3);
+    ck_assert_int_eq(l.hints_opened, 0);
+    write_text(SCRATCH "/opened/02_ipc.opened", "2\n");
+    lab_hints(&l, SCRATCH "/opened", SCRATCH "/hints");
+    ck_assert_int_eq(l.hints_opened, 2);
+    lab_hints(&l, SCRATCH "/opened", SCRATCH "/no-hints");
+    ck_assert_int_eq(l.hints_total, -1);
+}
+END_TEST
+
 START_TEST(rubric_loads_rows_and_skips_comments)
 {
     struct rubric r;
@@ -409,6 +430,7 @@ int main(void)
     tcase_add_test(unit, lab_index_accepts_the_usual_spellings);
     tcase_add_test(unit, registry_lists_the_ten_labs);
     tcase_add_test(unit, rubric_loads_rows_and_skips_comments);
+    tcase_add_test(unit, hints_opened_are_counted);
     tcase_add_test(unit, rubric_rejects_bad_lines);
     tcase_add_test(unit, records_are_matched_and_scored);
     tcase_add_test(unit, unknown_verdicts_count_as_crash);

@@ -138,6 +138,12 @@ void judge_run(const struct world_spec *spec, const struct world_result *r, int 
         describe_output(r, j->seen, sizeof j->seen);
         verdict(j, "FAIL", "no call that changes the whole machine or reaches out of the test world (the clock, "
                 "modules, swap, kexec, a filesystem's options, keys, typing into a terminal, vsock)");
+    } else if (r->forbidden_probe[0]) {
+        snprintf(j->seen, sizeof j->seen, "the container's command (the probe) tried these calls, as the check asked, "
+                 "and the lab let them through: the test world refused them (EPERM), not the lab's own filter:\n%s",
+                 r->forbidden_probe);
+        describe_output(r, j->seen, sizeof j->seen);
+        verdict(j, "FAIL", "the lab's filter to refuse the calls the check tries");
     } else if (r->timed_out) {
         if (r->stuck[0])
             snprintf(j->seen, sizeof j->seen, "%s; after %.1f s every process was killed\n", r->stuck, r->seconds);

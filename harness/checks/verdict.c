@@ -103,12 +103,18 @@ static void write_record(const struct check *c, const char *verdict, const char 
 {
     struct json_object *o = json_object_new_object();
     char layer[3] = { c->layer[0], c->layer[1], '\0' };
-    char hint[256];
+    char hint[512];
     const char *text;
     int fd;
 
-    /* NSLAB_LANG=zh: the Chinese handout's section, which has the same anchor. */
-    snprintf(hint, sizeof hint, "handouts/%s%s", hint_language(), c->info->hint);
+    /* NSLAB_LANG=zh: the Chinese handout's section, which has the same anchor.
+     * A check of an earlier lab's layer that fails under a later lab: the
+     * later lab's code broke it, so its Task first, then the section. */
+    if (strncmp(c->layer, graded_lab, 2) != 0)
+        snprintf(hint, sizeof hint, "handouts/%s%s.md#task (lab %.2s's code broke this check of lab %.2s: "
+                 "handouts/%s%s)", hint_language(), graded_lab, graded_lab, c->layer, hint_language(), c->info->hint);
+    else
+        snprintf(hint, sizeof hint, "handouts/%s%s", hint_language(), c->info->hint);
     json_object_object_add(o, "lab", json_object_new_string(graded_lab));
     json_object_object_add(o, "layer", json_object_new_string(layer));
     json_object_object_add(o, "check", json_object_new_string(c->info->id));

@@ -45,8 +45,14 @@ fi
 figures() { grep -o '!\[[^]]*\]([^)]*)' "$1" | sed 's/.*(\(.*\))/\1/; s|^\.\./||; s|^figures/zh/|figures/|'; }
 [ "$(figures "$en")" = "$(figures "$zh")" ] ||
     echo "figures differ: English $(figures "$en" | tr '\n' ' ')/ Chinese $(figures "$zh" | tr '\n' ' ')(../figures/zh/ in zh)" >> "$tmp/out"
-[ "$(grep -c '<details>' "$en")" = "$(grep -c '<details>' "$zh")" ] ||
-    echo "graded hints: $(grep -c '<details>' "$en") <details> in English, $(grep -c '<details>' "$zh") in Chinese" >> "$tmp/out"
+# The same rules marked, in the same order (harness/tests/rules.sh).
+rules() { grep -o '<!-- rule: [a-z0-9-]* -->' "$1"; }
+[ "$(rules "$en")" = "$(rules "$zh")" ] ||
+    echo "rules marked differ: English $(rules "$en" | sed 's/<!-- rule: //; s/ -->//' | tr '\n' ' ')/ Chinese $(rules "$zh" | sed 's/<!-- rule: //; s/ -->//' | tr '\n' ' ')" >> "$tmp/out"
+# The same number of hints (handouts/hints/ and handouts/zh/hints/).
+enh=$(dirname "$en")/hints/$(basename "$en") zhh=$(dirname "$zh")/hints/$(basename "$zh")
+[ "$(grep -c '^## ' "$enh" 2>/dev/null)" = "$(grep -c '^## ' "$zhh" 2>/dev/null)" ] ||
+    echo "hints: $(grep -c '^## ' "$enh" 2>/dev/null) in $enh, $(grep -c '^## ' "$zhh" 2>/dev/null) in $zhh" >> "$tmp/out"
 
 sed "s|^|$zh: |" "$tmp/out"
 [ ! -s "$tmp/out" ]

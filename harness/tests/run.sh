@@ -625,6 +625,8 @@ classroom_step_reports_points() {
 # UPTO: a release of labs 01-03 has their scaffolding and handouts only (its
 # web pages link to no later lab), and grades only them.
 dist_release() { sh harness/tests/dist.sh; }
+# With every hint in it too: still next to no answer.
+dist_all_hints_hold_no_answer() { make -s dist HINTS=all >/dev/null && sh harness/tests/dist.sh --leak-only; }
 dist_leak_is_caught() {
     make -s dist >/dev/null && cp labs/02_ipc.c build/dist/nslab/labs/ || return 1
     ! sh harness/tests/dist.sh --leak-only
@@ -709,6 +711,7 @@ step the_world_is_a_tree fast sh harness/tests/world_tree.sh
 step world_tree_catches_a_circle fast world_tree_catches_a_circle
 for lab in $(ready_labs); do
     step "handout_${lab%%_*}_in_chinese_matches_the_english" fast sh harness/tests/handout_zh.sh "handouts/$lab.md" "handouts/zh/$lab.md"
+    step "handout_${lab%%_*}_rules_have_checks_and_variants" fast sh harness/tests/rules.sh "$lab"
 done
 # Unit tests: the harness's helpers, the verdict ladder with made-up results, the grader
 check unit_util fast build/test_util
@@ -764,6 +767,7 @@ step gradescope_autograder_in_a_simulated_tree slow gradescope_autograder_runs
 step classroom_workflow_step_reports_points slow classroom_step_reports_points
 step dist_release_has_no_answer_and_starts_from_your_code slow dist_release
 step dist_leak_check_catches_an_answer slow dist_leak_is_caught
+step dist_with_every_hint_holds_next_to_no_answer slow dist_all_hints_hold_no_answer
 step dist_upto_releases_the_first_labs_only slow dist_upto
 finish_background
 step nothing_left_behind slow leaves_nothing_behind

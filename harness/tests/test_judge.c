@@ -192,6 +192,18 @@ START_TEST(a_changed_host_is_a_fail_that_shows_the_change)
 }
 END_TEST
 
+/* A call the probe tried (as a check asked) that the world refused: the
+ * lab's filter let it through; said so, not blamed on the lab's own calls. */
+START_TEST(a_probe_call_the_world_refused_is_the_filters_fail)
+{
+    a_good_run();
+    strcpy(r.forbidden_probe, "clock_settime(2)\n");
+    ck_assert_str_eq(judge(0), "FAIL");
+    ck_assert_ptr_nonnull(strstr(j.seen, "not the lab's own filter"));
+    ck_assert_ptr_null(strstr(j.seen, "the lab called"));
+}
+END_TEST
+
 /* When several things happen in one run, the machine's part of the ladder
  * comes first, then the world's end, then the lab's own. */
 START_TEST(the_ladder_in_order)
@@ -228,6 +240,7 @@ int main(void)
     tcase_add_test(tc, a_signal_is_a_crash_but_the_one_a_fault_sent);
     tcase_add_test(tc, a_moved_clock_is_a_fail);
     tcase_add_test(tc, a_changed_host_is_a_fail_that_shows_the_change);
+    tcase_add_test(tc, a_probe_call_the_world_refused_is_the_filters_fail);
     tcase_add_test(tc, the_ladder_in_order);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);

@@ -283,49 +283,25 @@ END_TEST
 
 /* ---- the starters ----------------------------------------------------- */
 
-/* The checks each starter must fail: its own layer's, at the least these. */
-static const char *const starter_must_fail[][14] = {
-    { "uts_hostname_from_option", "uts_hostname_in_proc", "uts_default_hostname", "uts_namespace_differs",
-      "exit_status_passthrough", NULL },
-    { "ipc_host_objects_not_listed", "ipc_host_objects_unreachable", "ipc_inside_objects_stay_inside",
-      "ipc_namespace_differs", "ipc_verbose_narrates", NULL },
-    { "pid_command_is_1", "pid_init_reaps_orphans", "pid_1_dies_everyone_dies", "pid_namespace_differs",
-      "pid_help_and_verbose", NULL },
-    { "mnt_ps_lists_only_the_container", "mnt_proc_1_is_the_command", "mnt_tmpfs_stays_inside",
-      "mnt_namespace_differs", "mnt_verbose_narrates", NULL },
-    /* From lab 05 on, every check of the starter's own layer. */
-    { "net_ip_shows_eth0_and_lo", "net_probe_sees_exactly_lo_and_eth0", "net_tcp_reaches_the_host_end",
-      "net_host_link_not_visible", "net_namespace_differs", "net_host_end_is_paired_with_eth0",
-      "net_nothing_left_on_the_host", "net_two_containers_at_once", "net_child_waits_for_the_parent",
-      "net_failed_setup_removes_what_it_made", "net_child_ends_when_the_parent_dies", "net_verbose_narrates",
-      "net_bad_address_exit_125", NULL },
-    { "user_root_inside_with_the_maps", "user_maps_seen_from_outside", "user_file_owned_by_mapped_ids",
-      "user_root_cannot_read_the_hosts_file", "user_namespace_differs", "user_default_map_as_root",
-      "user_unprivileged_default_map", "user_unprivileged_container", "user_unprivileged_ipc_and_lo",
-      "user_verbose_narrates", "user_bad_map_exit_125", NULL },
-    { "cgroup_limits_seen_from_outside", "cgroup_unset_limits_left_alone", "cgroup_memory_hog_is_killed",
-      "cgroup_fork_loop_stops_at_the_limit", "cgroup_busy_loop_gets_its_share", "cgroup_inside_shows_the_root",
-      "cgroup_command_starts_in_its_group", "cgroup_namespace_differs", "cgroup_failed_setup_removes_the_group",
-      "cgroup_missing_controller", "cgroup_verbose_narrates", "cgroup_bad_limit_exit_125", NULL },
-    { "caps_sets_seen_from_outside", "caps_default_set_is_dockers", "caps_root_exec_cannot_regain",
-      "caps_hostname_needs_sys_admin", "caps_chown_follows_cap_drop", "caps_capsh_agrees", "caps_drop_all_still_runs",
-      "caps_drop_all_add_one", "caps_verbose_narrates", "caps_bad_name_exit_125", NULL },
-    { "time_clocks_inside_have_the_offsets", "time_uptime_follows_boottime", "time_realtime_not_namespaced",
-      "time_offsets_seen_from_outside", "time_children_share_the_namespace", "time_no_offsets_same_clocks",
-      "time_verbose_narrates", "time_bad_offset_exit_125", NULL },
-    { "root_is_the_given_root", "root_chroot_escape_fails", "dev_only_the_listed_nodes",
-      "masked_paths_empty_read_only_refused", "nnp_and_filter_seen_from_outside", "nnp_setuid_gives_nothing",
-      "seccomp_default_refuses_unconfined_allows", "pid_file_holds_host_pid", "join_enters_the_container",
-      "options_bad_input_exit_125", "full_verbose_narrates", NULL },
+/* The checks each starter must fail, one file a lab
+ * (harness/tests/starters/NN_name.inc), put together by the Makefile into
+ * build/starters.inc: its own layer's, at the least these. */
+static const struct { const char *lab; const char *checks[24]; } starter_must_fail[] = {
+#include "starters.inc"
 };
 
 START_TEST(starter_fails_exactly_its_own_layer)
 {
     char src[128], bin[128], list[256], *v, *checks, *line, *save = NULL;
+    const char *const *must = NULL;
     int i, own_failed = 0;
+    size_t k;
 
-    ck_assert_msg((size_t)_i < sizeof starter_must_fail / sizeof starter_must_fail[0],
-                  "no list of the checks starter %s must fail (starter_must_fail)", lab_names[_i]);
+    for (k = 0; k < sizeof starter_must_fail / sizeof starter_must_fail[0]; k++)
+        if (strcmp(starter_must_fail[k].lab, lab_names[_i]) == 0)
+            must = starter_must_fail[k].checks;
+    ck_assert_msg(must != NULL, "no list of the checks starter %s must fail (harness/tests/starters/%s.inc)",
+                  lab_names[_i], lab_names[_i]);
     snprintf(src, sizeof src, "labs/%s.c", lab_names[_i]);
     snprintf(bin, sizeof bin, SCRATCH "/starter-%s", lab_names[_i]);
     compile(src, bin, lab_names[_i]);
@@ -335,10 +311,9 @@ START_TEST(starter_fails_exactly_its_own_layer)
         return;
     }
     /* FAIL, or TIMEOUT for an init whose TODO leaves it waiting forever. */
-    for (i = 0; starter_must_fail[_i][i]; i++)
-        ck_assert_msg(strcmp(verdict_of(v, starter_must_fail[_i][i]), "FAIL") == 0 ||
-                      strcmp(verdict_of(v, starter_must_fail[_i][i]), "TIMEOUT") == 0,
-                      "starter %s: %s should FAIL:\n%s", lab_names[_i], starter_must_fail[_i][i], v);
+    for (i = 0; must[i]; i++)
+        ck_assert_msg(strcmp(verdict_of(v, must[i]), "FAIL") == 0 || strcmp(verdict_of(v, must[i]), "TIMEOUT") == 0,
+                      "starter %s: %s should FAIL:\n%s", lab_names[_i], must[i], v);
     /* Every check of the earlier layers passes. */
     snprintf(list, sizeof list, SCRATCH "/checks-%s.txt", lab_names[_i]);
     ck_assert_int_eq(sh("build/nslab-check --lab %s --list > %s", lab_names[_i], list), 0);
@@ -375,272 +350,11 @@ struct variant {
 
 #define EXEC "    execvp(cfg->argv[0], cfg->argv);"
 
+/* The variants, one file a lab (harness/tests/variants/NN_name.inc: the
+ * variants of that lab's solution), put together by the Makefile into
+ * build/variants.inc. */
 static const struct variant variants[] = {
-    { "no_newuts", "02_ipc", "flags |= CLONE_NEWUTS;", "", NULL, NULL,
-      { "uts_host_hostname_unchanged", "uts_namespace_differs", "uts_hostname_from_option", NULL }, { NULL }, 0 },
-    { "hostname_ignored", "02_ipc", "cfg->hostname = optarg;", "(void)optarg;", NULL, NULL,
-      { "uts_hostname_from_option", "uts_hostname_in_proc", "uts_hostname_64_bytes", NULL }, { NULL }, 0 },
-    { "answer_printed", "02_ipc", EXEC, "    printf(\"%s\\n\", cfg->hostname); exit(0);", NULL, NULL,
-      { "uts_namespace_differs", "exit_status_passthrough", "args_pass_through", "uts_default_hostname", NULL },
-      { NULL }, 0 },
-    { "no_wait", "02_ipc", "waitpid(pid, &status, 0) == -1", "(status = 0) != 0", NULL, NULL,
-      { "waits_for_command", "no_process_left", NULL }, { NULL }, 0 },
-    /* The pitfalls of handout 01, each caught. */
-    { "stack_bottom", "02_ipc", "clone(child_main, stack + STACK_SIZE,", "clone(child_main, stack,", NULL, NULL,
-      { "uts_hostname_from_option", "exit_status_passthrough", "default_command_is_sh", NULL }, { NULL }, 0 },
-    { "sethostname_in_parent", "02_ipc", "    if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)\n        die(\"sethostname\");",
-      "", "    /* The child's stack:", "    if (sethostname(cfg.hostname, strlen(cfg.hostname)) == -1)\n"
-      "        die(\"sethostname\");\n    /* The child's stack:",
-      { "uts_host_hostname_unchanged", "uts_hostname_from_option", NULL }, { NULL }, 0 },
-    { "sethostname_after_exec", "02_ipc", "    if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)\n        die(\"sethostname\");",
-      "", EXEC, EXEC "\n    if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)\n        die(\"sethostname\");",
-      { "uts_hostname_from_option", "uts_hostname_in_proc", "uts_default_hostname", NULL },
-      { "exit_status_passthrough", "exit_127_not_found", NULL }, 0 },
-    { "exec_errors_mixed", "02_ipc", "errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC", "EXIT_NOEXEC", NULL, NULL,
-      { "exit_127_not_found", NULL }, { "exit_126_not_executable", "exit_status_passthrough", NULL }, 0 },
-    { "status_lost", "02_ipc", "return exit_status(status);", "return exit_status(status) * 0;", NULL, NULL,
-      { "exit_status_passthrough", "exit_status_signal", "exit_127_not_found", "exit_126_not_executable", NULL },
-      { NULL }, 0 },
-    { "no_newipc", "02_ipc", "flags |= CLONE_NEWIPC;", "", NULL, NULL,
-      { "ipc_host_objects_not_listed", "ipc_host_objects_unreachable", "ipc_inside_objects_stay_inside",
-        "ipc_namespace_differs", NULL },
-      { "uts_hostname_from_option", "exit_status_passthrough", "waits_for_command", NULL }, 0 },
-    { "no_newpid", "03_pid", "flags |= CLONE_NEWPID;", "", NULL, NULL,
-      { "pid_command_is_1", "pid_namespace_differs", "pid_1_dies_everyone_dies", NULL },
-      { "uts_hostname_from_option", "ipc_namespace_differs", NULL }, 0 },
-    /* unshare(CLONE_NEWPID) affects only the caller's children: the
-     * command is not PID 1. */
-    { "unshare_pid_no_fork", "03_pid", "flags |= CLONE_NEWPID;", "",
-      EXEC, "    if (unshare(CLONE_NEWPID) == -1) die(\"unshare\");\n" EXEC,
-      { "pid_command_is_1", "pid_namespace_differs", NULL }, { "ipc_namespace_differs", NULL }, 0 },
-    /* The three wrong inits of the handout's pitfalls. */
-    { "init_one_wait_per_sigchld", "03_pid", "                    return exit_status(status);\n            }",
-      "                    return exit_status(status);\n                break;   /* one waitpid per SIGCHLD */\n            }",
-      NULL, NULL, { "pid_init_reaps_many_at_once", NULL }, { "pid_init_reaps_orphans", "pid_init_exit_status", NULL }, 0 },
-    { "init_forwards_only_sigterm", "03_pid", "kill(cmd, sig);", "kill(cmd, SIGTERM);", NULL, NULL,
-      { "pid_init_forwards_every_signal", NULL }, { "pid_init_forwards_sigterm", "pid_init_reaps_many_at_once", NULL }, 0 },
-    { "init_mask_left_blocked", "03_pid", "            if (sigprocmask(SIG_SETMASK, &old, NULL) == -1)\n                die(\"sigprocmask\");\n",
-      "", NULL, NULL, { "pid_init_command_starts_clean", "pid_init_forwards_every_signal", NULL },
-      { "pid_init_reaps_many_at_once", "pid_init_exit_status", NULL }, 0 },
-    { "init_no_reap", "03_pid", "waitpid(-1, &status, WNOHANG)", "waitpid(cmd, &status, WNOHANG)", NULL, NULL,
-      { "pid_init_reaps_orphans", NULL }, { "pid_command_is_1", "pid_init_exit_status", NULL }, 0 },
-    { "no_private", "04_mount_proc", "    if (mount(NULL, \"/\", NULL, MS_REC | MS_PRIVATE, NULL) == -1)\n"
-      "        die(\"make mounts private\");", "", NULL, NULL,
-      { "mnt_host_mounts_unchanged", "mnt_tmpfs_stays_inside", NULL }, { NULL }, 0 },
-    { "no_proc_mount", "04_mount_proc", "    if (mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)\n"
-      "        die(\"mount /proc\");", "", NULL, NULL,
-      { "mnt_ps_lists_only_the_container", "mnt_proc_1_is_the_command", NULL },
-      { "pid_command_is_1", "pid_init_reaps_orphans", NULL }, 0 },
-    { "private_not_recursive", "04_mount_proc", "mount(NULL, \"/\", NULL, MS_REC | MS_PRIVATE, NULL)",
-      "mount(NULL, \"/\", NULL, MS_PRIVATE, NULL)", NULL, NULL,
-      { "mnt_tmpfs_stays_inside", "mnt_host_proc_intact", NULL }, { NULL }, 0 },
-    { "private_after_proc", "04_mount_proc",
-      "    if (mount(NULL, \"/\", NULL, MS_REC | MS_PRIVATE, NULL) == -1)\n        die(\"make mounts private\");\n", "",
-      "        die(\"mount /proc\");\n", "        die(\"mount /proc\");\n"
-      "    if (mount(NULL, \"/\", NULL, MS_REC | MS_PRIVATE, NULL) == -1)\n        die(\"make mounts private\");\n",
-      { "mnt_host_proc_intact", "mnt_host_mounts_unchanged", NULL }, { NULL }, 0 },
-    { "proc_without_mntns", "04_mount_proc", "flags |= CLONE_NEWNS;", "", NULL, NULL,
-      { "mnt_namespace_differs", "mnt_host_proc_intact", NULL }, { NULL }, 0 },
-    /* The pitfalls of handout 05, each caught. */
-    { "no_newnet", "05_net_veth", "    flags |= CLONE_NEWNET;\n", "", NULL, NULL,
-      { "net_namespace_differs", "net_probe_sees_exactly_lo_and_eth0", "net_host_link_not_visible", NULL },
-      { "uts_hostname_from_option", "mnt_namespace_differs", NULL }, 0 },
-    { "peer_not_moved", "05_net_veth", "    rtnl_link_set_ns_pid(peer, child);\n", "", NULL, NULL,
-      { "net_ip_shows_eth0_and_lo", "net_tcp_reaches_the_host_end", "net_host_end_is_paired_with_eth0", NULL },
-      { NULL }, 0 },
-    { "lo_not_up", "05_net_veth", "!sk || link_up(sk, \"child\", \"lo\", NULL) == -1", "!sk", NULL, NULL,
-      { "net_ip_shows_eth0_and_lo", "net_probe_sees_exactly_lo_and_eth0", NULL },
-      { "net_tcp_reaches_the_host_end", "net_host_end_is_paired_with_eth0", NULL }, 0 },
-    { "ip_ignored", "05_net_veth", "link_up(sk, \"child\", CONTAINER_IF, &cfg->ip)",
-      "link_up(sk, \"child\", CONTAINER_IF, &(struct cidr){ { htonl(0x0ac80002) }, 24, \"10.200.0.2/24\" })",
-      NULL, NULL,
-      { "net_ip_shows_eth0_and_lo", "net_probe_sees_exactly_lo_and_eth0", "net_tcp_reaches_the_host_end", NULL },
-      { "net_namespace_differs", NULL }, 0 },
-    { "host_end_without_address", "05_net_veth", "link_up(sk, \"parent\", cfg->veth, &cfg->host_ip)",
-      "link_up(sk, \"parent\", cfg->veth, NULL)", NULL, NULL,
-      { "net_tcp_reaches_the_host_end", "net_host_end_is_paired_with_eth0", "net_two_containers_at_once", NULL },
-      { "net_probe_sees_exactly_lo_and_eth0", NULL }, 0 },
-    { "fixed_veth_name", "05_net_veth", "\"nsv%ld\", (long)pid);", "\"nsv0\");", NULL, NULL,
-      { "net_two_containers_at_once", NULL }, { "net_tcp_reaches_the_host_end", "net_ip_shows_eth0_and_lo", NULL }, 0 },
-    { "child_does_not_wait", "05_net_veth", "    wait_for_parent(cfg);\n", "    (void)wait_for_parent;\n", NULL, NULL,
-      { "net_child_waits_for_the_parent", NULL }, { NULL }, 0 },
-    { "veth_left_behind", "05_net_veth", "    if (cfg.has_veth)\n        remove_veth(&cfg);\n\n    munmap", "    munmap",
-      NULL, NULL, { "net_nothing_left_on_the_host", NULL }, { NULL }, 0 },
-    { "failure_leaves_veth", "05_net_veth", "        if (cfg.has_veth)\n            remove_veth(&cfg);\n        return EXIT_SETUP;",
-      "        return EXIT_SETUP;", NULL, NULL, { "net_failed_setup_removes_what_it_made", NULL },
-      { "net_tcp_reaches_the_host_end", "net_nothing_left_on_the_host", NULL }, 0 },
-    { "child_keeps_write_end", "05_net_veth", "    close(cfg->go[1]);\n    if (read(", "    if (read(", NULL, NULL,
-      { "net_child_ends_when_the_parent_dies", NULL }, { "net_tcp_reaches_the_host_end", "net_child_waits_for_the_parent", NULL },
-      0 },
-    /* The pitfalls of handout 06, each caught. */
-    { "no_newuser", "06_userns_map", "    flags |= CLONE_NEWUSER;\n", "", NULL, NULL,
-      { "user_root_inside_with_the_maps", "user_namespace_differs", "user_root_cannot_read_the_hosts_file", NULL },
-      { NULL }, 0 },
-    { "gid_map_not_written", "06_userns_map", "    if (write_proc_file(child, \"gid_map\", line) == -1)\n        return -1;\n",
-      "", NULL, NULL, { "user_root_inside_with_the_maps", "user_maps_seen_from_outside", NULL }, { NULL }, 0 },
-    { "uid_map_ignored", "06_userns_map", "parse_idmap(\"--uid-map\", optarg, &cfg->uid_map);",
-      "{ struct idmap ignored; parse_idmap(\"--uid-map\", optarg, &ignored); }", NULL, NULL,
-      { "user_root_inside_with_the_maps", "user_maps_seen_from_outside", "user_file_owned_by_mapped_ids", NULL },
-      { "user_default_map_as_root", "user_namespace_differs", NULL }, 0 },
-    { "maps_child_does_not_wait", "06_userns_map", "    wait_for_parent(cfg);\n", "    (void)wait_for_parent;\n",
-      NULL, NULL, { "net_child_waits_for_the_parent", NULL }, { NULL }, 0 },
-    { "setgroups_not_denied", "06_userns_map", "cfg->rootless && write_proc_file(child, \"setgroups\", \"deny\")",
-      "0 && write_proc_file(child, \"setgroups\", \"deny\")", NULL, NULL,
-      { "user_unprivileged_default_map", "user_unprivileged_container", "user_unprivileged_ipc_and_lo", NULL },
-      { "user_root_inside_with_the_maps", "user_default_map_as_root", NULL }, 0 },
-    { "map_in_ignored", "06_userns_map", "cfg->uid_map.in, cfg->uid_map.out", "0UL, cfg->uid_map.out", NULL, NULL,
-      { "user_bad_map_exit_125", NULL }, { "user_root_inside_with_the_maps", "user_maps_seen_from_outside", NULL }, 0 },
-    /* The pitfalls of handout 07, each caught. */
-    { "memory_ignored", "07_cgroup", "cfg->memory = parse_size(optarg);", "(void)parse_size(optarg);", NULL, NULL,
-      { "cgroup_limits_seen_from_outside", "cgroup_memory_hog_is_killed", NULL },
-      { "cgroup_fork_loop_stops_at_the_limit", "cgroup_inside_shows_the_root", NULL }, 1 },
-    { "pids_limit_ignored", "07_cgroup", "if (result == 0 && cfg->pids_limit) {", "if (result == 0 && 0) {", NULL,
-      NULL, { "cgroup_limits_seen_from_outside", "cgroup_fork_loop_stops_at_the_limit", NULL },
-      { "cgroup_memory_hog_is_killed", NULL }, 1 },
-    { "sizes_in_thousands", "07_cgroup", "unit = 1024ULL;", "unit = 1000ULL;", "unit = 1024ULL * 1024;",
-      "unit = 1000ULL * 1000;", { "cgroup_limits_seen_from_outside", NULL }, { "cgroup_fork_loop_stops_at_the_limit", NULL },
-      1 },
-    { "swap_not_limited", "07_cgroup", "\"memory.swap.max\" : \"memory.memsw.limit_in_bytes\");",
-      "\"memory.swap.max-none\" : \"memory.memsw.limit_in_bytes-none\");", NULL, NULL,
-      { "cgroup_limits_seen_from_outside", NULL }, { "cgroup_memory_hog_is_killed", NULL }, 1 },
-    { "cgroup_never_removed", "07_cgroup", "    for (i = 0; i < NCONTROLLERS; i++) {",
-      "    for (i = 0; 0 && i < NCONTROLLERS; i++) {", NULL, NULL,
-      { "cgroup_limits_seen_from_outside", "cgroup_failed_setup_removes_the_group", "uts_hostname_from_option", NULL },
-      { "cgroup_bad_limit_exit_125", NULL }, 1 },
-    { "no_cgroupns", "07_cgroup", "    if (unshare(CLONE_NEWCGROUP) == -1)\n        die(\"unshare(CLONE_NEWCGROUP)\");\n", "",
-      NULL, NULL, { "cgroup_inside_shows_the_root", "cgroup_namespace_differs", NULL },
-      { "cgroup_limits_seen_from_outside", NULL }, 1 },
-    { "child_moved_after_release", "07_cgroup", "        (!cfg.rootless && make_cgroup(&cfg, pid) == -1) ||\n", "",
-      "    say(\"parent\", \"waiting for %ld\", (long)pid);\n",
-      "    if (!cfg.rootless)\n        (void)make_cgroup(&cfg, pid);\n    say(\"parent\", \"waiting for %ld\", (long)pid);\n",
-      { "cgroup_command_starts_in_its_group", NULL }, { NULL }, 1 },
-    /* The pitfalls of handout 08, each caught. */
-    { "no_capability_dropped", "08_caps", "    /* Lab 08: the last step before the command, once nothing needs root. */\n"
-      "    drop_capabilities(cfg);\n", "    (void)drop_capabilities;\n", NULL, NULL,
-      { "caps_sets_seen_from_outside", "caps_default_set_is_dockers", "caps_hostname_needs_sys_admin",
-        "caps_drop_all_still_runs", NULL }, { "caps_bad_name_exit_125", NULL }, 1 },
-    { "cap_drop_ignored", "08_caps", "cfg->cap_drop |= parse_cap(\"--cap-drop\", optarg);",
-      "(void)parse_cap(\"--cap-drop\", optarg);", NULL, NULL,
-      { "caps_sets_seen_from_outside", "caps_chown_follows_cap_drop", "caps_drop_all_still_runs", NULL },
-      { "caps_default_set_is_dockers", NULL }, 1 },
-    { "bounding_set_kept", "08_caps", "        if (!(cfg->caps & (1ULL << c)) && cap_drop_bound(c) == -1)",
-      "        if (0 && cap_drop_bound(c) == -1)", NULL, NULL,
-      { "caps_sets_seen_from_outside", "caps_root_exec_cannot_regain", "caps_hostname_needs_sys_admin", NULL },
-      { "caps_bad_name_exit_125", NULL }, 1 },
-    { "inheritable_set_filled", "08_caps", "             cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET) == -1))",
-      "             cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET) == -1 ||\n"
-      "             cap_set_flag(caps, CAP_INHERITABLE, 1, &c, CAP_SET) == -1))", NULL, NULL,
-      { "caps_sets_seen_from_outside", "caps_default_set_is_dockers", NULL }, { "caps_chown_follows_cap_drop", NULL },
-      1 },
-    { "caps_dropped_too_early", "08_caps",
-      "    /* Lab 08: the last step before the command, once nothing needs root. */\n    drop_capabilities(cfg);\n", "",
-      "    if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)",
-      "    drop_capabilities(cfg);\n    if (sethostname(cfg->hostname, strlen(cfg->hostname)) == -1)",
-      { "uts_hostname_from_option", "caps_hostname_needs_sys_admin", NULL }, { NULL }, 1 },
-    { "cap_add_ignored", "08_caps", "cfg->cap_add |= parse_cap(\"--cap-add\", optarg);",
-      "(void)parse_cap(\"--cap-add\", optarg);", NULL, NULL,
-      { "caps_sets_seen_from_outside", "caps_drop_all_add_one", NULL }, { "caps_default_set_is_dockers", NULL }, 1 },
-    { "cap_prefix_case_sensitive", "08_caps", "skip = strncasecmp(text, \"CAP_\", 4) == 0 ? 4 : 0;",
-      "skip = strncmp(text, \"CAP_\", 4) == 0 ? 4 : 0;", NULL, NULL, { "caps_sets_seen_from_outside", NULL },
-      { "caps_default_set_is_dockers", "caps_capsh_agrees", NULL }, 1 },
-    /* The pitfalls of handout 09, each caught. */
-    { "offsets_swapped", "09_timens",
-      "\"monotonic %lld 0\\nboottime %lld 0\\n\", cfg->monotonic, cfg->boottime);",
-      "\"monotonic %lld 0\\nboottime %lld 0\\n\", cfg->boottime, cfg->monotonic);", NULL, NULL,
-      { "time_clocks_inside_have_the_offsets", "time_offsets_seen_from_outside", NULL },
-      { "time_verbose_narrates", "uts_hostname_from_option", NULL }, 1 },
-    { "no_time_namespace", "09_timens", "    cfg.timens = !cfg.rootless;", "    cfg.timens = 0;", NULL, NULL,
-      { "time_clocks_inside_have_the_offsets", "time_offsets_seen_from_outside", "time_uptime_follows_boottime",
-        NULL }, { "uts_hostname_from_option", NULL }, 1 },
-    /* The child made in a new time namespace at once (clone3 takes
-     * CLONE_NEWTIME), its offsets written afterwards: the kernel refuses
-     * (EACCES), and the error is ignored. */
-    { "offsets_after_the_child", "09_timens", "    if (cfg.timens && make_timens(&cfg) == -1)\n        return EXIT_SETUP;\n",
-      "    (void)make_timens;\n    if (cfg.timens)\n        flags |= CLONE_NEWTIME;\n",
-      "    say(\"parent\", \"clone3(%s) = %ld\", flag_names(flags), (long)pid);",
-      "    if (cfg.timens) {\n        char path[64], text[128];\n        int fd;\n"
-      "        snprintf(path, sizeof path, \"/proc/%ld/timens_offsets\", (long)pid);\n"
-      "        snprintf(text, sizeof text, \"monotonic %lld 0\\nboottime %lld 0\\n\", cfg.monotonic, cfg.boottime);\n"
-      "        fd = open(path, O_WRONLY | O_CLOEXEC);\n"
-      "        if (fd != -1) {\n            if (write(fd, text, strlen(text)) < 0) { /* ignored */ }\n            close(fd);\n        }\n"
-      "    }\n    say(\"parent\", \"clone3(%s) = %ld\", flag_names(flags), (long)pid);",
-      { "time_clocks_inside_have_the_offsets", "time_offsets_seen_from_outside", NULL },
-      { "uts_hostname_from_option", NULL }, 1 },
-    { "offsets_in_milliseconds", "09_timens",
-      "\"monotonic %lld 0\\nboottime %lld 0\\n\", cfg->monotonic, cfg->boottime);",
-      "\"monotonic %lld 0\\nboottime %lld 0\\n\", cfg->monotonic * 1000, cfg->boottime * 1000);", NULL, NULL,
-      { "time_clocks_inside_have_the_offsets", "time_uptime_follows_boottime", NULL },
-      { "time_verbose_narrates", NULL }, 1 },
-    /* The pitfalls of handout 10, each caught. */
-    { "chroot_not_pivot_root", "10_full_container",
-      "    if (syscall(SYS_pivot_root, \".\", \".\") == -1)\n        die(\"pivot_root\");\n"
-      "    if (umount2(\".\", MNT_DETACH) == -1)\n        die(\"detach the old root\");\n",
-      "    if (chroot(\".\") == -1)\n        die(\"chroot\");\n", NULL, NULL,
-      { "root_chroot_escape_fails", NULL }, { "uts_hostname_from_option", "full_verbose_narrates", NULL }, 1 },
-    { "old_root_left_mounted", "10_full_container",
-      "    if (umount2(\".\", MNT_DETACH) == -1)\n        die(\"detach the old root\");\n", "", NULL, NULL,
-      { "root_is_the_given_root", NULL }, { "uts_hostname_from_option", NULL }, 1 },
-    { "no_seccomp_filter", "10_full_container", "            err = seccomp_load(ctx);", "            err = 0;",
-      NULL, NULL, { "seccomp_default_refuses_unconfined_allows", "nnp_and_filter_seen_from_outside", NULL },
-      { "root_is_the_given_root", NULL }, 1 },
-    /* libseccomp sets no_new_privs itself when it loads a filter
-     * (SCMP_FLTATR_CTL_NNP): the lab's own prctl shows under unconfined. */
-    { "no_new_privs_not_set", "10_full_container", "    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)",
-      "    if (0)", NULL, NULL, { "nnp_setuid_gives_nothing", "nnp_and_filter_seen_from_outside", NULL },
-      { "root_is_the_given_root", NULL }, 1 },
-    { "masked_paths_not_masked", "10_full_container", "        if (stat(masked[i], &st) == -1)\n",
-      "        if (1 || stat(masked[i], &st) == -1)\n", NULL, NULL, { "masked_paths_empty_read_only_refused", NULL },
-      { "root_is_the_given_root", NULL }, 1 },
-    { "join_skips_the_mount_namespace", "10_full_container",
-      "        int pidfd = (int)syscall(SYS_pidfd_open, cfg->join, 0);",
-      "        int pidfd = (int)syscall(SYS_pidfd_open, cfg->join, 0);\n        flags &= ~CLONE_NEWNS;", NULL, NULL,
-      { "join_enters_the_container", NULL }, { "root_is_the_given_root", NULL }, 1 },
-    { "pid_file_with_the_inside_pid", "10_full_container", "    n = snprintf(text, sizeof text, \"%ld\\n\", (long)pid);",
-      "    n = snprintf(text, sizeof text, \"%ld\\n\", 1L);", NULL, NULL, { "pid_file_holds_host_pid", NULL },
-      { "root_is_the_given_root", NULL }, 1 },
-    { "hosts_whole_dev_bound", "10_full_container", "        die(\"link /dev/ptmx, fd, stdin, stdout, stderr\");\n",
-      "        die(\"link /dev/ptmx, fd, stdin, stdout, stderr\");\n"
-      "    mount_or_die(\"/dev\", \"dev\", NULL, MS_BIND | MS_REC, NULL, \"bind the host's /dev\");\n", NULL, NULL,
-      { "dev_only_the_listed_nodes", NULL }, { "root_is_the_given_root", NULL }, 1 },
-    { "join_outside_the_cgroup", "10_full_container", "    join_cgroups(cfg->join);\n", "    (void)join_cgroups;\n",
-      NULL, NULL, { "join_enters_the_container", NULL }, { "root_is_the_given_root", NULL }, 1 },
-    /* Not broken: --join through the /proc/PID/ns files one at a time, not
-     * a pidfd; and pivot_root with a put_old folder, unmounted and removed
-     * after (runc's way): any correct lab scores full marks. */
-    { "join_by_ns_files_is_fine", "10_full_container", "        if (pidfd != -1 && setns(pidfd, flags) == 0) {",
-      "        if (0) {", "            if (pidfd != -1 && errno != EINVAL)", "            if (0)", { NULL }, { "*" }, 1 },
-    { "pivot_with_put_old_is_fine", "10_full_container",
-      "    if (syscall(SYS_pivot_root, \".\", \".\") == -1)\n        die(\"pivot_root\");\n"
-      "    if (umount2(\".\", MNT_DETACH) == -1)\n        die(\"detach the old root\");\n"
-      "    if (chdir(\"/\") == -1)\n        die(\"chdir /\");\n",
-      "    if (mkdir(\".old-root\", 0700) == -1 || syscall(SYS_pivot_root, \".\", \".old-root\") == -1)\n"
-      "        die(\"pivot_root\");\n    if (chdir(\"/\") == -1 || umount2(\"/.old-root\", MNT_DETACH) == -1 ||\n"
-      "        rmdir(\"/.old-root\") == -1)\n        die(\"detach the old root\");\n", NULL, NULL,
-      { NULL }, { "*" }, 1 },
-    /* Not broken: lab 09 with lab 01's clone(2) after the unshare, not
-     * clone3: the checks prove behaviour, not which call made the child. */
-    { "clone_not_clone3_is_fine", "09_timens", "        pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);",
-      "        static char stack[1024 * 1024];\n        (void)args;\n"
-      "        pid = clone(child_main, stack + sizeof stack, flags | SIGCHLD, &cfg);",
-      "        if (pid == 0)\n            _exit(child_main(&cfg));   /* the child: on a copy of our stack, as after fork */\n",
-      "", { NULL }, { "*" }, 1 },
-    /* Not broken: an init that also installs handlers (as many tutorials
-     * do) is just as correct, and must score full marks. Checks prove
-     * behaviour, not technique. */
-    { "init_with_handlers_is_fine", "03_pid", "        sigemptyset(&signals);",
-      "        {\n            struct sigaction sa;\n            int s;\n            memset(&sa, 0, sizeof sa);\n"
-      "            sa.sa_handler = on_any_signal;\n            for (s = 1; s < 32; s++)\n"
-      "                if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD)\n                    sigaction(s, &sa, NULL);\n        }\n"
-      "        sigemptyset(&signals);",
-      "static int run_init(struct config *cfg)", "static void on_any_signal(int sig) { (void)sig; }\nstatic int run_init(struct config *cfg)",
-      { NULL }, { "*" }, 0 },
-    /* A lab 07 mistake, caught by the world's snapshot: a cgroup made in
-     * /sys/fs/cgroup (v1 or v2) and never removed. Otherwise correct. */
-    { "cgroup_left_behind", "04_mount_proc", "    munmap(stack, STACK_SIZE);\n    return exit_status(status);",
-      "    munmap(stack, STACK_SIZE);\n    mkdir(\"/sys/fs/cgroup/pids/nslab-left\", 0755);\n"
-      "    mkdir(\"/sys/fs/cgroup/nslab-left\", 0755);\n    return exit_status(status);",
-      "#include <sys/mount.h>", "#include <sys/mount.h>\n#include <sys/stat.h>",
-      { "uts_hostname_from_option", "exit_status_passthrough", "mnt_namespace_differs", NULL }, { NULL }, 1 },
+#include "variants.inc"
 };
 #define NVARIANTS (sizeof variants / sizeof variants[0])
 
@@ -1077,6 +791,27 @@ START_TEST(grader_reports_solutions_full_marks)
 }
 END_TEST
 
+/* NSLAB_KIT_LIST=1: each broken variant and hostile lab, a line each,
+ * "NAME<TAB>LAB<TAB>CHECK,CHECK..." (the checks that must catch it), for the
+ * rules map's check (harness/tests/rules.sh). */
+static void list_variants(void)
+{
+    size_t i, k;
+
+    for (i = 0; i < NVARIANTS; i++) {
+        printf("%s\t%s\t", variants[i].name, variants[i].lab);
+        for (k = 0; k < 8 && variants[i].must_fail[k]; k++)
+            printf("%s%s", k ? "," : "", variants[i].must_fail[k]);
+        putchar('\n');
+    }
+    for (i = 0; i < NHOSTILES; i++) {
+        printf("hostile:%s\t02_ipc\t", hostiles[i].name);
+        for (k = 0; k < 4 && hostiles[i].must_fail[k]; k++)
+            printf("%s%s", k ? "," : "", hostiles[i].must_fail[k]);
+        printf("%s\n", hostiles[i].must_fail[0] ? "" : "*");
+    }
+}
+
 int main(void)
 {
     Suite *s = suite_create("nslab kit");
@@ -1087,6 +822,10 @@ int main(void)
     int failed;
     size_t i;
 
+    if (getenv("NSLAB_KIT_LIST")) {
+        list_variants();
+        return 0;
+    }
     if (mkdir(SCRATCH, 0755) == -1 && errno != EEXIST) {
         perror(SCRATCH);
         return 2;

@@ -141,7 +141,7 @@ pid_t find_process(const char *comm)
 
 /* Is pid running one of the files (dev, ino) of `files`? By /proc/PID/exe:
  * the file it executed, whatever it calls itself. */
-static int runs_one_of(pid_t pid, const struct file_id *files, int n)
+int runs_one_of(pid_t pid, const struct file_id *files, int n)
 {
     char rel[64], path[256];
     struct stat st;

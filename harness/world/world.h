@@ -141,7 +141,8 @@ struct world_result {
     unsigned long probe_ns[NS_COUNT];   /* its namespaces, seen from outside */
     unsigned long world_ns[NS_COUNT];   /* the world's own namespaces */
 
-    char forbidden[1024];       /* calls the seccomp filter refused, one a line */
+    char forbidden[1024];       /* calls of the lab's the world's seccomp filter refused, one a line */
+    char forbidden_probe[512];  /* ... and of the probe's (the command's: a check asked it to try them) */
 
     char before[SNAP_CAP];      /* the world's host state before the lab */
     char during_snap[SNAP_CAP]; /* ... while the probe waited */

@@ -42,6 +42,8 @@ struct file_id {
  * or a process named like it, is told apart), the topmost of them only (not
  * their children): how many into *copies, and the first's PID (0: none). */
 pid_t find_program(const struct file_id *files, int n, int *copies);
+/* Does pid run one of `files`? */
+int runs_one_of(pid_t pid, const struct file_id *files, int n);
 
 /* In W, once the world's /proc is mounted: look through this handle (a lab's
  * mounts over /proc cannot cover it) from now on. */
