@@ -2,13 +2,16 @@
 #
 #   make lab01          build labs/01_clone_uts.c and run the checks of lab 01 (root only where
 #                       users may not make user namespaces; make doctor says)
+#   make try01          run it once by hand, in a throwaway test world
+#   make hint01         the next hint of lab 01
 #   make grade          grade every lab of LABS from SUBMISSION (default labs/)
-#   make solutions      the same over solutions/ (must be full marks)
-#   make test           the kit's own test suite
 #   make doctor         what this machine can run
+# >>> kit only (make dist leaves this out of the student release)
+#   make solutions      the same over solutions/ (must be full marks)
+#   make test           the kit's own test suite; make check, its fast part
 #   make generate       write labs/ and solutions/NN_*.c from solutions/container.c
-#
 # The README says more; CONTRACT.md (shared with the course) fixes the rules.
+# <<< kit only
 
 CC ?= cc
 CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2
@@ -35,8 +38,7 @@ HARNESS_HDR = $(wildcard harness/*.h harness/world/*.h harness/checks/*.h) gradi
 HARNESS_INC = -Iharness -Iharness/world -Iharness/checks -Igrading
 PKG_HARNESS = check json-c libseccomp
 
-.PHONY: all setup setup-test tools generate grade solutions test check doctor handouts handout-shots clean asan \
-        rootfs rootfs-quiet dist gradescope
+.PHONY: all setup tools grade doctor handouts clean rootfs rootfs-quiet
 .DEFAULT_GOAL := all
 
 all: tools
@@ -44,8 +46,6 @@ all: tools
 # The setup step: every target that builds or runs something depends on it.
 setup:
 	@$(SETUP) core
-setup-test:
-	@$(SETUP) core test handouts
 
 # (The root filesystem too: lab 10's checks copy it into each test world.)
 tools: setup $(BUILD)/nslab-check $(BUILD)/nslab-probe $(BUILD)/nslab-grade rootfs-quiet
@@ -59,40 +59,7 @@ $(BUILD)/nslab-probe: harness/probe.c | setup
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -static -o $@ harness/probe.c
 
-$(BUILD)/test_util: harness/tests/test_util.c harness/util.c harness/util.h | setup
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iharness $$(pkg-config --cflags check) -o $@ harness/tests/test_util.c harness/util.c $$(pkg-config --libs check)
-
-# The verdict ladder alone, with made-up results (no world, no root).
-$(BUILD)/test_judge: harness/tests/test_judge.c harness/checks/judge.c harness/checks/judge.h harness/util.c harness/util.h | setup
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(HARNESS_INC) $$(pkg-config --cflags check) -o $@ harness/tests/test_judge.c harness/checks/judge.c \
-	    harness/util.c $$(pkg-config --libs check)
-
-$(BUILD)/web_check: harness/tests/web_check.c | setup
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $$(pkg-config --cflags libxml-2.0) -o $@ harness/tests/web_check.c $$(pkg-config --libs libxml-2.0)
-
-# The kit's end-to-end tests; the broken variants come one file a lab.
-$(BUILD)/variants.inc: $(sort $(wildcard harness/tests/variants/*.inc))
-	@mkdir -p $(@D)
-	cat $^ > $@
-
-$(BUILD)/starters.inc: $(sort $(wildcard harness/tests/starters/*.inc))
-	@mkdir -p $(@D)
-	cat $^ > $@
-
-$(BUILD)/test_kit: harness/tests/test_kit.c $(BUILD)/variants.inc $(BUILD)/starters.inc grading/registry.c grading/registry.h | setup
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Igrading -I$(BUILD) $$(pkg-config --cflags check json-c) -o $@ harness/tests/test_kit.c grading/registry.c \
-	    $$(pkg-config --libs check json-c)
-
 include grading/grading.mk
-
-# ---- One source, twenty files ---------------------------------------------
-generate: $(BUILD)/nslab-check
-	$(KIT_ONLY)
-	sh solutions/generate.sh solutions/container.c . $$($(BUILD)/nslab-check list)
 
 # ---- Grading ----------------------------------------------------------------
 # make lab01 .. make lab10: the checks of labs 01..NN against labs/NN_*.c.
@@ -104,14 +71,14 @@ lab%: tools
 	$(WORLD_OK)
 	@$(BUILD)/nslab-grade --labs "$*" --submission labs --out $(GRADE_OUT) $(GRADE_FLAGS)
 
-# make try03 ARGS='--init -- sh': build labs/03_*.c (TRY_FROM=solutions: the reference) and run
-# it once by hand, with your terminal, in a throwaway test world. HOST='CMD' also runs CMD on the
+# make try03 ARGS='--init -- sh': build labs/03_*.c and run it once by hand, with your
+# terminal, in a throwaway test world. HOST='CMD' also runs CMD on the
 # world's host side half a second after the lab starts, with $CONTAINER the container's first PID.
-TRY_FROM ?= labs
+TRY_SRC = labs
 try%: export NSLAB_HOST = $(value HOST)
 try%: tools
 	$(WORLD_OK)
-	@name=$$($(BUILD)/nslab-check info "$*" name) || exit 2; src=$(TRY_FROM)/$$name.c; \
+	@name=$$($(BUILD)/nslab-check info "$*" name) || exit 2; src=$(TRY_SRC)/$$name.c; \
 	if [ ! -f "$$src" ]; then echo "make $@: no $$src" >&2; exit 2; fi; \
 	mkdir -p $(BUILD)/try && $(BUILD)/nslab-check compile "$$name" "$$src" "$(BUILD)/try/$$name" || exit 2; \
 	exec $(BUILD)/nslab-check --lab "$$name" --program "$(BUILD)/try/$$name" --try -- $(value ARGS)
@@ -129,7 +96,36 @@ hint%: $(BUILD)/nslab-check
 start%: $(BUILD)/nslab-check
 	@sh grading/start.sh "$*"
 
-# The kit's own targets need its solutions: the student release has none.
+doctor:
+	@bash harness/doctor.sh
+
+# The handouts as web pages, English and Chinese, figures drawn by graphviz:
+# open build/handouts/index.html.
+handouts:
+	@$(SETUP) core handouts
+	@rm -rf $(BUILD)/handouts
+	@sh handouts/web/build.sh $(BUILD)/handouts
+
+# The root filesystem lab 10 pivots into: busybox, or FROM=a tarball as
+# docker export writes it. No root needed; rebuilt only when its inputs change.
+rootfs: setup
+	@sh rootfs-builder/build.sh $(if $(FROM),--from "$(FROM)")
+rootfs-quiet: setup
+	@sh rootfs-builder/build.sh > /dev/null
+
+clean:
+	rm -rf $(BUILD)
+
+# >>> kit only: the instructor's and the kit's own targets (make dist leaves
+# this block out of the student release, which has no solutions, tests or demos).
+.PHONY: setup-test generate solutions test check asan handout-shots dist gradescope
+setup-test:
+	@$(SETUP) core test handouts
+
+# make try03 TRY_FROM=solutions: the reference solution by hand.
+TRY_SRC = $(if $(TRY_FROM),$(TRY_FROM),labs)
+
+# The kit's own targets need its solutions: a copy of the release has none.
 KIT_ONLY = @if [ ! -f solutions/container.c ]; then echo "make $@: not in the student release (your instructor has it)" >&2; exit 2; fi
 
 solutions: tools
@@ -172,20 +168,39 @@ asan: setup
 	$(MAKE) --no-print-directory $(BUILD)/asan/nslab-grade
 	$(BUILD)/asan/nslab-grade --harness $(BUILD)/asan/nslab-check --submission solutions --out $(BUILD)/asan/grade
 
-doctor:
-	@bash harness/doctor.sh
 
-# The handouts as web pages, English and Chinese, figures drawn by graphviz:
-# open build/handouts/index.html.
-handouts:
-	@$(SETUP) core handouts
-	@rm -rf $(BUILD)/handouts
-	@sh handouts/web/build.sh $(BUILD)/handouts
+$(BUILD)/test_util: harness/tests/test_util.c harness/util.c harness/util.h | setup
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iharness $$(pkg-config --cflags check) -o $@ harness/tests/test_util.c harness/util.c $$(pkg-config --libs check)
 
-# Every page of the web handouts in headless Chromium: build/handout-shots/*.png.
-handout-shots: handouts
-	@$(SETUP) screenshots
-	@sh handouts/web/screenshots.sh $(BUILD)/handouts $(BUILD)/handout-shots
+# The verdict ladder alone, with made-up results (no world, no root).
+$(BUILD)/test_judge: harness/tests/test_judge.c harness/checks/judge.c harness/checks/judge.h harness/util.c harness/util.h | setup
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(HARNESS_INC) $$(pkg-config --cflags check) -o $@ harness/tests/test_judge.c harness/checks/judge.c \
+	    harness/util.c $$(pkg-config --libs check)
+
+$(BUILD)/web_check: harness/tests/web_check.c | setup
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $$(pkg-config --cflags libxml-2.0) -o $@ harness/tests/web_check.c $$(pkg-config --libs libxml-2.0)
+
+# The kit's end-to-end tests; the broken variants come one file a lab.
+$(BUILD)/variants.inc: $(sort $(wildcard harness/tests/variants/*.inc))
+	@mkdir -p $(@D)
+	cat $^ > $@
+
+$(BUILD)/starters.inc: $(sort $(wildcard harness/tests/starters/*.inc))
+	@mkdir -p $(@D)
+	cat $^ > $@
+
+$(BUILD)/test_kit: harness/tests/test_kit.c $(BUILD)/variants.inc $(BUILD)/starters.inc grading/registry.c grading/registry.h | setup
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Igrading -I$(BUILD) $$(pkg-config --cflags check json-c) -o $@ harness/tests/test_kit.c grading/registry.c \
+	    $$(pkg-config --libs check json-c)
+
+# ---- One source, twenty files ---------------------------------------------
+generate: $(BUILD)/nslab-check
+	$(KIT_ONLY)
+	sh solutions/generate.sh solutions/container.c . $$($(BUILD)/nslab-check list)
 
 # make demo03: an instructor's narrated demo, in the grader's own test world
 # (no root needed wherever grading needs none).
@@ -194,12 +209,10 @@ demo%: tools
 	$(WORLD_OK)
 	@sh harness/demo.sh "$*"
 
-# The root filesystem lab 10 pivots into: busybox, or FROM=a tarball as
-# docker export writes it. No root needed; rebuilt only when its inputs change.
-rootfs: setup
-	@sh rootfs-builder/build.sh $(if $(FROM),--from "$(FROM)")
-rootfs-quiet: setup
-	@sh rootfs-builder/build.sh > /dev/null
+# Every page of the web handouts in headless Chromium: build/handout-shots/*.png.
+handout-shots: handouts
+	@$(SETUP) screenshots
+	@sh handouts/web/screenshots.sh $(BUILD)/handouts $(BUILD)/handout-shots
 
 # Gradescope's autograder: build/autograder.zip (setup.sh and run_autograder at
 # its top, the kit beside them); LABS="03" makes one assignment's (lab 03 only).
@@ -214,6 +227,4 @@ dist: $(BUILD)/nslab-check
 	$(KIT_ONLY)
 	@$(SETUP) core handouts
 	@sh grading/dist.sh "$(UPTO)" "$(HINTS)"
-
-clean:
-	rm -rf $(BUILD)
+# <<< kit only

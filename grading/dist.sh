@@ -54,6 +54,7 @@ done
 # The handouts as web pages too, next to their Markdown (the figures serve
 # both), and what make handouts needs to draw them again.
 cp handouts/web/* "$out/handouts/web/"
+rm -f "$out/handouts/web/screenshots.sh"   # make handout-shots: the kit's
 mkdir -p "$out/handouts/figures/zh"
 cp handouts/figures/*.dot "$out/handouts/figures/"
 cp handouts/figures/zh/*.dot "$out/handouts/figures/zh/"
@@ -62,15 +63,27 @@ sh handouts/web/build.sh "$out/handouts" $names >/dev/null
 cp "$out/labs/.base/01_clone_uts.c" "$out/labs/"
 rm -rf build/dist/gen
 
-cp Makefile "$out/"
+# The Makefile without its kit-only blocks (# >>> kit only ... # <<< kit only):
+# the release mentions only what the release has.
+sed '/^# >>> kit only/,/^# <<< kit only/d' Makefile >"$out/Makefile"
 cp -r rootfs-builder "$out/"
 # The harness without the kit's tests and the instructor's tools.
 tar -cf - --exclude=harness/tests --exclude=harness/demo.sh --exclude=harness/bench.sh harness | tar -xf - -C "$out"
-for f in main.c grade.c grade.h registry.c registry.h grading.mk README.md start.sh hint.sh; do cp "grading/$f" "$out/grading/"; done
+for f in main.c grade.c grade.h registry.c registry.h grading.mk; do cp "grading/$f" "$out/grading/"; done
+# The scripts without their kit-only blocks (as the Makefile).
+for f in start.sh hint.sh; do sed '/^# >>> kit only/,/^# <<< kit only/d' "grading/$f" >"$out/grading/$f"; done
 cp grading/classroom/grade.sh "$out/grading/classroom/"
 cp grading/classroom/classroom.yml "$out/.github/workflows/classroom.yml"
 # The labs after UPTO are to come: the grader and make doctor skip them.
-build/nslab-check registry ${upto:+--upto "$upto"} >"$out/grading/labs.tsv"
+# Its list of labs: the rows, the compile flags and the header, under a
+# header of the release's own (the kit's speaks of solutions and demos).
+{
+    printf '# The labs of this release, one row each: build/nslab-check reads it\n'
+    printf '# (make labNN, make grade, make doctor). Every lab is compiled with\n'
+    # shellcheck disable=SC2016 # the line as the file shows it
+    printf '#   cc CFLAGS -o OUT SRC $(pkg-config --cflags --libs LIBRARIES)\n'
+    build/nslab-check registry ${upto:+--upto "$upto"} | awk '!/^#/ && NF || /^#cflags\t/ || /^#lab\t/'
+} >"$out/grading/labs.tsv"
 awk -F'\t' -v upto="${upto:-99}" '!($1 ~ /^[0-9][0-9]$/ && $1 + 0 > upto + 0)' grading/rubric.tsv >"$out/grading/rubric.tsv"
 
 # shellcheck disable=SC2016 # the backquotes are Markdown's

@@ -85,7 +85,7 @@ static int run_capture(char *const argv[], char **text)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Compile a lab as CONTRACT.md section 1 says: the harness does it
+/* Compile a lab as grading/labs.tsv says: the harness does it
  * (nslab-check compile), with the kit's list of labs, so that the line is
  * written in one place. */
 static int compile(const struct options *o, int lab, const char *src, const char *bin, char **log)

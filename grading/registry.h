@@ -20,7 +20,7 @@ enum world_need {
 struct lab_entry {
     char id[3];             /* "03" */
     char name[32];          /* "03_pid" */
-    int ready;              /* its checks, rubric, starter and solution exist */
+    int ready;              /* its checks, rubric and starter exist */
     char libraries[256];    /* pkg-config names, comma-separated */
     char needs_ns[128];     /* namespace types its own layer needs, comma-separated */
     char kernel[16];        /* the oldest Linux that runs it: "5.6" */

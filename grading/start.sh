@@ -32,15 +32,20 @@ if [ -e "$target" ] && [ -z "${FORCE:-}" ]; then
     exit 2
 fi
 
-# The two scaffoldings: the release's, or made here from the one source.
+# The two scaffoldings: the release's (or, in the kit, made here from the
+# one source).
 base=labs/.base
 if [ ! -f "$base/$prev.c" ] || [ ! -f "$base/$new.c" ]; then
-    if [ ! -f solutions/container.c ]; then
+# >>> kit only
+    if [ -f solutions/container.c ]; then
+        base=build/skeletons
+        sh solutions/generate.sh --skeletons solutions/container.c build "$prev" "$new" || exit 2
+    fi
+# <<< kit only
+    if [ ! -f "$base/$prev.c" ] || [ ! -f "$base/$new.c" ]; then
         echo "make start$1: no $base/$new.c: this release stops before lab $new" >&2
         exit 2
     fi
-    base=build/skeletons
-    sh solutions/generate.sh --skeletons solutions/container.c build "$prev" "$new" || exit 2
 fi
 
 tmp=$target.merging

@@ -4,7 +4,7 @@
  *   nslab-check list [--all] [--upto NN]
  *                                  the ready labs' names, one a line (--all: every row,
  *                                  "NN_name<TAB>STATUS"; --upto: none after lab NN)
- *   nslab-check registry [--upto NN]   the list itself, the labs after NN to come (make dist)
+ *   nslab-check registry [--upto NN]   the list itself, the labs after NN to come
  *   nslab-check info LAB [FIELD]   a lab's row as "field value" lines, or one field's value:
  *                                  id name status libraries needs_ns kernel tools world options
  *   nslab-check needs LAB          what this machine lacks to grade LAB (nothing: exit 0)

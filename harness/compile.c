@@ -1,5 +1,5 @@
 /* nslab-check compile LAB SRC OUT: compile a lab's source as the grader
- * does (CONTRACT.md section 1: the registry's flags and the lab's
+ * does (grading/labs.tsv: the registry's flags and the lab's
  * libraries), in a test world of its own, as a lab runs:
  *
  *   - SRC must be a plain file (not a symbolic link, a FIFO, a folder or a
@@ -7,8 +7,8 @@
  *     LAB.c, so the compiler's messages name the submission's file;
  *   - the compiler sees what every world sees (the system's programs,
  *     headers and libraries), and nothing of the kit, the grader's home or
- *     the machine's private files (#include "/proc/self/cwd/solutions/..."
- *     finds nothing; an #include of a device finds no such device);
+ *     the machine's private files (#include "/proc/self/cwd/FILE" or an
+ *     absolute path outside the system's finds nothing; an #include of a device finds no such device);
  *   - it has a time limit (30 s, or NSLAB_COMPILE_TIMEOUT), a memory limit
  *     (2 GiB of address space, and the world's cgroup), a limit on the size
  *     of what it writes (64 MiB), and its messages are bounded (64 KiB kept);

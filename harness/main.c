@@ -15,7 +15,7 @@
  * Each check runs the lab in fresh test worlds (world.h), several checks at
  * once (--jobs, or NSLAB_JOBS; default four per core, at most 16: a check
  * spends most of its time waiting), and appends one JSON line to FILE
- * (grading/README.md has the format). --only takes a check's name or a part
+ * (write_record() in harness/checks/verdict.c writes it). --only takes a check's name or a part
  * of it that names one check, or a comma-separated list of them; --own-layer
  * runs only the checks lab NN adds
  * (the kit's tests on a slow machine). --details adds to each record everything the

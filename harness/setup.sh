@@ -20,7 +20,7 @@ packages_of() {
         core) echo gcc make libc6-dev pkg-config unifdef check libcap-dev libseccomp-dev libnl-route-3-dev libjson-c-dev libxml2-dev util-linux procps hostname iproute2 iputils-ping netcat-openbsd libcap2-bin busybox-static perl ;;
         # the kit's own tests: static analysis, Gradescope's zip read back
         test) echo cppcheck shellcheck uidmap zip unzip jq ;;
-        # make handouts and make dist: the web pages and their figures (a
+        # make handouts: the web pages and their figures (a
         # Chinese font, so that graphviz measures the Chinese figures' words)
         handouts) echo pandoc graphviz fonts-wqy-microhei ;;
         # handouts/web/screenshots.sh: look at the pages in a real browser

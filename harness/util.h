@@ -1,6 +1,6 @@
 /* Small helpers of the harness that know nothing about namespaces: random
  * values, capped capture, line-set diffs, probe report parsing, quoting.
- * They are unit-tested in harness/tests/test_util.c. */
+ * The kit's own tests try each of them on its own. */
 #ifndef NSLAB_UTIL_H
 #define NSLAB_UTIL_H
 

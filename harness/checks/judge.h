@@ -1,6 +1,6 @@
 /* The verdict of one run of a lab, from what the test world saw and nothing
  * else: no world is made here and nothing is written, so the ladder can be
- * tested with made-up results (harness/tests/test_judge.c). lab_run() in
+ * tested with made-up results (the kit's own tests do). lab_run() in
  * verdict.c asks it after every run. */
 #ifndef NSLAB_JUDGE_H
 #define NSLAB_JUDGE_H

@@ -14,11 +14,13 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 #
-#   sh harness/tests/dist.sh [--leak-only]   (--leak-only: step 2 alone, on the
-#                                              release already in build/dist)
+#   sh harness/tests/dist.sh [--leak-only | --mentions-only]
+#       --leak-only: step 2 alone; --mentions-only: step 1's "mentions only
+#       what it has" alone; both on the release already in build/dist
 fail() { echo "dist: $*"; exit 1; }
-leak_only=""
+leak_only="" mentions_only=""
 [ "${1:-}" = --leak-only ] && leak_only=1
+[ "${1:-}" = --mentions-only ] && leak_only=1 mentions_only=1
 [ -n "$leak_only" ] || make -s dist >/dev/null || fail "make dist failed"
 rel=build/dist/nslab
 [ -f build/dist/nslab.tar.gz ] || fail "no tarball"
@@ -36,6 +38,23 @@ for f in solutions harness/tests harness/demo.sh handouts/demos grading/gradesco
     [ ! -e "$rel/$f" ] || fail "$f is in the release"
 done
 [ "$(find "$rel/labs" -maxdepth 1 -name '*.c' | wc -l)" -eq 1 ] || fail "labs/ holds more than lab 01"
+fi
+# The release mentions only what the release has: no make target of the
+# kit's alone (make test, make demo03, ...: the targets of the kit's Makefile
+# that the release's lacks), no file of the kit's alone.
+if [ -z "$leak_only" ] || [ -n "$mentions_only" ]; then
+targets() { grep -o '^[a-z][a-zA-Z0-9%_-]*:' "$1" | tr -d : | sort -u; }
+targets Makefile >build/test-logs/kit-targets.txt
+targets "$rel/Makefile" >build/test-logs/release-targets.txt
+gone=$(comm -23 build/test-logs/kit-targets.txt build/test-logs/release-targets.txt | sed 's/%/[0-9]*/' | paste -sd'|')
+[ -n "$gone" ] || fail "the release's Makefile has every target of the kit's (the kit-only blocks were not left out)"
+pattern="make ($gone)\\b|TRY_FROM|CONTRACT\\.md|DESIGN\\.md|harness/tests|test_kit|bench\\.sh|solutions/|grading/README|kit only"
+hits=$(grep -rEn --exclude='*.tar.gz' --exclude='*.svg' "$pattern" "$rel")
+if [ -n "$hits" ]; then
+    printf '%s\n' "$hits" | cut -c1-200 | head -n 20
+    fail "the release mentions what only the kit has (above; targets it lacks: $gone)"
+fi
+[ -z "$mentions_only" ] || exit 0
 fi
 
 # 2. Next to no answer: the code lines of every solution block, less those

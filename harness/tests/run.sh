@@ -631,6 +631,12 @@ dist_leak_is_caught() {
     make -s dist >/dev/null && cp labs/02_ipc.c build/dist/nslab/labs/ || return 1
     ! sh harness/tests/dist.sh --leak-only
 }
+# A release that mentions the kit's make test is caught.
+dist_mention_is_caught() {
+    make -s dist >/dev/null && sh harness/tests/dist.sh --mentions-only || return 1
+    echo 'Run `make test` before you submit.' >>build/dist/nslab/handouts/01_clone_uts.md
+    ! sh harness/tests/dist.sh --mentions-only
+}
 dist_upto() {
     make -s dist UPTO=3 >/dev/null || return 1
     rel=build/dist/nslab
@@ -768,6 +774,7 @@ step classroom_workflow_step_reports_points slow classroom_step_reports_points
 step dist_release_has_no_answer_and_starts_from_your_code slow dist_release
 step dist_leak_check_catches_an_answer slow dist_leak_is_caught
 step dist_with_every_hint_holds_next_to_no_answer slow dist_all_hints_hold_no_answer
+step dist_release_mentions_only_what_it_has slow dist_mention_is_caught
 step dist_upto_releases_the_first_labs_only slow dist_upto
 finish_background
 step nothing_left_behind slow leaves_nothing_behind

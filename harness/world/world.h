@@ -1,4 +1,4 @@
-/* The test world: a disposable "host" for one lab run (CONTRACT.md section 4).
+/* The test world: a disposable "host" for one lab run (README: the test world).
  *
  * The world is a user namespace that owns its own UTS, IPC, mount, network,
  * PID and cgroup namespaces. Root inside it is an unprivileged range of host
