@@ -654,7 +654,7 @@ static unsigned long long all_caps(void)
     return n >= 64 ? ~0ULL : (1ULL << n) - 1;
 }
 
-/* Docker's default set (CONTRACT.md): what a container's root keeps. */
+/* Docker's default set (handout 08): what a container's root keeps. */
 static unsigned long long docker_caps(void)
 {
     static const cap_value_t keep[] = {

@@ -2,7 +2,7 @@
  * drawn at random each run, and each is read from outside, from the cgroup
  * that /proc/PID/cgroup names for the command, then proved by what happens
  * inside: a memory hog killed, a fork loop stopped, a busy loop slowed. The
- * same checks hold on cgroup v1 and v2 (make test runs them on both). */
+ * same checks hold on cgroup v1 and v2. */
 #define _GNU_SOURCE
 #include "checks.h"
 #include "faults.h"
@@ -153,7 +153,7 @@ static void expect_own_group(struct check *c, const struct world_result *r, cons
     snprintf(want[1], sizeof want[1], "/nslab/%d", (int)s->parent);
     for (i = 0; i < 3; i++)
         if (strcmp(s->path[i], want[0]) != 0 && strcmp(s->path[i], want[1]) != 0)
-            check_fail(c, "the command in a cgroup of its own, nslab/<PID> under the hierarchy's root (CONTRACT.md)",
+            check_fail(c, "the command in a cgroup of its own, nslab/<PID> under the hierarchy's root (handout 07)",
                        "/proc/%d/cgroup (the command's, seen from the host) puts it in %s for %s (the command's "
                        "PID there is %d)", (int)r->probe_pid, s->path[i], names[i], (int)r->probe_pid);
 }

@@ -24,7 +24,7 @@
 struct cap { const char *name; int value; };
 #define CAP(x) { #x, CAP_##x }
 
-/* Docker's default set (CONTRACT.md). */
+/* Docker's default set (handout 08): what a container's root keeps. */
 static const struct cap defaults[] = {
     CAP(CHOWN), CAP(DAC_OVERRIDE), CAP(FSETID), CAP(FOWNER), CAP(MKNOD), CAP(NET_RAW), CAP(SETGID),
     CAP(SETUID), CAP(SETFCAP), CAP(SETPCAP), CAP(NET_BIND_SERVICE), CAP(SYS_CHROOT), CAP(KILL), CAP(AUDIT_WRITE),
