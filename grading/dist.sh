@@ -69,7 +69,7 @@ sed '/^# >>> kit only/,/^# <<< kit only/d' Makefile >"$out/Makefile"
 cp -r rootfs-builder "$out/"
 # The harness without the kit's tests and the instructor's tools.
 tar -cf - --exclude=harness/tests --exclude=harness/demo.sh --exclude=harness/bench.sh harness | tar -xf - -C "$out"
-for f in main.c grade.c grade.h registry.c registry.h grading.mk; do cp "grading/$f" "$out/grading/"; done
+for f in main.c grade.c grade.h registry.c registry.h find.c find.h grading.mk; do cp "grading/$f" "$out/grading/"; done
 # The scripts without their kit-only blocks (as the Makefile).
 for f in start.sh hint.sh; do sed '/^# >>> kit only/,/^# <<< kit only/d' "grading/$f" >"$out/grading/$f"; done
 cp grading/classroom/grade.sh "$out/grading/classroom/"
@@ -149,6 +149,26 @@ On GitHub Classroom, \`.github/workflows/classroom.yml\` grades every push.
 
 $(for name in $names; do printf -- '- `labs/%s.c`: `handouts/%s.html` (`.md`; Chinese: `handouts/zh/`)\n' "$name" "$name"; done)
 README
+
+# What a student's `git add .` must leave out: what make builds (binaries,
+# the root filesystem), but for the note of the hints they opened, which
+# their instructor's grader reads; and editors' files.
+cat >"$out/.gitignore" <<'GITIGNORE'
+# What make builds (programs, the root filesystem): never commit it...
+/build/*
+# ...but for build/hints, the note of the hints you opened (make hintNN),
+# which your instructor's grader reads (no points depend on it).
+!/build/hints/
+# Editors' and the system's own files.
+*~
+*.swp
+*.swo
+.#*
+\#*#
+.vscode/
+.idea/
+.DS_Store
+GITIGNORE
 
 mkdir -p build/dist
 (cd build/dist && tar -czf nslab.tar.gz nslab)

@@ -139,6 +139,32 @@ void lab_init(struct lab_result *l, const struct rubric *r, const char *verdict,
     }
 }
 
+static void result_free(struct result *res);
+
+void lab_as_one(struct lab_result *l, const struct rubric *r, const char *verdict, const char *check,
+                const char *title, const char *why)
+{
+    size_t i;
+    int total = 0;
+
+    lab_init(l, r, verdict, why);
+    for (i = 0; i < l->n; i++) {
+        total += l->results[i].row ? l->results[i].row->points : 0;
+        if (i > 0)
+            result_free(&l->results[i]);
+    }
+    if (l->n == 0)
+        result_set(&l->results[0], verdict, title, "", "", why, "", 0);
+    l->checks = (int)l->n;
+    l->n = 1;
+    l->results[0].row = NULL;
+    l->results[0].whole_lab = 1;
+    l->results[0].max = total;
+    snprintf(l->results[0].check, sizeof l->results[0].check, "%s", check);
+    free(l->results[0].title);
+    l->results[0].title = dup_or_empty(title);
+}
+
 static const char *get_string(struct json_object *o, const char *key)
 {
     struct json_object *v;
@@ -244,7 +270,8 @@ void lab_score(struct lab_result *l)
     l->score = l->max = 0;
     for (i = 0; i < l->n; i++) {
         struct result *res = &l->results[i];
-        res->max = res->row ? res->row->points : 0;
+        if (!res->whole_lab)
+            res->max = res->row ? res->row->points : 0;
         res->score = strcmp(res->verdict, "PASS") == 0 ? res->max : 0;
         l->score += res->score;
         l->max += res->max;
@@ -269,6 +296,7 @@ void lab_free(struct lab_result *l)
         result_free(&l->results[i]);
     free(l->results);
     free(l->source);
+    free(l->shown);
     free(l->build_log);
     memset(l, 0, sizeof *l);
 }
@@ -420,12 +448,12 @@ void report_lab(FILE *f, const struct lab_result *l, int colour)
     const char *name = lab_names(l->lab), *env = one_env_reason(l);
     size_t i;
 
-    fprintf(f, "== %s (%s) ==\n", name, l->source ? l->source : "");
+    fprintf(f, "== %s (%s) ==\n", name, l->shown ? l->shown : l->source ? l->source : "");
     if (l->state == LAB_MISSING)
-        fprintf(f, "%s: no such file: %s scores zero\n", l->source, name);
+        fprintf(f, "%s: %s scores zero\n", l->build_log ? l->build_log : "no such file", name);
     if (l->state == LAB_NO_BUILD)
-        fprintf(f, "%s does not compile; %s scores zero. The compiler said:\n%s\n", l->source, name,
-                l->build_log ? l->build_log : "");
+        fprintf(f, "%s does not compile; %s scores zero. The compiler said:\n%s\n",
+                l->shown ? l->shown : l->source, name, l->build_log ? l->build_log : "");
     if (l->state == LAB_HARNESS_FAILED && !env)
         fprintf(f, "the harness could not run for %s:\n%s\n", name, l->build_log ? l->build_log : "");
     if (env) {
@@ -488,9 +516,11 @@ static char *output_text(const struct lab_result *l, const struct result *res)
         return dup_or_empty("");
     fprintf(f, "%s\n", res->verdict);
     if (l->state == LAB_MISSING)
-        fprintf(f, "%s: no such file\n", l->source);
+        fprintf(f, "%s: none of the %d checks of %s ran\n", l->build_log ? l->build_log : "no such file",
+                l->checks, lab_names(l->lab));
     else if (l->state == LAB_NO_BUILD)
-        fprintf(f, "%s does not compile. The compiler said:\n%s\n", l->source, l->build_log ? l->build_log : "");
+        fprintf(f, "%s does not compile, so none of the %d checks of %s ran. The compiler said:\n%s\n",
+                l->shown ? l->shown : l->source, l->checks, lab_names(l->lab), l->build_log ? l->build_log : "");
     else if (l->state == LAB_HARNESS_FAILED)
         fprintf(f, "the harness could not run:\n%s\n", l->build_log ? l->build_log : "");
     else if (strcmp(res->verdict, "PASS") != 0)
@@ -515,15 +545,17 @@ int write_results_json(const char *path, const struct lab_result *labs, size_t n
 {
     struct json_object *top = json_object_new_object(), *tests = json_object_new_array();
     struct json_object *extra = json_object_new_object(), *hints = json_object_new_object();
-    char tmp[4096], summary[1024] = "", said[64];
-    int score = 0, max = 0, env = 0, rc;
+    char tmp[4096], summary[4096] = "", said[64];
+    int score = 0, max = 0, env = 0, graded = 0, rc;
     size_t i, j;
 
     for (i = 0; i < n; i++) {
         const struct lab_result *l = &labs[i];
         size_t used = strlen(summary);
         hints_text(l, said, sizeof said);
-        snprintf(summary + used, sizeof summary - used, "%s: %d/%d (%s)\n", lab_names(l->lab), l->score, l->max, said);
+        /* The file graded, as the student knows it, where they look first. */
+        snprintf(summary + used, sizeof summary - used, "%s: %d/%d, graded %s (%s)\n", lab_names(l->lab), l->score,
+                 l->max, l->shown ? l->shown : l->source ? l->source : "?", said);
         json_object_object_add(hints, lab_names(l->lab), json_object_new_string(said + 14));   /* "2 of 4" */
         for (j = 0; j < l->n; j++) {
             const struct result *res = &l->results[j];
@@ -532,18 +564,20 @@ int write_results_json(const char *path, const struct lab_result *labs, size_t n
             char *out = output_text(l, res);
             snprintf(name, sizeof name, "%s: %s", lab_names(l->lab), res->title ? res->title : res->check);
             json_object_object_add(t, "name", json_object_new_string(name));
-            /* ENV: not graded (this machine could not run it), so no score
-             * at all rather than a zero the student did not earn. */
+            /* ENV: not graded (this machine could not run it), so no score,
+             * no maximum and no status at all (Gradescope shows it neither
+             * failed nor counted) rather than a zero the student did not earn. */
             if (strcmp(res->verdict, "ENV") != 0) {
                 json_object_object_add(t, "score", json_object_new_int(res->score));
                 json_object_object_add(t, "max_score", json_object_new_int(res->max));
+                json_object_object_add(t, "status",
+                                       json_object_new_string(strcmp(res->verdict, "PASS") ? "failed" : "passed"));
+                graded++;
             } else {
                 struct json_object *tags = json_object_new_array();
                 json_object_array_add(tags, json_object_new_string("ENV"));
                 json_object_object_add(t, "tags", tags);
             }
-            json_object_object_add(t, "status",
-                                   json_object_new_string(strcmp(res->verdict, "PASS") ? "failed" : "passed"));
             json_object_object_add(t, "output", json_object_new_string(out));
             json_object_object_add(t, "visibility", json_object_new_string("visible"));
             json_object_array_add(tests, t);
@@ -555,14 +589,20 @@ int write_results_json(const char *path, const struct lab_result *labs, size_t n
     }
     if (env) {
         /* First, where a student sees it. */
-        char first[1024];
+        char first[4608];
         snprintf(first, sizeof first,
                  "NOT GRADED: %d checks could not run on this grading machine (ENV): not the student's fault, "
                  "and not counted; the grading machine needs fixing (make doctor says how).\n%s", env, summary);
-        snprintf(summary, sizeof summary, "%s", first);
+        json_object_object_add(top, "output", json_object_new_string(first));
+    } else {
+        json_object_object_add(top, "output", json_object_new_string(summary));
     }
-    json_object_object_add(top, "score", json_object_new_int(score));
-    json_object_object_add(top, "output", json_object_new_string(summary));
+    /* Nothing graded: no score (Gradescope's top-level score would stand
+     * as the student's; without one, the submission shows as not graded). */
+    if (graded)
+        json_object_object_add(top, "score", json_object_new_int(score));
+    json_object_object_add(top, "output_format", json_object_new_string("text"));
+    json_object_object_add(top, "test_output_format", json_object_new_string("text"));
     json_object_object_add(top, "execution_time", json_object_new_int((int)(seconds + 0.5)));
     json_object_object_add(top, "stdout_visibility", json_object_new_string("visible"));
     json_object_object_add(top, "tests", tests);

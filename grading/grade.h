@@ -41,6 +41,7 @@ struct result {
     int recorded;           /* the harness gave a record for it */
     double seconds;
     int score, max;
+    int whole_lab;          /* stands for every check of the lab (lab_as_one): worth all its points */
 };
 
 enum lab_state { LAB_GRADED, LAB_MISSING, LAB_NO_BUILD, LAB_HARNESS_FAILED };
@@ -49,9 +50,11 @@ struct lab_result {
     int lab;                /* index into lab_names */
     enum lab_state state;
     char *source;           /* the file graded */
+    char *shown;            /* its path as the student knows it (inside the submission), or NULL */
     char *build_log;        /* the compiler's messages, or the harness's */
     struct result *results;
     size_t n;
+    int checks;             /* lab_as_one: how many checks the one result stands for */
     int score, max;
     double seconds;
     int show_details;       /* the report shows every check's details (make labNN V=1) */
@@ -67,6 +70,11 @@ void lab_hints(struct lab_result *l, const char *opened_dir, const char *hints_d
 /* Make one result per rubric row of layers <= the lab's, all with verdict
  * `verdict` and `why` as what was seen (used for BUILD, and before records). */
 void lab_init(struct lab_result *l, const struct rubric *r, const char *verdict, const char *why);
+/* The same, as ONE result standing for every check (the lab is missing,
+ * does not compile, or could not be graded here): named `title` (check id
+ * `check`), worth all the lab's points, with `why` as what was seen. */
+void lab_as_one(struct lab_result *l, const struct rubric *r, const char *verdict, const char *check,
+                const char *title, const char *why);
 /* Read the harness's JSON-lines records into l, matching them to the rubric.
  * Returns the number of records read, or -1 (err filled) if unreadable. */
 int lab_read_records(struct lab_result *l, const char *path, char *err, size_t errlen);

@@ -1,18 +1,26 @@
 /* nslab-grade: compile each lab of a submission, run the harness's checks on
  * it, and turn the verdicts into points, a report, results.json and junit.xml.
  *
- *   nslab-grade [--labs "01 03"] [--submission DIR] [--out DIR] [--harness PATH]
- *               [--rubric PATH] [--color auto|always|never] [--cc CC]
+ *   nslab-grade [--labs "01 03"] [--submission DIR] [--find] [--which] [--out DIR]
+ *               [--harness PATH] [--rubric PATH] [--color auto|always|never] [--cc CC]
+ *
+ * Without --find, lab NN is SUBMISSION/NN_name.c. With --find, it is looked
+ * for anywhere in SUBMISSION as a course receives it (find.h has the
+ * rules: labs/ first, then the shallowest; hidden folders and labs/.base
+ * never; zips unpacked), and without --labs every lab found is graded.
+ * --which only says which file each lab would be graded from (or why none).
  *
  * Exit 0 on full marks, 1 when points were lost, 2 when the grader could not
  * run (bad arguments, no rubric, the harness failed, or a check could not run
  * on this machine: ENV). Only the harness's records are read, never a lab's
  * output, so nothing a lab prints can change its score. */
 #define _GNU_SOURCE
+#include "find.h"
 #include "grade.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +39,7 @@ struct options {
     const char *hints, *hints_opened;   /* the hints shipped; where make hintNN notes the opened ones */
     const char *only;       /* --only: one check (make labNN CHECK=...) */
     int details;            /* --details: everything the harness saw, for every check */
+    int find, which;        /* --find: look for the labs in the submission; --which: say where, and stop */
     int colour;
 };
 
@@ -122,6 +131,8 @@ static void mkdirs(const char *dir)
 struct lab_job {
     int lab;
     char src[4096], bin[4096], records[4096], log[4200];
+    char *shown;            /* --find: the file's path inside the submission */
+    char *problem;          /* --find: why no file is graded (built -3) */
     pid_t pid;
     int status;             /* the job's exit status (128+N for a signal) */
     int built;              /* 1 compiled, -1 did not compile, -2 could not be compiled here (no test
@@ -241,6 +252,41 @@ static char *job_log(const struct lab_job *j)
     return text;
 }
 
+/* The compiler's messages as the student would read them: the file's name
+ * (FILE, as the compiler saw it) as its path in the submission (SHOWN), and
+ * the compiler's temporary object files (/tmp/ccXXXXXX.o) as FILE's. A
+ * malloc'd copy. */
+static char *relabel(const char *log, const char *file, const char *shown)
+{
+    size_t flen = strlen(file), slen = strlen(shown), n = 0, cap = strlen(log) + 1;
+    char *out, *tmp;
+    const char *p;
+
+    for (p = log; (p = strstr(p, file)); p += flen)
+        cap += slen;
+    out = malloc(cap + 1);
+    if (!out)
+        return strdup(log);
+    for (p = log; *p;) {
+        int at_word = p == log || p[-1] == '\n' || p[-1] == ' ' || p[-1] == '(';
+        if (at_word && strncmp(p, file, flen) == 0 && p[flen] == ':') {
+            memcpy(out + n, shown, slen);
+            n += slen;
+            p += flen;
+        } else if (at_word && strncmp(p, "/tmp/cc", 7) == 0 && (tmp = strstr(p, ".o")) &&
+                   (size_t)(tmp - p) <= 16 && !memchr(p, ' ', (size_t)(tmp - p))) {
+            /* "/tmp/ccA1b2C3.o": the object compiled from the lab. */
+            memcpy(out + n, file, flen - 2);
+            n += flen - 2;
+            p = tmp;
+        } else {
+            out[n++] = *p++;
+        }
+    }
+    out[n] = '\0';
+    return out;
+}
+
 /* Turn a lab's jobs into its result. Returns 0, or -1 when the harness
  * itself failed (the grader "could not run"). */
 static int lab_from_jobs(const struct options *o, const struct rubric *r, struct lab_job *j, struct lab_result *l)
@@ -248,30 +294,42 @@ static int lab_from_jobs(const struct options *o, const struct rubric *r, struct
     char err[4608], *log;
     int rc = 0;
 
+    char file[300], present[400], compiles[400];
+
     memset(l, 0, sizeof *l);
     l->lab = j->lab;
     l->source = strdup(j->src);
+    l->shown = j->shown ? strdup(j->shown) : NULL;
+    snprintf(file, sizeof file, "%s.c", lab_names(j->lab));
+    snprintf(present, sizeof present, "%s is in the submission", file);
+    snprintf(compiles, sizeof compiles, "%s compiles", file);
     if (j->built == -3) {
         l->state = LAB_MISSING;
-        snprintf(err, sizeof err, "%s: no such file", j->src);
-        lab_init(l, r, "BUILD", err);
+        if (j->problem)
+            snprintf(err, sizeof err, "%s", j->problem);
+        else
+            snprintf(err, sizeof err, "%s: no such file", j->src);
+        l->build_log = strdup(err);
+        lab_as_one(l, r, "BUILD", "present", present, err);
     } else if (j->built == -2) {
         /* The compiler had no world to run in: the machine's fault. */
         l->state = LAB_HARNESS_FAILED;
         l->build_log = job_log(j);
-        lab_init(l, r, "ENV", l->build_log);
+        lab_as_one(l, r, "ENV", "graded", "graded on this machine", l->build_log);
         rc = -1;
     } else if (j->built != 1) {
         l->state = LAB_NO_BUILD;
-        l->build_log = job_log(j);
-        lab_init(l, r, "BUILD", "the lab does not compile (see the compiler's messages)");
+        log = job_log(j);
+        l->build_log = relabel(log, file, l->shown ? l->shown : j->src);
+        free(log);
+        lab_as_one(l, r, "BUILD", "compiles", compiles, "the lab does not compile (see the compiler's messages)");
     } else {
         log = job_log(j);
         if (!j->ran || (j->status != 0 && !(o->only && j->status == 1))) {
             /* The harness could not run here: the machine's fault, not the lab's. */
             l->state = LAB_HARNESS_FAILED;
             l->build_log = log;
-            lab_init(l, r, "ENV", log);
+            lab_as_one(l, r, "ENV", "graded", "graded on this machine", log);
             rc = -1;
         } else {
             free(log);
@@ -336,6 +394,101 @@ static void check_only_names(const struct options *o)
         exit(2);
 }
 
+/* Where zips of the submission are unpacked (removed when grading ends). */
+static void unpacked_dir(const struct options *o, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/unpacked", o->out);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if (type == FTW_DP)
+        rmdir(path);
+    else
+        unlink(path);
+    return 0;
+}
+
+static void remove_unpacked(const struct options *o)
+{
+    char dir[4200];
+
+    unpacked_dir(o, dir, sizeof dir);
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* --find: each job's file (or problem), from the submission as a course
+ * receives it. Without --labs, the labs kept are those the submission
+ * holds anything of. With --which, each lab's file is printed instead.
+ * Returns how many labs are left to grade. */
+static int find_labs(struct options *o, struct lab_job *jobs, int labs_given)
+{
+    char dir[4200], err[4608];
+    struct submission *s;
+    int i, kept = 0;
+
+    mkdirs(o->out);
+    remove_unpacked(o);
+    unpacked_dir(o, dir, sizeof dir);
+    s = submission_scan(o->submission, o->which ? NULL : dir, err, sizeof err);
+    if (!s)
+        usage_exit("cannot read the submission", err);
+    for (i = 0; i < o->nlabs; i++) {
+        struct found f;
+        struct lab_job *j = &jobs[kept];
+        int any = submission_find(s, lab_names(o->labs[i]), &f);
+        if (!any && !labs_given) {
+            found_free(&f);
+            continue;
+        }
+        memset(j, 0, sizeof *j);
+        o->labs[kept++] = o->labs[i];
+        if (f.path) {
+            snprintf(j->src, sizeof j->src, "%s", f.path);
+            j->shown = f.shown;
+            f.shown = NULL;
+        } else {
+            j->problem = f.problem;
+            f.problem = NULL;
+        }
+        if (o->which)
+            printf("%s\t%s%s\n", lab_names(o->labs[kept - 1]), j->problem ? "! " : "",
+                   j->problem ? j->problem : j->shown);
+        found_free(&f);
+    }
+    o->nlabs = kept;
+    submission_free(s);
+    return kept;
+}
+
+/* --find without --labs, and no lab in the submission: say what was
+ * expected (the student's mistake: a zero, with the reason). */
+static int no_lab_found(const struct options *o, const struct rubric *r)
+{
+    char path[4200];
+    FILE *f;
+    int i;
+
+    (void)r;
+    printf("No lab file found in %s: name each lab as its handout does (", o->submission);
+    for (i = 0; i < lab_registry.n; i++)
+        if (lab_registry.labs[i].ready)
+            printf("%s%s.c", i ? ", " : "", lab_names(i));
+    printf("), in a folder named labs/ or anywhere but a hidden folder.\n");
+    remove_unpacked(o);
+    snprintf(path, sizeof path, "%s/results.json", o->out);
+    f = fopen(path, "we");
+    if (!f)
+        return 2;
+    fprintf(f, "{\"score\": 0, \"output\": \"No lab file found in the submission: name each lab as its handout does "
+               "(01_clone_uts.c, ...), in a folder named labs/ or anywhere but a hidden folder.\", "
+               "\"output_format\": \"text\", \"tests\": []}\n");
+    fclose(f);
+    return 1;
+}
+
 static void parse_labs(struct options *o, const struct rubric *r, const char *arg)
 {
     char *copy = strdup(arg), *save = NULL, *word;
@@ -368,6 +521,7 @@ int main(int argc, char **argv)
         { "cc", required_argument, NULL, 'C' }, { "registry", required_argument, NULL, 'R' },
         { "only", required_argument, NULL, 'O' }, { "details", no_argument, NULL, 'D' },
         { "hints", required_argument, NULL, 'i' }, { "hints-opened", required_argument, NULL, 'I' },
+        { "find", no_argument, NULL, 'F' }, { "which", no_argument, NULL, 'W' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -399,9 +553,11 @@ int main(int argc, char **argv)
         case 'D': o.details = 1; break;
         case 'i': o.hints = optarg; break;
         case 'I': o.hints_opened = optarg; break;
+        case 'F': o.find = 1; break;
+        case 'W': o.which = o.find = 1; break;
         case 'h':
-            printf("usage: nslab-grade [--labs \"01 03\"] [--submission DIR] [--out DIR] [--harness PATH]\n"
-                   "                   [--rubric PATH] [--registry PATH] [--color auto|always|never] [--cc CC]\n"
+            printf("usage: nslab-grade [--labs \"01 03\"] [--submission DIR] [--find] [--which] [--out DIR]\n"
+                   "                   [--harness PATH] [--rubric PATH] [--registry PATH] [--color auto|always|never] [--cc CC]\n"
                    "                   [--only CHECK] [--details] [--hints DIR] [--hints-opened DIR]\n");
             return 0;
         default: usage_exit("bad arguments (try --help)", NULL);
@@ -428,8 +584,21 @@ int main(int argc, char **argv)
             if (lab_registry.labs[i].ready && rubric_has_layer(&r, i))
                 o.labs[o.nlabs++] = i;
     }
-    if (stat(o.submission, &st) == -1 || !S_ISDIR(st.st_mode))
+    if (stat(o.submission, &st) == -1 || !S_ISDIR(st.st_mode)) {
+        if (o.find)
+            usage_exit("no such folder", o.submission);
         fprintf(stderr, "nslab-grade: %s: no such folder; every lab scores zero\n", o.submission);
+    }
+    jobs = calloc(o.nlabs > 0 ? (size_t)o.nlabs : 1, sizeof *jobs);
+    if (!jobs)
+        usage_exit("out of memory", NULL);
+    if (o.find) {
+        int found = find_labs(&o, jobs, labs_arg != NULL);
+        if (o.which)
+            return found ? 0 : 1;
+        if (!found)
+            return no_lab_found(&o, &r);
+    }
     if (access(o.harness, X_OK) == -1)
         usage_exit("cannot run the harness (make tools builds it)", o.harness);
     if (o.only && o.nlabs > 0)
@@ -440,9 +609,6 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/records", o.out);
     mkdirs(path);
 
-    jobs = calloc(o.nlabs > 0 ? (size_t)o.nlabs : 1, sizeof *jobs);
-    if (!jobs)
-        usage_exit("out of memory", NULL);
     /* A lab that changes the real machine stops every harness at its next
      * check (they look at this file too), and every lab after it in order
      * is reported as not run. */
@@ -453,14 +619,16 @@ int main(int argc, char **argv)
         struct lab_job *j = &jobs[i];
         const char *name = lab_names(o.labs[i]);
         j->lab = o.labs[i];
-        snprintf(j->src, sizeof j->src, "%s/%s.c", o.submission, name);
+        if (!o.find)
+            snprintf(j->src, sizeof j->src, "%s/%s.c", o.submission, name);
         snprintf(j->bin, sizeof j->bin, "%s/bin/%s", o.out, name);
         snprintf(j->records, sizeof j->records, "%s/records/%s.jsonl", o.out, name);
         snprintf(j->log, sizeof j->log, "%s/bin/%s.log", o.out, name);
         /* -3: no such file. Anything else is the harness's to compile: a
          * symbolic link, a FIFO or a folder it refuses, saying so (BUILD). */
-        j->built = lstat(j->src, &st) == 0 ? 0 : -3;
-        fprintf(stderr, "nslab-grade: %s: building %s\n", name, j->src);
+        j->built = !j->problem && lstat(j->src, &st) == 0 ? 0 : -3;
+        if (!j->built)
+            fprintf(stderr, "nslab-grade: %s: building %s\n", name, j->shown ? j->shown : j->src);
     }
     {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -480,7 +648,7 @@ int main(int argc, char **argv)
             results[i].state = LAB_HARNESS_FAILED;
             results[i].build_log = strdup("not run: an earlier lab changed this machine (see its report above), "
                                           "so grading stopped");
-            lab_init(&results[i], &r, "ENV", results[i].build_log);
+            lab_as_one(&results[i], &r, "ENV", "graded", "graded on this machine", results[i].build_log);
             lab_score(&results[i]);
             lab_hints(&results[i], o.hints_opened, o.hints);
             report_lab(stdout, &results[i], o.colour);
@@ -499,8 +667,14 @@ int main(int argc, char **argv)
         max += results[i].max;
         env += lab_count(&results[i], "ENV");
     }
+    for (i = 0; i < o.nlabs; i++) {
+        free(jobs[i].shown);
+        free(jobs[i].problem);
+    }
     free(jobs);
     unlink(stop_file);
+    if (o.find)
+        remove_unpacked(&o);
     report_total(stdout, results, (size_t)o.nlabs, o.colour);
     snprintf(path, sizeof path, "%s/results.json", o.out);
     failed |= write_results_json(path, results, (size_t)o.nlabs, now() - start) < 0;

@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "find.h"
 #include "grade.h"
 
 #define SCRATCH "build/test-grader"
@@ -118,7 +120,7 @@ START_TEST(hints_opened_are_counted)
 
     memset(&l, 0, sizeof l);
     l.lab = 1;   /* 02_ipc */
-    ck_assert_int_eq(sh("mkdir -p " SCRATCH "/hints " SCRATCH "/opened"), 0);
+    ck_assert_int_eq(sh("rm -rf " SCRATCH "/hints " SCRATCH "/opened && mkdir -p " SCRATCH "/hints " SCRATCH "/opened"), 0);
     write_text(SCRATCH "/hints/02_ipc.md", "# Hints\n\n## Hint 1\n\nA.\n\n## Hint 2\n\nB.\n\n## Hint 3\n");
     lab_hints(&l, SCRATCH "/opened", SCRATCH "/hints");
     ck_assert_int_eq(l.hints_total, 3);
@@ -329,6 +331,186 @@ START_TEST(junit_xml_is_well_formed_and_counts)
 }
 END_TEST
 
+/* A lab that does not build is one test, worth the lab's points; ENV tests
+ * carry no score, status or maximum, and with nothing graded the file has
+ * no top-level score. */
+START_TEST(one_test_for_a_lab_that_does_not_build)
+{
+    struct rubric r;
+    struct lab_result l;
+    struct json_object *top, *tests, *t, *v;
+    char *text;
+
+    write_text(SCRATCH "/rubric.tsv", small_rubric);
+    { char err[256]; ck_assert_int_eq(rubric_load(SCRATCH "/rubric.tsv", &r, err, sizeof err), 0); }
+    memset(&l, 0, sizeof l);
+    l.lab = 1;
+    l.state = LAB_NO_BUILD;
+    l.source = strdup("/tmp/x/02_ipc.c");
+    l.shown = strdup("labs/02_ipc.c");
+    l.build_log = strdup("labs/02_ipc.c:3:1: error: oops");
+    lab_as_one(&l, &r, "BUILD", "compiles", "02_ipc.c compiles", "does not compile");
+    lab_score(&l);
+    ck_assert_int_eq(l.max, 10);
+    ck_assert_int_eq(write_results_json(SCRATCH "/results.json", &l, 1, 1.0), 0);
+    text = slurp(SCRATCH "/results.json");
+    top = json_tokener_parse(text);
+    ck_assert(json_object_object_get_ex(top, "tests", &tests));
+    ck_assert_uint_eq(json_object_array_length(tests), 1);
+    t = json_object_array_get_idx(tests, 0);
+    ck_assert(json_object_object_get_ex(t, "name", &v));
+    ck_assert_str_eq(json_object_get_string(v), "02_ipc: 02_ipc.c compiles");
+    ck_assert(json_object_object_get_ex(t, "max_score", &v));
+    ck_assert_int_eq(json_object_get_int(v), 10);
+    ck_assert(json_object_object_get_ex(t, "output", &v));
+    ck_assert_msg(strstr(json_object_get_string(v), "labs/02_ipc.c does not compile, so none of the 3 checks"),
+                  "%s", json_object_get_string(v));
+    ck_assert_ptr_null(strstr(json_object_get_string(v), "/tmp/"));
+    ck_assert(json_object_object_get_ex(top, "output", &v));
+    ck_assert_msg(strstr(json_object_get_string(v), "02_ipc: 0/10, graded labs/02_ipc.c"), "%s", json_object_get_string(v));
+    ck_assert(json_object_object_get_ex(top, "output_format", &v));
+    ck_assert_str_eq(json_object_get_string(v), "text");
+    ck_assert(json_object_object_get_ex(top, "score", &v));
+    json_object_put(top);
+    free(text);
+    lab_free(&l);
+
+    /* Could not be graded here (ENV): no score anywhere. */
+    memset(&l, 0, sizeof l);
+    l.lab = 1;
+    l.state = LAB_HARNESS_FAILED;
+    lab_as_one(&l, &r, "ENV", "graded", "graded on this machine", "no user namespaces");
+    lab_score(&l);
+    ck_assert_int_eq(write_results_json(SCRATCH "/results.json", &l, 1, 1.0), 0);
+    text = slurp(SCRATCH "/results.json");
+    top = json_tokener_parse(text);
+    ck_assert_msg(!json_object_object_get_ex(top, "score", &v), "a score where nothing was graded:\n%s", text);
+    ck_assert(json_object_object_get_ex(top, "tests", &tests));
+    t = json_object_array_get_idx(tests, 0);
+    ck_assert(!json_object_object_get_ex(t, "score", &v) && !json_object_object_get_ex(t, "status", &v) &&
+              !json_object_object_get_ex(t, "max_score", &v));
+    json_object_put(top);
+    free(text);
+    lab_free(&l);
+    rubric_free(&r);
+}
+END_TEST
+
+/* ---- finding the labs in a submission (find.c) ----------------------------- */
+
+/* Make a submission tree from "path" lines (a trailing "/" makes a folder,
+ * "path -> target" a symbolic link), find NAME in it, and return what was
+ * found: the path shown, or "! problem". */
+static char *find_in(const char *tree, const char *name)
+{
+    char line[512], path[1024], err[512], *result;
+    const char *p = tree;
+    struct submission *s;
+    struct found f;
+
+    ck_assert_int_eq(sh("rm -rf " SCRATCH "/find && mkdir -p " SCRATCH "/find/sub"), 0);
+    while (*p) {
+        size_t n = strcspn(p, "|");
+        char *arrow;
+        snprintf(line, sizeof line, "%.*s", (int)n, p);
+        p += n + (p[n] == '|');
+        snprintf(path, sizeof path, SCRATCH "/find/sub/%s", line);
+        if ((arrow = strstr(path, " -> "))) {
+            *arrow = '\0';
+            ck_assert_int_eq(symlink(arrow + 4, path), 0);
+            continue;
+        }
+        for (char *q = path + strlen(SCRATCH "/find/sub/"); *q; q++)
+            if (*q == '/') {
+                *q = '\0';
+                mkdir(path, 0755);
+                *q = '/';
+            }
+        if (path[strlen(path) - 1] != '/')
+            write_text(path, "int main(void) { return 0; }\n");
+    }
+    s = submission_scan(SCRATCH "/find/sub", SCRATCH "/find/unpacked", err, sizeof err);
+    ck_assert_msg(s != NULL, "%s", err);
+    submission_find(s, name, &f);
+    if (f.path)
+        ck_assert_int_eq(asprintf(&result, "%s", f.shown), (int)strlen(f.shown));
+    else
+        ck_assert_int_gt(asprintf(&result, "! %s", f.problem), 0);
+    found_free(&f);
+    submission_free(s);
+    return result;
+}
+
+#define FINDS(tree, name, want)                                                                      \
+    do {                                                                                               \
+        char *got_ = find_in(tree, name);                                                              \
+        ck_assert_msg(strcmp(got_, want) == 0, "in %s: %s, not %s", tree, got_, want);                 \
+        free(got_);                                                                                    \
+    } while (0)
+#define REFUSES(tree, name, says)                                                                    \
+    do {                                                                                               \
+        char *got_ = find_in(tree, name);                                                              \
+        ck_assert_msg(got_[0] == '!' && strstr(got_, says), "in %s: %s (should say %s)", tree, got_, says); \
+        free(got_);                                                                                    \
+    } while (0)
+
+START_TEST(labs_are_found_as_a_course_receives_them)
+{
+    /* A whole repository: the release's scaffolding (labs/.base) is never graded. */
+    FINDS("repo/labs/.base/03_pid.c|repo/labs/03_pid.c|repo/labs/02_ipc.c", "03_pid", "repo/labs/03_pid.c");
+    FINDS("labs/.base/03_pid.c|labs/03_pid.c", "03_pid", "labs/03_pid.c");
+    /* Files uploaded one by one. */
+    FINDS("03_pid.c|02_ipc.c", "03_pid", "03_pid.c");
+    /* labs/ first, even deeper; then the shallowest. */
+    FINDS("03_pid.c|x/labs/03_pid.c", "03_pid", "x/labs/03_pid.c");
+    FINDS("a/b/c/03_pid.c|a/03_pid.c", "03_pid", "a/03_pid.c");
+    /* Hidden folders and files never count. */
+    REFUSES(".git/03_pid.c|.03_pid.c|notes.txt", "03_pid", "no file named 03_pid.c in the submission; it holds notes.txt");
+    /* Two at one depth: one message naming both. */
+    REFUSES("a/03_pid.c|b/03_pid.c", "03_pid", "two files named 03_pid.c at the same depth");
+    REFUSES("a/03_pid.c|b/03_pid.c", "03_pid", "b/03_pid.c");
+    /* An odd name: told, never graded. */
+    REFUSES("a\nb/03_pid.c", "03_pid", "\"a\\nb/03_pid.c\" is in a folder whose name holds a control character");
+    REFUSES("03_pid.c -> /etc/passwd", "03_pid", "03_pid.c is a symbolic link");
+    /* Near misses are named. */
+    REFUSES("03_PID.c|notes.txt", "03_pid", "it holds 03_PID.c: name your lab exactly 03_pid.c");
+    REFUSES("labs/03_pid (1).c", "03_pid", "labs/03_pid (1).c");
+    REFUSES("02_ipc.c", "03_pid", "no file named 03_pid.c in the submission; it holds 02_ipc.c");
+    REFUSES("empty/", "03_pid", "the submission is empty");
+    /* Deeper than 16 folders is not searched. */
+    REFUSES("1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16/17/03_pid.c", "03_pid", "no file named");
+}
+END_TEST
+
+START_TEST(a_zip_is_unpacked_and_searched)
+{
+    char *got;
+
+    if (sh("command -v zip >/dev/null && command -v unzip >/dev/null") != 0) {
+        fprintf(stderr, "grader: no zip/unzip here: a_zip_is_unpacked_and_searched proves nothing\n");
+        ck_abort_msg("zip and unzip are needed (make setup-test installs them)");
+    }
+    ck_assert_int_eq(sh("rm -rf " SCRATCH "/zip && mkdir -p " SCRATCH "/zip/work/labs && "
+                        "echo 'int main(void){return 0;}' > " SCRATCH "/zip/work/labs/03_pid.c && "
+                        "cd " SCRATCH "/zip && zip -qr work.zip work"), 0);
+    got = find_in("placeholder.txt", "03_pid");   /* makes the tree; the zip goes in below */
+    free(got);
+    {
+        char err[256];
+        struct submission *s;
+        struct found f;
+        ck_assert_int_eq(sh("cp " SCRATCH "/zip/work.zip " SCRATCH "/find/sub/"), 0);
+        s = submission_scan(SCRATCH "/find/sub", SCRATCH "/find/unpacked", err, sizeof err);
+        ck_assert_ptr_nonnull(s);
+        ck_assert_int_eq(submission_find(s, "03_pid", &f), 1);
+        ck_assert_msg(f.shown && strcmp(f.shown, "work.zip/work/labs/03_pid.c") == 0, "%s", f.shown ? f.shown : f.problem);
+        ck_assert_int_eq(access(f.path, R_OK), 0);
+        found_free(&f);
+        submission_free(s);
+    }
+}
+END_TEST
+
 /* ---- nslab-grade end to end, with the fake harness ------------------------- */
 
 static int grade(const char *env, const char *submission)
@@ -400,6 +582,8 @@ START_TEST(compile_failure_shows_the_compiler)
     text = slurp(SCRATCH "/out/results.json");
     ck_assert_ptr_nonnull(strstr(text, "BUILD"));
     ck_assert_ptr_nonnull(strstr(text, "not_declared"));
+    ck_assert_msg(strstr(text, "\"name\":\"01_clone_uts: 01_clone_uts.c compiles\""), "%s", text);
+    ck_assert_msg(strstr(text, SCRATCH "/sub/01_clone_uts.c:1:"), "the compiler's messages name the file as submitted:\n%s", text);
     free(text);
     text = slurp(SCRATCH "/report.txt");
     ck_assert_ptr_nonnull(strstr(text, "does not compile"));
@@ -437,6 +621,9 @@ int main(void)
     tcase_add_test(unit, one_env_reason_is_said_once);
     tcase_add_test(unit, results_json_follows_gradescope);
     tcase_add_test(unit, junit_xml_is_well_formed_and_counts);
+    tcase_add_test(unit, one_test_for_a_lab_that_does_not_build);
+    tcase_add_test(unit, labs_are_found_as_a_course_receives_them);
+    tcase_add_test(unit, a_zip_is_unpacked_and_searched);
     tcase_add_test(e2e, grader_exit_statuses);
     tcase_add_test(e2e, grader_report_shows_failures);
     tcase_add_test(e2e, missing_lab_file_is_build_zero);
