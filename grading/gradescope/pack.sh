@@ -30,3 +30,11 @@ printf '%s\n' "$labs" >"$out/grading/gradescope/labs"
 printf '%s\n' "${NSLAB_LANG:-}" >"$out/grading/gradescope/lang"
 (cd "$out" && zip -qr ../autograder.zip .)
 echo "gradescope: build/autograder.zip ($(du -k build/autograder.zip | cut -f1) KB; labs: ${labs:-every lab the submission holds})"
+# Each lab's points (its checks and every earlier lab's), for the
+# assignment's total on Gradescope.
+for name in $(build/nslab-check list); do
+    nn=${name%%_*}
+    case " ${labs:-$nn} " in *" $nn "*) ;; *) continue ;; esac
+    points=$(awk -F'\t' -v nn="$nn" '$1 ~ /^[0-9][0-9]$/ && $1 + 0 <= nn + 0 { s += $3 } END { print s + 0 }' grading/rubric.tsv)
+    echo "gradescope: lab $name: $points points (the assignment's total on Gradescope)"
+done

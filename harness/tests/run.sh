@@ -561,61 +561,112 @@ demos_run() {
 }
 
 # make gradescope LABS=03, unpacked into a simulated /autograder (its path
-# from NSLAB_AUTOGRADER): setup.sh builds the kit there, run_autograder grades
-# a submission whose file sits in a subfolder (as a repository upload has it)
-# and writes results.json in Gradescope's schema: every test named "03_pid:
-# ...", scores adding up, full marks for the solution, fewer for the starter;
-# (its hints in Chinese: NSLAB_LANG=zh make gradescope); a submission
-# without a lab file says so; where no namespace can be made,
-# every test is ENV with no score, and the output begins "NOT GRADED".
+# from NSLAB_AUTOGRADER): setup.sh builds the kit there, and run_autograder
+# grades submissions as students make them, writing results.json in
+# Gradescope's schema:
+#   - a whole repository (the release, its labs/.base scaffolding, the
+#     solution in labs/): full marks, every test named "03_pid: <title>",
+#     scores adding up, the graded path in the top-level output;
+#   - the starter uploaded alone: fewer points, hints in Chinese
+#     (NSLAB_LANG=zh make gradescope);
+#   - a lab that does not compile: ONE test, "03_pid: 03_pid.c compiles",
+#     the compiler's messages naming the submission's path, no temporary one;
+#   - 02_ipc.c uploaded to lab 03: one test saying what the submission holds;
+#   - no namespace can be made (and no VM, NSLAB_VM=no): no score at all,
+#     ENV tests with neither score nor status, the output "NOT GRADED";
+#   - without LABS, an empty submission: "No lab file found".
+# shellcheck disable=SC2016 # jq's $max, not the shell's
 gradescope_autograder_runs() {
     ag=$PWD/build/test-gradescope
-    rm -rf "$ag" && mkdir -p "$ag/source" "$ag/submission/repo/labs" "$ag/results" || return 1
-    NSLAB_LANG=zh make -s gradescope LABS="03" && unzip -q build/autograder.zip -d "$ag/source" &&
-        [ -x "$ag/source/run_autograder" ] && [ -f "$ag/source/setup.sh" ] && [ ! -e "$ag/source/solutions" ] ||
-        return 1
-    sh "$ag/source/setup.sh" >"$ag/setup.log" 2>&1 || { tail -n 20 "$ag/setup.log"; return 1; }
+    rm -rf "$ag" && mkdir -p "$ag/source" "$ag/submission" "$ag/results" || return 1
     max=$(awk -F'\t' '$1 ~ /^0[1-3]$/ { s += $3 } END { print s }' grading/rubric.tsv)
-    cp solutions/03_pid.c "$ag/submission/repo/labs/" && cp labs/01_clone_uts.c "$ag/submission/" || return 1
-    NSLAB_AUTOGRADER=$ag sh "$ag/source/run_autograder" >"$ag/run.log" 2>&1 || { cat "$ag/run.log"; return 1; }
-    jq -e --argjson max "$max" '.score == $max and ([.tests[].score] | add) == .score and
-        ([.tests[].max_score] | add) == $max and (.tests | length) > 30 and
-        all(.tests[]; (.name | startswith("03_pid: ")) and .status == "passed")'         "$ag/results/results.json" >/dev/null || { cat "$ag/results/results.json"; return 1; }
-    rm -rf "$ag/submission/repo" "$ag/results/results.json" && cp labs/03_pid.c "$ag/submission/" &&
-        NSLAB_AUTOGRADER=$ag sh "$ag/source/run_autograder" >"$ag/run.log" 2>&1 || return 1
-    jq -e --argjson max "$max" '.score < $max and .score > 0 and any(.tests[]; .status == "failed") and
-        any(.tests[]; .output | contains("handouts/zh/03_pid.md#"))' "$ag/results/results.json" >/dev/null ||
-        { cat "$ag/results/results.json"; return 1; }
-    # Where no user namespace can be made (Gradescope's containers may forbid them).
+    if ! NSLAB_LANG=zh make -s gradescope LABS="03" >build/test-logs/gradescope-pack.txt ||
+        ! grep -q "^gradescope: lab 03_pid: $max points" build/test-logs/gradescope-pack.txt ||
+        ! unzip -q build/autograder.zip -d "$ag/source" || [ ! -x "$ag/source/run_autograder" ] ||
+        [ ! -f "$ag/source/setup.sh" ] || [ -e "$ag/source/solutions" ]; then
+        cat build/test-logs/gradescope-pack.txt
+        return 1
+    fi
+    sh "$ag/source/setup.sh" >"$ag/setup.log" 2>&1 || { tail -n 20 "$ag/setup.log"; return 1; }
+    run_ag() { rm -f "$ag/results/results.json"; NSLAB_AUTOGRADER=$ag sh "$ag/source/run_autograder" >"$ag/run.log" 2>&1 ||
+        { cat "$ag/run.log"; return 1; }; }
+    expect() { jq -e --argjson max "$max" "$1" "$ag/results/results.json" >/dev/null ||
+        { echo "results.json does not hold: $1"; head -c 3000 "$ag/results/results.json"; return 1; }; }
+    # A student's repository: the release, with their lab 03 in labs/.
+    make -s dist >/dev/null && cp -r build/dist/nslab "$ag/submission/repo" && cp solutions/03_pid.c "$ag/submission/repo/labs/" &&
+        [ -f "$ag/submission/repo/labs/.base/03_pid.c" ] || return 1
+    run_ag && expect '.score == $max and ([.tests[].score] | add) == .score and
+        ([.tests[].max_score] | add) == $max and (.tests | length) > 30 and .output_format == "text" and
+        (.output | contains("graded repo/labs/03_pid.c")) and
+        all(.tests[]; (.name | startswith("03_pid: ")) and (.name | test("03_pid: [a-z_]+$") | not) and .status == "passed")' || return 1
+    # The starter, uploaded alone.
+    rm -rf "${ag:?}/submission"/* && cp labs/03_pid.c "$ag/submission/" && run_ag &&
+        expect '.score < $max and .score > 0 and any(.tests[]; .status == "failed") and
+            any(.tests[]; .output | contains("handouts/zh/03_pid.md#"))' || return 1
+    # A lab that does not compile, in a folder.
+    rm -rf "${ag:?}/submission"/* && mkdir -p "$ag/submission/work" &&
+        sed 's/^int main(/int main(int oops, /' solutions/03_pid.c >"$ag/submission/work/03_pid.c" && run_ag &&
+        expect '.score == 0 and (.tests | length) == 1 and .tests[0].name == "03_pid: 03_pid.c compiles" and
+            .tests[0].max_score == $max and .tests[0].status == "failed" and
+            (.tests[0].output | contains("work/03_pid.c:")) and (.tests[0].output | contains("/tmp/") | not)' || return 1
+    # The wrong lab uploaded.
+    rm -rf "${ag:?}/submission"/* && cp solutions/02_ipc.c "$ag/submission/" && run_ag &&
+        expect '(.tests | length) == 1 and .tests[0].name == "03_pid: 03_pid.c is in the submission" and
+            (.tests[0].output | contains("it holds 02_ipc.c"))' || return 1
+    # Where no user namespace can be made and no VM is to be had.
+    cp solutions/03_pid.c "$ag/submission/" || return 1
     # shellcheck disable=SC2016 # expanded by the inner shell
-    unshare --user --map-root-user --mount sh -c 'echo 0 > /proc/sys/user/max_user_namespaces &&
+    NSLAB_VM=no unshare --user --map-root-user --mount sh -c 'echo 0 > /proc/sys/user/max_user_namespaces &&
         NSLAB_AUTOGRADER=$0 sh "$0/source/run_autograder"' "$ag" >"$ag/run.log" 2>&1 || return 1
-    jq -e 'all(.tests[]; (has("score") | not) and .tags == ["ENV"]) and (.output | startswith("NOT GRADED"))'         "$ag/results/results.json" >/dev/null || { cat "$ag/results/results.json"; return 1; }
-    rm -rf "${ag:?}/submission"/* && NSLAB_AUTOGRADER=$ag sh "$ag/source/run_autograder" >"$ag/run.log" 2>&1 &&
-        jq -e '.tests == [] and (.output | startswith("No lab file"))' "$ag/results/results.json" >/dev/null
+    expect '(has("score") | not) and all(.tests[]; (has("score") or has("status") or has("max_score") | not) and
+        .tags == ["ENV"]) and (.output | startswith("NOT GRADED"))' || return 1
+    # Without LABS: every lab the submission holds; none at all is said.
+    rm -rf "${ag:?}/submission"/* "$ag/out" && mkdir -p "$ag/submission/empty" &&
+        ! build/nslab-grade --find --submission "$ag/submission" --out "$ag/out" >"$ag/run.log" 2>&1 &&
+        grep -q '^No lab file found' "$ag/run.log" && jq -e '.score == 0 and (.output | startswith("No lab file"))' "$ag/out/results.json" >/dev/null
 }
 
 # GitHub Classroom: the nslab step of grading/classroom/classroom.yml, run as
 # it stands there (its `run:` line), over the solutions of labs 01 and 02:
 # the step output that Classroom's reporter reads decodes to full points,
-# one test per check of each lab; over lab 02's starter, fewer, "fail".
+# one test per check of each lab, no message on a passing one; over lab 02's
+# starter, fewer, "fail". Over a repository of ten labs, the ten starters
+# with a lab 10 that floods its output, and run from another folder, the
+# result stays under 96 KiB (base64: the reporter gets it in one environment
+# variable, which Linux caps at 128 KiB) and its points are the grader's.
+# The workflow turns off AppArmor's restriction of user namespaces before.
 classroom_step_reports_points() {
     cmd=$(awk '/^ *- name: nslab$/ { s = 1 } s && /^ *run: / { sub(/^ *run: /, ""); print; exit }' \
         grading/classroom/classroom.yml)
     [ -n "$cmd" ] || { echo "no nslab step in classroom.yml"; return 1; }
+    awk '/apparmor_restrict_unprivileged_userns=0/ { a = NR } /^ *- name: nslab$/ { n = NR } END { exit !(a && a < n) }' \
+        grading/classroom/classroom.yml || { echo "classroom.yml does not lift AppArmor's restriction before grading"; return 1; }
     out=$PWD/build/test-logs/classroom.out
+    decoded() { sed -n 's/^result=//p' "$out" | base64 -d; }
     # Lab 02 is graded on layers 01 and 02 too.
     max=$(awk -F'\t' '$1 == "01" { a += $3 } $1 == "02" { b += $3 } END { print a + a + b }' grading/rubric.tsv)
     rm -f "$out"
     GITHUB_OUTPUT=$out NSLAB_SUBMISSION=solutions NSLAB_LABS="01 02" sh -c "$cmd" >build/test-logs/classroom.log 2>&1 ||
         { cat build/test-logs/classroom.log; return 1; }
-    sed -n 's/^result=//p' "$out" | base64 -d | jq -e --argjson max "$max" '.version == 1 and .status == "pass" and
-        .max_score == $max and ([.tests[].score] | add) == $max and all(.tests[]; .status == "pass") and
-        (.tests | length) > 40' >/dev/null || { sed -n 's/^result=//p' "$out" | base64 -d | head -c 2000; return 1; }
+    decoded | jq -e --argjson max "$max" '.version == 1 and .status == "pass" and
+        .max_score == $max and ([.tests[].score] | add) == $max and all(.tests[]; .status == "pass" and (has("message") | not)) and
+        (.tests | length) > 40' >/dev/null || { decoded | head -c 2000; return 1; }
     rm -f "$out"
     GITHUB_OUTPUT=$out NSLAB_SUBMISSION=labs NSLAB_LABS="02" sh -c "$cmd" >build/test-logs/classroom.log 2>&1 || return 1
-    sed -n 's/^result=//p' "$out" | base64 -d | jq -e '.status == "fail" and ([.tests[].score] | add) < .max_score and
-        any(.tests[]; .status == "fail")' >/dev/null
+    decoded | jq -e '.status == "fail" and ([.tests[].score] | add) < .max_score and
+        any(.tests[]; .status == "fail")' >/dev/null || return 1
+    # Ten labs, one flooding its output; grade.sh run from another folder.
+    repo=$PWD/build/test-classroom
+    rm -rf "$repo" "$out" && mkdir -p "$repo/labs" && cp labs/[0-9][0-9]_*.c "$repo/labs/" &&
+        cp harness/tests/flood.c "$repo/labs/10_full_container.c" || return 1
+    (cd / && GITHUB_OUTPUT=$out NSLAB_SUBMISSION=$repo sh "$OLDPWD/grading/classroom/grade.sh") >build/test-logs/classroom.log 2>&1 ||
+        { tail -n 20 build/test-logs/classroom.log; return 1; }
+    size=$(sed -n 's/^result=//p' "$out" | wc -c)
+    echo "classroom: ten labs (a flooding lab 10): $size bytes of result, 98304 at most"
+    [ "$size" -le 98304 ] || return 1
+    score=$(jq '[.tests[].score // 0] | add' build/classroom/results.json)
+    decoded | jq -e --argjson score "$score" '.status == "fail" and ([.tests[].score] | add) == $score and
+        .max_score > $score' >/dev/null || { decoded | head -c 2000; return 1; }
 }
 
 # make dist: harness/tests/dist.sh (what is in the release and what is not,
@@ -632,6 +683,7 @@ dist_leak_is_caught() {
     ! sh harness/tests/dist.sh --leak-only
 }
 # A release that mentions the kit's make test is caught.
+# shellcheck disable=SC2016 # Markdown's backquotes
 dist_mention_is_caught() {
     make -s dist >/dev/null && sh harness/tests/dist.sh --mentions-only || return 1
     echo 'Run `make test` before you submit.' >>build/dist/nslab/handouts/01_clone_uts.md
