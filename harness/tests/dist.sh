@@ -100,6 +100,18 @@ if [ -z "$total" ] || [ "${total% *}" -ge "${total#* }" ]; then
 fi
 echo "dist: make lab01 in the release: ${total% *}/${total#* } for the starter"
 
+# Its .gitignore: a student's first `git add .` takes their labs and the
+# note of the hints they opened, never what make built or an editor's files.
+(cd "$kit" && mkdir -p .vscode && touch labs/01_clone_uts.c~ labs/.01_clone_uts.c.swp .vscode/settings.json &&
+    mkdir -p build/hints && echo 1 >build/hints/01_clone_uts.opened &&
+    git init -q . && git add . && git ls-files >../tracked.txt) || fail "git add in the release failed"
+if ! grep -qx 'labs/01_clone_uts.c' "$work/tracked.txt" || ! grep -qx 'build/hints/01_clone_uts.opened' "$work/tracked.txt"; then
+    fail "git add . in the release left out the lab or the hints' note"
+fi
+! grep -E '^build/(nslab|rootfs|grade)|~$|\.swp$|^\.vscode/' "$work/tracked.txt" ||
+    fail "git add . in the release took what make built or an editor's file (above)"
+rm -rf "$kit/.git"
+
 # rename_own_variables FILE BASE NEXT_BASE: in FILE, a student's lab, give
 # each variable declared on a line of their own (the line before each
 # "// mine") that neither scaffolding (BASE, NEXT_BASE) names a name of the
