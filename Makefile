@@ -85,7 +85,7 @@ try%: tools
 
 grade: tools
 	$(WORLD_OK)
-	@$(BUILD)/nslab-grade $(if $(LABS),--labs "$(LABS)") --submission "$(SUBMISSION)" --out $(GRADE_OUT) $(GRADE_FLAGS)
+	@$(BUILD)/nslab-grade --find $(if $(LABS),--labs "$(LABS)") --submission "$(SUBMISSION)" --out $(GRADE_OUT) $(GRADE_FLAGS)
 
 # make hint03: lab 03's next hint, one at a time (N=2: hint 2 again, once open).
 hint%: $(BUILD)/nslab-check
@@ -118,7 +118,7 @@ clean:
 
 # >>> kit only: the instructor's and the kit's own targets (make dist leaves
 # this block out of the student release, which has no solutions, tests or demos).
-.PHONY: setup-test generate solutions test check asan handout-shots dist gradescope
+.PHONY: setup-test generate solutions test check asan handout-shots dist gradescope regrade
 setup-test:
 	@$(SETUP) core test handouts
 
@@ -216,6 +216,14 @@ handout-shots: handouts
 
 # Gradescope's autograder: build/autograder.zip (setup.sh and run_autograder at
 # its top, the kit beside them); LABS="03" makes one assignment's (lab 03 only).
+# make regrade CLASS=DIR [LABS="03 04"] [OUT=DIR] [JOBS=N] [FORCE=1]: grade a whole
+# class again, DIR holding one folder per student; a gradebook CSV and each
+# student's results.json in OUT (default build/regrade). grading/regrade.sh says more.
+regrade: tools
+	$(KIT_ONLY)
+	$(WORLD_OK)
+	@bash grading/regrade.sh "$(CLASS)" "$(LABS)" "$(if $(OUT),$(OUT),$(BUILD)/regrade)" "$(JOBS)"
+
 gradescope: $(BUILD)/nslab-check
 	$(KIT_ONLY)
 	@$(SETUP) core gradescope

@@ -294,6 +294,16 @@ static const char *base(const char *rel)
     return slash ? slash + 1 : rel;
 }
 
+/* A C file named nearly as the lab (WANT squeezed): "03_PID.c",
+ * "03_pid (1).c", "03_pid.c.txt"; not its handout, 03_pid.md. */
+static int similar(const char *rel, const char *want)
+{
+    char have[256];
+
+    squeeze(base(rel), have, sizeof have);
+    return strcasestr(base(rel), ".c") != NULL && strstr(have, want) != NULL;
+}
+
 /* Append to a malloc'd message. */
 static void say(char **msg, const char *fmt, const char *a, const char *b)
 {
@@ -323,7 +333,7 @@ static void say_path(char **msg, const char *fmt, const char *rel)
 
 int submission_find(const struct submission *s, const char *name, struct found *f)
 {
-    char file[256], want[256], have[256];
+    char file[256], want[256];
     size_t i, ngood = 0, nsimilar = 0;
     const struct entry *best = NULL, *tie = NULL, *odd = NULL, *link = NULL;
     int labs_only = 0;
@@ -338,8 +348,7 @@ int submission_find(const struct submission *s, const char *name, struct found *
     for (i = 0; i < s->n; i++) {
         const struct entry *e = &s->e[i];
         if (strcmp(base(e->rel), file) != 0) {
-            squeeze(base(e->rel), have, sizeof have);
-            nsimilar += strstr(have, want) != NULL;
+            nsimilar += similar(e->rel, want);
             continue;
         }
         if (e->link) {
@@ -389,8 +398,7 @@ int submission_find(const struct submission *s, const char *name, struct found *
         size_t told = 0;
         say(&f->problem, "; it holds ", NULL, NULL);
         for (i = 0; i < s->n && told < 3; i++) {
-            squeeze(base(s->e[i].rel), have, sizeof have);
-            if (strstr(have, want)) {
+            if (similar(s->e[i].rel, want)) {
                 say_path(&f->problem, told ? ", %s" : "%s", s->e[i].rel);
                 told++;
             }

@@ -541,10 +541,32 @@ static int commit_file(const char *tmp, const char *path)
     return 0;
 }
 
+/* For instructors' tools (make regrade's gradebook): one lab in numbers. */
+static struct json_object *lab_summary(const struct lab_result *l)
+{
+    static const char *const verdicts[] = { "PASS", "FAIL", "TIMEOUT", "CRASH", "BUILD", "ENV" };
+    struct json_object *o = json_object_new_object(), *counts = json_object_new_object();
+    size_t i;
+
+    json_object_object_add(o, "score", json_object_new_int(l->score));
+    json_object_object_add(o, "max", json_object_new_int(l->max));
+    for (i = 0; i < sizeof verdicts / sizeof verdicts[0]; i++)
+        json_object_object_add(counts, verdicts[i],
+                               json_object_new_int(l->checks && l->n == 1 && strcmp(l->results[0].verdict, verdicts[i]) == 0
+                                                       ? l->checks
+                                                       : lab_count(l, verdicts[i])));
+    json_object_object_add(o, "verdicts", counts);
+    json_object_object_add(o, "hints_opened", json_object_new_int(l->hints_opened));
+    json_object_object_add(o, "hints_total", json_object_new_int(l->hints_total));
+    json_object_object_add(o, "file", json_object_new_string(l->shown ? l->shown : l->source ? l->source : ""));
+    return o;
+}
+
 int write_results_json(const char *path, const struct lab_result *labs, size_t n, double seconds)
 {
     struct json_object *top = json_object_new_object(), *tests = json_object_new_array();
     struct json_object *extra = json_object_new_object(), *hints = json_object_new_object();
+    struct json_object *per_lab = json_object_new_object();
     char tmp[4096], summary[4096] = "", said[64];
     int score = 0, max = 0, env = 0, graded = 0, rc;
     size_t i, j;
@@ -557,6 +579,7 @@ int write_results_json(const char *path, const struct lab_result *labs, size_t n
         snprintf(summary + used, sizeof summary - used, "%s: %d/%d, graded %s (%s)\n", lab_names(l->lab), l->score,
                  l->max, l->shown ? l->shown : l->source ? l->source : "?", said);
         json_object_object_add(hints, lab_names(l->lab), json_object_new_string(said + 14));   /* "2 of 4" */
+        json_object_object_add(per_lab, lab_names(l->lab), lab_summary(l));
         for (j = 0; j < l->n; j++) {
             const struct result *res = &l->results[j];
             struct json_object *t = json_object_new_object();
@@ -608,6 +631,7 @@ int write_results_json(const char *path, const struct lab_result *labs, size_t n
     json_object_object_add(top, "tests", tests);
     /* For instructors: how many hints each lab's student opened (no points). */
     json_object_object_add(extra, "hints_opened", hints);
+    json_object_object_add(extra, "labs", per_lab);
     json_object_object_add(top, "extra_data", extra);
     (void)max;
     snprintf(tmp, sizeof tmp, "%s.tmp", path);

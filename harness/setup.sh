@@ -17,7 +17,7 @@ fi
 packages_of() {
     case $1 in
         # build the labs and the harness, run the checks (ipcs, ps, hostname)
-        core) echo gcc make libc6-dev pkg-config unifdef check libcap-dev libseccomp-dev libnl-route-3-dev libjson-c-dev libxml2-dev util-linux procps hostname iproute2 iputils-ping netcat-openbsd libcap2-bin busybox-static perl unzip ;;
+        core) echo gcc make libc6-dev pkg-config unifdef check libcap-dev libseccomp-dev libnl-route-3-dev libjson-c-dev libxml2-dev util-linux procps hostname iproute2 iputils-ping netcat-openbsd libcap2-bin busybox-static perl unzip jq ;;
         # the kit's own tests: static analysis, Gradescope's zip read back
         test) echo cppcheck shellcheck uidmap zip unzip jq ;;
         # make handouts: the web pages and their figures (a

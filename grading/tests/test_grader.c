@@ -476,6 +476,7 @@ START_TEST(labs_are_found_as_a_course_receives_them)
     REFUSES("03_PID.c|notes.txt", "03_pid", "it holds 03_PID.c: name your lab exactly 03_pid.c");
     REFUSES("labs/03_pid (1).c", "03_pid", "labs/03_pid (1).c");
     REFUSES("02_ipc.c", "03_pid", "no file named 03_pid.c in the submission; it holds 02_ipc.c");
+    REFUSES("handouts/03_pid.md|handouts/03_pid.html", "03_pid", "it holds handouts/03_pid.md, handouts/03_pid.html");
     REFUSES("empty/", "03_pid", "the submission is empty");
     /* Deeper than 16 folders is not searched. */
     REFUSES("1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16/17/03_pid.c", "03_pid", "no file named");

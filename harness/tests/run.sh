@@ -669,6 +669,37 @@ classroom_step_reports_points() {
         .max_score > $score' >/dev/null || { decoded | head -c 2000; return 1; }
 }
 
+# make regrade: a class of four (a repository with the solutions of labs
+# 01-03, the starters of 01-03 as files, a zip holding lab 02's solution,
+# a student with nothing, one named with a space), graded side by side:
+# the gradebook has one row a lab with the grader's own numbers, each
+# student's results.json is there; a second run grades nobody (nothing
+# changed), and after one student's file changes, only that student.
+regrade_grades_a_class() {
+    class=$PWD/build/test-regrade/class out=$PWD/build/test-regrade/out
+    rm -rf build/test-regrade && mkdir -p "$class/ann/labs" "$class/bob" "$class/cy" "$class/dee" "$class/ed wu" || return 1
+    cp solutions/0[1-3]_*.c "$class/ann/labs/" && cp labs/0[1-3]_*.c "$class/bob/" && cp solutions/03_pid.c "$class/ed wu/" &&
+        mkdir -p build/test-regrade/zip/work && cp solutions/02_ipc.c build/test-regrade/zip/work/ &&
+        (cd build/test-regrade/zip && zip -qr "$class/cy/work.zip" work) || return 1
+    make -s regrade CLASS="$class" OUT="$out" JOBS=3 2>build/test-logs/regrade.txt || { cat build/test-logs/regrade.txt; return 1; }
+    book=$out/gradebook.csv
+    m1=$(awk -F'\t' '$1 == "01" { s += $3 } END { print s }' grading/rubric.tsv)
+    m3=$(awk -F'\t' '$1 ~ /^0[1-3]$/ { s += $3 } END { print s }' grading/rubric.tsv)
+    grep -qx "\"ann\",\"01_clone_uts\",$m1,$m1,.*,\"labs/01_clone_uts.c\"" "$book" &&
+        grep -qx "\"ann\",\"03_pid\",$m3,$m3,.*" "$book" && grep -q '^"bob","03_pid",' "$book" &&
+        ! grep -q "^\"bob\",\"03_pid\",$m3," "$book" && grep -q '^"cy","02_ipc",.*"work.zip/work/02_ipc.c"$' "$book" &&
+        grep -q '^"dee","none",' "$book" && grep -qx "\"ed wu\",\"03_pid\",$m3,$m3,.*" "$book" &&
+        [ "$(wc -l <"$book")" -eq 10 ] && [ -s "$out/students/ed wu/results.json" ] ||
+        { cat "$book" build/test-logs/regrade.txt; return 1; }
+    jq -e '.score == ([.tests[].score] | add)' "$out/students/bob/results.json" >/dev/null || return 1
+    make -s regrade CLASS="$class" OUT="$out" 2>build/test-logs/regrade.txt &&
+        grep -q '(0 graded, 5 unchanged, 0 not graded)' build/test-logs/regrade.txt || { cat build/test-logs/regrade.txt; return 1; }
+    cp solutions/03_pid.c "$class/bob/03_pid.c" && make -s regrade CLASS="$class" OUT="$out" 2>build/test-logs/regrade.txt &&
+        grep -q '(1 graded, 4 unchanged, 0 not graded)' build/test-logs/regrade.txt &&
+        grep -q "^\"bob\",\"03_pid\",$m3,$m3," "$book" || { cat build/test-logs/regrade.txt "$book"; return 1; }
+    ! make -s regrade CLASS=/nonexistent 2>/dev/null
+}
+
 # make dist: harness/tests/dist.sh (what is in the release and what is not,
 # no answer in it, its README's make lab01, make startNN lab after lab from
 # the solution and from a student-style copy). Its leak check can fail: a
@@ -823,6 +854,7 @@ step world_has_room_for_lab06 slow world_has_room_for_lab06
 # The course around the labs
 step gradescope_autograder_in_a_simulated_tree slow gradescope_autograder_runs
 step classroom_workflow_step_reports_points slow classroom_step_reports_points
+step regrade_grades_a_class_and_skips_the_unchanged slow regrade_grades_a_class
 step dist_release_has_no_answer_and_starts_from_your_code slow dist_release
 step dist_leak_check_catches_an_answer slow dist_leak_is_caught
 step dist_with_every_hint_holds_next_to_no_answer slow dist_all_hints_hold_no_answer
