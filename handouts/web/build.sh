@@ -33,14 +33,19 @@ for dot in handouts/figures/*.dot handouts/figures/zh/*.dot; do
     dot -Tsvg "$dot" -o "${svg%.dot}.svg" || { echo "handouts: graphviz could not draw $dot" >&2; exit 1; }
 done
 
+# The page's language as HTML names it: the handouts are in simplified Chinese.
+html_lang() { if [ "$1" = zh ]; then echo zh-Hans; else echo "$1"; fi; }
+
 # The title of a handout: its first heading, without "# " and backquotes.
 title_of() { sed -n '/^# /{s/^# //p;q;}' "$1" | tr -d '`'; }
 
 # render SRC DEST PANDOC-OPTIONS...: one page of the site, from Markdown.
+# Chinese text has no spaces between words: a line break inside a paragraph
+# must not become one ("使用， 命名空间"), hence east_asian_line_breaks.
 render() {
     src=$1 dest=$2
     shift 2
-    pandoc -f gfm -t html5 -s --template "$web/template.html5" --lua-filter "$web/filter.lua" "$@" -o "$dest" "$src" ||
+    pandoc -f gfm+east_asian_line_breaks -t html5 -s --template "$web/template.html5" --lua-filter "$web/filter.lua" "$@" -o "$dest" "$src" ||
         { echo "handouts: pandoc could not render $src" >&2; exit 1; }
 }
 
@@ -57,14 +62,14 @@ page() {
     else
         lab="Lab"
         set -- -V toc-label="Contents" -V home-label="All labs" \
-            -V other-lang-label="中文" -V other-lang-code=zh -V home=index.html
+            -V other-lang-label="中文" -V other-lang-code=zh-Hans -V home=index.html
     fi
     [ -n "$prev" ] && set -- "$@" -V prev="$prev.html" -V prev-title="$(title_of "$(dirname "$src")/$prev.md")" \
         -V prev-label="$lab ${prev%%_*}"
     [ -n "$next" ] && set -- "$@" -V next="$next.html" -V next-title="$(title_of "$(dirname "$src")/$next.md")" \
         -V next-label="$lab ${next%%_*}"
     [ -n "$other" ] && set -- "$@" -V other-lang="$other"
-    render "$src" "$dest" --toc --toc-depth=2 --highlight-style=tango -V lang="$lang" -V root="$root" \
+    render "$src" "$dest" --toc --toc-depth=2 --highlight-style=tango -V lang="$(html_lang "$lang")" -V root="$root" \
         -M pagetitle="$(title_of "$src")" -M nslab-labs="$page_labs" -M nslab-self="$(basename "$src" .md)" "$@"
 }
 
@@ -86,10 +91,10 @@ index() {
     if [ "$lang" = zh ]; then
         set -- -V home=zh/index.html -V other-lang-label="English" -V other-lang-code=en -V other-lang=../index.html
     else
-        set -- -V home=index.html -V other-lang-label="中文" -V other-lang-code=zh
+        set -- -V home=index.html -V other-lang-label="中文" -V other-lang-code=zh-Hans
         [ -n "$zh_labs" ] && set -- "$@" -V other-lang=zh/index.html
     fi
-    render "$out/.index.md" "$dest" -V lang="$lang" -V root="$root" -M pagetitle="nslab" -M nslab-labs="$labs" "$@"
+    render "$out/.index.md" "$dest" -V lang="$(html_lang "$lang")" -V root="$root" -M pagetitle="nslab" -M nslab-labs="$labs" "$@"
     rm -f "$out/.index.md"
 }
 

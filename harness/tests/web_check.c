@@ -8,8 +8,11 @@
  * inside the site resolves: the file exists and, for "page#anchor", the page
  * has an element with that id. Every figure (an image ending in .svg) is an
  * SVG document that libxml2 reads. Links with a scheme (https:, mailto:)
- * are not followed: the machine may have no network. One line per problem;
- * exit 0 when there is none.
+ * are not followed: the machine may have no network. In the text of every
+ * paragraph, list item, heading and table cell, no white space stands
+ * between two Chinese characters (a line break of the Markdown that the
+ * page would show as a stray space: "使用， 命名空间"); code aside. One line
+ * per problem; exit 0 when there is none.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -180,6 +183,101 @@ static void scan_element(xmlNodePtr node, void *arg)
     xmlFree(value);
 }
 
+/* ---- stray spaces between Chinese characters ---------------------------- */
+
+/* Is the code point Chinese: ideographs, CJK punctuation, full-width forms? */
+static int cjk(unsigned c)
+{
+    return (c >= 0x3000 && c <= 0x303f) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) ||
+           (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xffef);
+}
+
+/* The next code point of UTF-8 text at *p (advanced past it). */
+static unsigned next_cp(const unsigned char **p)
+{
+    const unsigned char *s = *p;
+    unsigned c = *s++;
+    int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+
+    c &= more == 3 ? 0x07 : more == 2 ? 0x0f : more == 1 ? 0x1f : 0x7f;
+    while (more-- > 0 && (*s & 0xc0) == 0x80)
+        c = (c << 6) | (*s++ & 0x3f);
+    *p = s;
+    return c;
+}
+
+/* The text of an element as a reader sees it, code and scripts as one "X". */
+static void text_of(xmlNodePtr node, char **buf, size_t *len, size_t *cap)
+{
+    for (; node; node = node->next) {
+        const char *add = NULL;
+        if (node->type == XML_TEXT_NODE)
+            add = (const char *)node->content;
+        else if (node->type == XML_ELEMENT_NODE &&
+                 (strcmp((const char *)node->name, "code") == 0 || strcmp((const char *)node->name, "pre") == 0 ||
+                  strcmp((const char *)node->name, "kbd") == 0 || strcmp((const char *)node->name, "script") == 0 ||
+                  strcmp((const char *)node->name, "style") == 0))
+            add = "X";
+        else if (node->type == XML_ELEMENT_NODE)
+            text_of(node->children, buf, len, cap);
+        if (add) {
+            size_t n = strlen(add);
+            if (*len + n + 1 > *cap) {
+                char *more = realloc(*buf, *cap = 2 * (*len + n + 1));
+                if (!more)
+                    return;
+                *buf = more;
+            }
+            memcpy(*buf + *len, add, n + 1);
+            *len += n;
+        }
+    }
+}
+
+static void check_cjk_spaces(xmlNodePtr node, void *arg)
+{
+    static const char *const blocks[] = { "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
+                                          "figcaption", "title" };
+    const char *page = arg;
+    char *text = NULL;
+    size_t len = 0, cap = 0, i;
+    const unsigned char *p;
+    unsigned prev = 0;
+
+    for (i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        if (strcmp((const char *)node->name, blocks[i]) == 0)
+            break;
+    if (i == sizeof blocks / sizeof blocks[0])
+        return;
+    text_of(node->children, &text, &len, &cap);
+    for (p = (const unsigned char *)(text ? text : ""); *p;) {
+        const unsigned char *at = p;
+        unsigned c = next_cp(&p);
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            const unsigned char *after = p;
+            unsigned d;
+            while (*after == ' ' || *after == '\n' || *after == '\t' || *after == '\r')
+                after++;
+            d = *after ? next_cp(&after) : 0;
+            if (cjk(prev) && cjk(d)) {
+                char where[64];
+                const unsigned char *from = at;
+                int back = 0;
+                while (from > (const unsigned char *)text && back < 9)   /* a few characters before */
+                    if ((*--from & 0xc0) != 0x80)
+                        back++;
+                snprintf(where, sizeof where, "%.*s", (int)(after - from), (const char *)from);
+                for (char *w = where; *w; w++)
+                    if (*w == '\n' || *w == '\t')
+                        *w = ' ';
+                problem(page, "a space between two Chinese characters (a line break in the Markdown?)", where);
+            }
+        }
+        prev = c;
+    }
+    free(text);
+}
+
 static void check_page(const char *path)
 {
     char *dup = strdup(path), *base;
@@ -200,6 +298,7 @@ static void check_page(const char *path)
         return;
     }
     walk(xmlDocGetRootElement(doc), scan_element, &s);
+    walk(xmlDocGetRootElement(doc), check_cjk_spaces, (void *)path);
     if (!s.title)
         problem(path, "no <title>", NULL);
     if (!s.stylesheet)
