@@ -311,10 +311,21 @@ static void sanitize(char *s)
         int len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
         int i;
 
-        for (i = 1; i < len; i++)
-            if ((p[i] & 0xc0) != 0x80)
+        unsigned cp = len == 2 ? *p & 0x1fu : len == 3 ? *p & 0x0fu : len == 4 ? *p & 0x07u : *p;
+
+        for (i = 1; i < len; i++) {
+            if ((p[i] & 0xc0) != 0x80) {
                 len = 0;
+                break;
+            }
+            cp = (cp << 6) | (p[i] & 0x3fu);
+        }
         if (len == 1 && *p < 0x20 && *p != '\n' && *p != '\t')
+            len = 0;
+        /* Strict UTF-8, as JSON readers and XML want it: no overlong form,
+         * no surrogate, nothing past U+10FFFF, no U+FFFE or U+FFFF. */
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp == 0xfffe || cp == 0xffff)
             len = 0;
         if (len == 0) {
             *p++ = '?';

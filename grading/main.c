@@ -324,8 +324,19 @@ static int lab_from_jobs(const struct options *o, const struct rubric *r, struct
         free(log);
         lab_as_one(l, r, "BUILD", "compiles", compiles, "the lab does not compile (see the compiler's messages)");
     } else {
+        char marker[4200];
         log = job_log(j);
-        if (!j->ran || (j->status != 0 && !(o->only && j->status == 1))) {
+        snprintf(marker, sizeof marker, "%s.machine-changed", j->records);
+        if (j->ran && j->status == 2 && access(marker, F_OK) == 0) {
+            /* The machine changed while this lab ran: its records say which
+             * checks were running (FAIL: THIS MACHINE WAS CHANGED) and which
+             * were not run (ENV); grading stops (exit 2). */
+            free(log);
+            lab_init(l, r, "ENV", "not run: grading stopped");
+            if (lab_read_records(l, j->records, err, sizeof err) < 0)
+                fprintf(stderr, "nslab-grade: %s\n", err);
+            rc = -1;
+        } else if (!j->ran || (j->status != 0 && !(o->only && j->status == 1))) {
             /* The harness could not run here: the machine's fault, not the lab's. */
             l->state = LAB_HARNESS_FAILED;
             l->build_log = log;

@@ -294,6 +294,30 @@ START_TEST(results_json_follows_gradescope)
 }
 END_TEST
 
+/* What a lab prints reaches results.json and junit.xml as strict UTF-8:
+ * a surrogate, a code point past U+10FFFF, an overlong form and U+FFFE
+ * become "?", and both files read back (iconv, libxml2). */
+START_TEST(lab_bytes_become_strict_utf8)
+{
+    struct rubric r;
+    struct lab_result l;
+    xmlDocPtr doc;
+
+    graded(&r, &l, "{\"check\":\"a\",\"verdict\":\"FAIL\",\"seen\":\"x\"}\n", 1);
+    free(l.results[0].seen);
+    l.results[0].seen = strdup("surrogate \xed\xa0\x80 big \xf4\x90\x80\x80 overlong \xc0\x80 nonchar \xef\xbf\xbe ok \xe4\xb8\xad");
+    ck_assert_int_eq(write_results_json(SCRATCH "/strict.json", &l, 1, 1.0), 0);
+    ck_assert_int_eq(write_junit(SCRATCH "/strict.xml", &l, 1), 0);
+    ck_assert_msg(sh("iconv -f UTF-8 -t UTF-8 " SCRATCH "/strict.json >/dev/null 2>&1") == 0, "results.json is not UTF-8");
+    ck_assert_msg(sh("grep -q 'ok 中' " SCRATCH "/strict.json") == 0, "valid UTF-8 was changed");
+    doc = xmlReadFile(SCRATCH "/strict.xml", NULL, XML_PARSE_NONET);
+    ck_assert_msg(doc != NULL, "junit.xml is not well-formed");
+    xmlFreeDoc(doc);
+    lab_free(&l);
+    rubric_free(&r);
+}
+END_TEST
+
 START_TEST(junit_xml_is_well_formed_and_counts)
 {
     struct rubric r;
@@ -622,6 +646,7 @@ int main(void)
     tcase_add_test(unit, one_env_reason_is_said_once);
     tcase_add_test(unit, results_json_follows_gradescope);
     tcase_add_test(unit, junit_xml_is_well_formed_and_counts);
+    tcase_add_test(unit, lab_bytes_become_strict_utf8);
     tcase_add_test(unit, one_test_for_a_lab_that_does_not_build);
     tcase_add_test(unit, labs_are_found_as_a_course_receives_them);
     tcase_add_test(unit, a_zip_is_unpacked_and_searched);

@@ -354,7 +354,8 @@ needs_decided_before_a_run() {
 # The harness looks at the real machine around every world. A filesystem
 # whose options change while checks run (here: a scratch tmpfs in a private
 # mount namespace of this test's, remounted read-only from outside the world)
-# stops grading: the running checks say THIS MACHINE WAS CHANGED, the rest
+# stops grading: the running checks say THIS MACHINE WAS CHANGED (FAIL, in
+# results.json too, not the whole lab ENV), the rest
 # were not run, and the grader exits 2.
 machine_change_stops_grading() {
     d=build/test-machine-change
@@ -368,7 +369,8 @@ machine_change_stops_grading() {
     grep -m 1 -A 1 'THIS MACHINE WAS CHANGED' "$d/report"
     [ "$(cat "$d/status")" = 2 ] && grep -q 'nslab-machine-scratch.rw,.*nslab-machine-scratch.ro,' "$d/report" &&
         grep -q 'not run: grading stopped' "$d/out/records/02_ipc.jsonl" &&
-        grep -q 'not run: an earlier lab changed this machine' "$d/report" && [ ! -e "$d/out/records/03_pid.jsonl" ]
+        grep -q 'not run: an earlier lab changed this machine' "$d/report" && [ ! -e "$d/out/records/03_pid.jsonl" ] &&
+        jq -e 'any(.tests[]; .status == "failed" and (.output | contains("THIS MACHINE WAS CHANGED")))' "$d/out/results.json" >/dev/null
 }
 
 # The cgroup v2 path of the world (delegation, the init leaf, cgroup2 mounted
