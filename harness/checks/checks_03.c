@@ -261,13 +261,22 @@ CHECK(pid_init_command_starts_clean)
 
 CHECK(pid_init_exit_status)
 {
-    char script[32];
+    char script[32], path[64] = "/nonexistent-";
     unsigned code = rand_range(1, 120);
     struct world_result *r;
 
     snprintf(script, sizeof script, "exit %u", code);
     r = lab_run(c, NULL, ARGS("--init", "--", "/bin/sh", "-c", script));
     expect_exit(c, r, (int)code);
+    /* The command's status is exec's too: a command that is not found is
+     * 127 under --init as without it. */
+    rand_hex(path + strlen(path), 8);
+    strcat(path, "/command");
+    r = lab_run(c, NULL, ARGS("--init", "--", path));
+    if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 127)
+        check_fail(c, "exit status 127: under --init, a command that is not found gives 127 as without it",
+                   "exit status %d: the init's child, whose exec failed, did not exit with 127\nstderr: %s",
+                   WEXITSTATUS(r->lab_status), r->err);
 }
 
 CHECK(pid_1_dies_everyone_dies)
@@ -313,7 +322,7 @@ static const struct check_info checks[] = {
     CHECK_ENTRY(pid_init_forwards_every_signal, "each of the six signals sent to the init reaches the command", INIT),
     CHECK_ENTRY(pid_init_command_starts_clean, "under --init the command starts with no signal blocked or ignored", INIT),
     CHECK_ENTRY(pid_init_forwards_sigterm, "SIGTERM to the init reaches the command (status 143)", INIT),
-    CHECK_ENTRY(pid_init_exit_status, "--init exits with the command's status", INIT),
+    CHECK_ENTRY(pid_init_exit_status, "--init exits with the command's status (127 when it is not found)", INIT),
     CHECK_ENTRY(pid_1_dies_everyone_dies, "when PID 1 exits, every process of the container dies", DIES),
     CHECK_ENTRY(pid_namespace_differs, "the PID namespace differs from the host's, seen from outside", PIDNS),
     CHECK_ENTRY(pid_help_and_verbose, "--help lists --init; --verbose names CLONE_NEWPID", INIT),
