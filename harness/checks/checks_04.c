@@ -49,7 +49,8 @@ CHECK(mnt_ps_lists_only_the_container)
     free(copy);
     if (!ok || lines != 2)
         check_fail(c, "with --init, ps -e to list two processes: 1 the init, 2 ps (the /proc of the container's PID namespace)",
-                   "ps -e printed:\n%s", r->out);
+                   "ps -e printed:\n%s(under --init the command does not see a /proc of the container's own: is "
+                   "/proc mounted on the way to the init as on the way to the command?)", r->out);
 }
 
 CHECK(mnt_proc_1_is_the_command)
