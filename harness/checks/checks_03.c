@@ -75,6 +75,26 @@ static void count_container_zombies(struct world_result *r, void *data)
     snprintf(r->user, sizeof r->user, "%d", count_zombies(r->probe_ns[NS_PID]));
 }
 
+/* The command outlives the orphans of these checks. A lab that ends with an
+ * orphan's status (orphan_code: how the orphans end) before the command
+ * could have run (it starts `starts_after` seconds in), or while it still
+ * ran, has an init that returned with an orphan's status instead of waiting
+ * for its command: say so, in those words. */
+static void expect_init_waited_for_command(struct check *c, const struct world_result *r, int orphan_code,
+                                           double starts_after)
+{
+    int code = WIFEXITED(r->lab_status) ? WEXITSTATUS(r->lab_status) : -1;
+
+    if (code == orphan_code && ((!r->probe_ready && r->seconds < starts_after) || (r->probe_ready && code != 0)))
+        check_fail(c, "the init to return only when its command ends, with the command's status (0 here)",
+                   "the lab exited with status %d %s: the init returned when it reaped an orphan "
+                   "(an orphan's status is not the command's), and the container ended with it\nstderr: %s",
+                   code, r->probe_ready ? "while the command was still running" : "before the command got to run",
+                   r->err[0] ? r->err : "(empty)");
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+}
+
 CHECK(pid_init_reaps_orphans)
 {
     char script[4200];
@@ -85,8 +105,7 @@ CHECK(pid_init_reaps_orphans)
      * orphan, handed to PID 1, and when it ends only PID 1 can reap it. */
     snprintf(script, sizeof script, "sh -c 'sleep 0.05 &'; sleep 0.3; exec %s --wait", probe());
     r = lab_run(c, &spec, ARGS("--init", "--", "/bin/sh", "-c", script));
-    expect_exit(c, r, 0);
-    expect_probe_ready(c, r);
+    expect_init_waited_for_command(c, r, 0, 0.3);
     if (strcmp(r->user, "0") != 0)
         check_fail(c, "no zombie in the container while the command runs on",
                    "%s zombie process(es): an orphan that ended was never reaped", r->user);
@@ -169,8 +188,7 @@ CHECK(pid_init_reaps_many_at_once)
     /* The inner shell leaves eight sleeps behind, orphans of the init. */
     snprintf(script, sizeof script, "sh -c 'for i in 1 2 3 4 5 6 7 8; do sleep 100 & done'; exec %s --wait", probe());
     r = lab_run(c, &spec, ARGS("--init", "--", "/bin/sh", "-c", script));
-    expect_exit(c, r, 0);
-    expect_probe_ready(c, r);
+    expect_init_waited_for_command(c, r, 128 + SIGKILL, 0);
     sscanf(r->user, "%d %d", &orphans, &zombies);
     if (orphans != 8)
         check_fail(c, "eight orphaned sleeps in the container", "%d found (%s)", orphans, r->user);
@@ -250,24 +268,44 @@ CHECK(pid_init_forwards_every_signal)
 
 CHECK(pid_init_command_starts_clean)
 {
-    struct world_result *r = lab_run(c, NULL, ARGS("--init", "--", probe()));
+    int with_init;
 
-    expect_exit(c, r, 0);
-    if (strcmp(probe_value(r, "sigblk"), "0000000000000000") || strcmp(probe_value(r, "sigign"), "0000000000000000"))
-        check_fail(c, "the command to start with no signal blocked and none ignored (SigBlk and SigIgn 0)",
-                   "the command's /proc/self/status: SigBlk %s, SigIgn %s", probe_value(r, "sigblk"),
-                   probe_value(r, "sigign"));
+    /* With --init, and without: a mask blocked (or a signal ignored) in the
+     * parent before the child exists reaches the command just the same. */
+    for (with_init = 1; with_init >= 0; with_init--) {
+        struct world_result *r =
+            lab_run(c, NULL, with_init ? ARGS("--init", "--", probe()) : ARGS("--", probe()));
+
+        expect_exit(c, r, 0);
+        if (strcmp(probe_value(r, "sigblk"), "0000000000000000") ||
+            strcmp(probe_value(r, "sigign"), "0000000000000000"))
+            check_fail(c, "the command to start with no signal blocked and none ignored (SigBlk and SigIgn 0)",
+                       "%s, the command's /proc/self/status: SigBlk %s, SigIgn %s (the mask and ignored signals "
+                       "survive fork and exec: whoever blocked or ignored them before the command was made, "
+                       "%s, must give them back)",
+                       with_init ? "with --init" : "without --init", probe_value(r, "sigblk"),
+                       probe_value(r, "sigign"), with_init ? "the init or the parent" : "the parent");
+    }
 }
 
 CHECK(pid_init_exit_status)
 {
-    char script[32];
+    char script[32], path[64] = "/nonexistent-";
     unsigned code = rand_range(1, 120);
     struct world_result *r;
 
     snprintf(script, sizeof script, "exit %u", code);
     r = lab_run(c, NULL, ARGS("--init", "--", "/bin/sh", "-c", script));
     expect_exit(c, r, (int)code);
+    /* The command's status is exec's too: a command that is not found is
+     * 127 under --init as without it. */
+    rand_hex(path + strlen(path), 8);
+    strcat(path, "/command");
+    r = lab_run(c, NULL, ARGS("--init", "--", path));
+    if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 127)
+        check_fail(c, "exit status 127: under --init, a command that is not found gives 127 as without it",
+                   "exit status %d: the init's child, whose exec failed, did not exit with 127\nstderr: %s",
+                   WEXITSTATUS(r->lab_status), r->err[0] ? r->err : "(empty)");
 }
 
 CHECK(pid_1_dies_everyone_dies)
@@ -311,9 +349,9 @@ static const struct check_info checks[] = {
     CHECK_ENTRY(pid_init_reaps_orphans, "--init reaps orphans: no zombie remains", DUTIES),
     CHECK_ENTRY(pid_init_reaps_many_at_once, "--init reaps eight orphans that end at the same moment", DUTIES),
     CHECK_ENTRY(pid_init_forwards_every_signal, "each of the six signals sent to the init reaches the command", INIT),
-    CHECK_ENTRY(pid_init_command_starts_clean, "under --init the command starts with no signal blocked or ignored", INIT),
+    CHECK_ENTRY(pid_init_command_starts_clean, "the command starts with no signal blocked or ignored, with --init or not", INIT),
     CHECK_ENTRY(pid_init_forwards_sigterm, "SIGTERM to the init reaches the command (status 143)", INIT),
-    CHECK_ENTRY(pid_init_exit_status, "--init exits with the command's status", INIT),
+    CHECK_ENTRY(pid_init_exit_status, "--init exits with the command's status (127 when it is not found)", INIT),
     CHECK_ENTRY(pid_1_dies_everyone_dies, "when PID 1 exits, every process of the container dies", DIES),
     CHECK_ENTRY(pid_namespace_differs, "the PID namespace differs from the host's, seen from outside", PIDNS),
     CHECK_ENTRY(pid_help_and_verbose, "--help lists --init; --verbose names CLONE_NEWPID", INIT),

@@ -33,6 +33,24 @@ CHECK(mnt_ps_lists_only_the_container)
     free(copy);
     if (!ok || lines != 2)
         check_fail(c, "ps -e to list two processes: 1 sh, and ps", "ps -e printed:\n%s", r->out);
+    /* With --init too: the init is PID 1, ps PID 2, and nothing else. */
+    r = lab_run(c, NULL, ARGS("--init", "--", "ps", "-e", "-o", "pid=", "-o", "comm="));
+    expect_exit(c, r, 0);
+    copy = strdup(r->out);
+    lines = 0;
+    ok = 1;
+    for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char comm[64] = "";
+        int pid = 0;
+        lines++;
+        if (sscanf(line, "%d %63s", &pid, comm) != 2 || pid != lines || (pid == 2 && strcmp(comm, "ps")))
+            ok = 0;
+    }
+    free(copy);
+    if (!ok || lines != 2)
+        check_fail(c, "with --init, ps -e to list two processes: 1 the init, 2 ps (the /proc of the container's PID namespace)",
+                   "ps -e printed:\n%s(under --init the command does not see a /proc of the container's own: is "
+                   "/proc mounted on the way to the init as on the way to the command?)", r->out);
 }
 
 CHECK(mnt_proc_1_is_the_command)
@@ -143,7 +161,7 @@ CHECK(mnt_verbose_narrates)
 }
 
 static const struct check_info checks[] = {
-    CHECK_ENTRY(mnt_ps_lists_only_the_container, "ps -e inside lists only the container's processes", PROC),
+    CHECK_ENTRY(mnt_ps_lists_only_the_container, "ps -e inside lists only the container's processes, with --init too", PROC),
     CHECK_ENTRY(mnt_proc_1_is_the_command, "/proc/1/cmdline inside is the command", PROC),
     CHECK_ENTRY(mnt_host_mounts_unchanged, "the host's mount table is the same during the run", PROPAGATION),
     CHECK_ENTRY(mnt_tmpfs_stays_inside, "a tmpfs mounted inside is not seen on the host", PROPAGATION),
