@@ -637,13 +637,18 @@ static void pid_file_gone(struct world_result *r, void *data)
 }
 
 /* In W, before the lab: the marks, and a PID file already there from
- * an earlier run, longer than any PID: the lab's must replace it whole. */
+ * an earlier run, longer than any PID: the lab's must replace it whole. In
+ * a folder of its own that anyone may write to (not /tmp, whose sticky bit
+ * would keep a lab run as a user from removing a file of root's). */
 static void put_marks_and_stale_pid_file(struct world_result *r, void *data)
 {
     const struct marks *m = data;
+    char dir[64];
 
     put_marks(r, data);
-    if (create_file(m->pid_file, "4194304999999\n") == -1)
+    snprintf(dir, sizeof dir, "%.*s", (int)(strrchr(m->pid_file, '/') - m->pid_file), m->pid_file);
+    if (mkdir(dir, 0777) == -1 || chmod(dir, 0777) == -1 || create_file(m->pid_file, "4194304999999\n") == -1 ||
+        chmod(m->pid_file, 0666) == -1)
         world_setup_failed(r, "write %s: %s", m->pid_file, strerror(errno));
 }
 
@@ -657,6 +662,7 @@ CHECK(pid_file_holds_host_pid)
     char want[32];
 
     draw_marks(&m);
+    appendf(m.pid_file, sizeof m.pid_file, "/pid");
     r = lab_run(c, &spec, ROOTED("--pid-file", m.pid_file, "--", probe(), "--wait"));
     expect_exit(c, r, 0);
     expect_probe_ready(c, r);
