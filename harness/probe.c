@@ -8,7 +8,7 @@
  *
  *   nslab-probe [--wait] [--exit N] [--catch] [--ipc-probe KEY] [--ipc-make KEY] [--net]
  *               [--connect A:PORT] [--ids] [--hog BYTES] [--forks N] [--spin SECS] [--clocks]
- *               [--syscalls LIST] [--escape PATH] [--write PATH]... [--size PATH]... [ARG...]
+ *               [[--stacked] --syscalls LIST] [--escape PATH] [--write PATH]... [--size PATH]... [ARG...]
  *
  * It always reports its signal mask and ignored signals ("sigblk HEX",
  * "sigign HEX", from /proc/self/status), which a good init leaves empty.
@@ -39,7 +39,27 @@
  *                  clone, clone3, mount, reboot, clock_settime, setns), harmlessly
  *                  (a child in a new user namespace, by clone and clone3, that exits, a tmpfs mounted
  *                  in the container and unmounted, reboot's CAD_OFF, the clock set
- *                  to itself), reporting "sc_NAME ok" or "sc_NAME ERRNO" (EPERM...)
+ *                  to itself), reporting "sc_NAME ok" or "sc_NAME ERRNO" (EPERM...).
+ *                  More names, each tried with an invalid argument (a descriptor
+ *                  of -1, a null address, an unknown mode or flag), so that a call
+ *                  a filter lets through answers EBADF, EFAULT or EINVAL, and one it
+ *                  refuses EPERM: io_uring_setup, io_uring_enter, io_uring_register,
+ *                  pidfd_getfd, process_madvise, fanotify_init, quotactl_fd, mbind,
+ *                  set_mempolicy, get_mempolicy, migrate_pages, move_pages,
+ *                  set_mempolicy_home_node; and per argument: personality_aslr
+ *                  (personality(ADDR_NO_RANDOMIZE), in a child), personality_query
+ *                  (personality(0xffffffff), which changes nothing), socket_vsock
+ *                  (socket(AF_VSOCK), closed at once)
+ * --stacked        the --syscalls after it run in a child that first stacks a
+ *                  filter of its own, below every filter it has, that traces each
+ *                  call of the LIST. No tracer is attached, so a call that gets past
+ *                  the filters above (the lab's) is never made: the kernel answers
+ *                  ENOSYS. EPERM then comes from a filter above, never from the
+ *                  kernel's own checks (vhangup(2), syslog(2) or acct(2) answer EPERM
+ *                  to a container whether a filter refuses them or not). Under it
+ *                  LIST may also name NAME=NR (a call by number, every argument -1)
+ *                  and syslog and vhangup; nothing in it is ever run. "sc_stacked ERRNO"
+ *                  when the filter could not be stacked (then no call is made)
  * --escape PATH    in a child, the classic chroot escape (mkdir, chroot into it,
  *                  ".." 64 times, chroot "."), then report "escape_chroot ok|ERRNO"
  *                  and "escape_sees yes|no": whether PATH exists from there
@@ -47,8 +67,14 @@
  *                  (N counts the --write options from 1)
  * --size PATH      report "size_N BYTES" (a file: what read(2) gives, up to 1 MiB)
  *                  or "size_N entries K" (a folder), or "size_N ERRNO"
- * --ns             report "ns_TYPE INODE" for each namespace of /proc/self/ns, and
- *                  "cgroup_outside N": lines of /proc/self/cgroup not at its root
+ * --ns             report "ns_TYPE INODE" for each namespace of /proc/self/ns (with
+ *                  pid_for_children and time_for_children), and
+ *                  "cgroup_outside N": lines of /proc/self/cgroup not at its root.
+ *                  When /proc/self cannot be read (a /proc of a PID namespace the
+ *                  probe is not in), "ns_self ERRNO", and a child's view of its
+ *                  own namespaces: "nschild_TYPE INODE"
+ * --fds            report "fd N TARGET" for each descriptor it holds (readlink of
+ *                  /proc/self/fd/N; the one that lists them left out)
  * --status         report "status_capeff HEX", "status_capbnd HEX", "status_nonewprivs N"
  *                  and "status_filters N" (lines of /proc/self/status)
  * Unknown arguments are only reported (as "arg N VALUE"): the probe also
@@ -66,8 +92,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/reboot.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sched.h>
 #include <sys/ipc.h>
 #include <sys/mount.h>
@@ -378,17 +410,46 @@ static void clocks_report(void)
     report("uptime %s", text[0] ? text : "?");
 }
 
-static void ns_report(void)
+static int in_child(int (*fn)(void));
+
+/* "PREFIX_TYPE INODE" for each namespace of /proc/self/ns; 0, or the errno
+ * of the first that could not be read. */
+static int ns_lines(const char *prefix)
 {
-    static const char *const types[] = { "uts", "ipc", "mnt", "net", "pid", "user", "cgroup", "time" };
+    static const char *const types[] = { "uts", "ipc", "mnt", "net", "pid", "user", "cgroup", "time",
+                                         "pid_for_children", "time_for_children" };
     size_t i;
+    int err = 0;
 
     for (i = 0; i < sizeof types / sizeof types[0]; i++) {
         char path[64];
         struct stat st;
         snprintf(path, sizeof path, "/proc/self/ns/%s", types[i]);
         if (stat(path, &st) == 0)
-            report("ns_%s %lu", types[i], (unsigned long)st.st_ino);
+            report("%s_%s %lu", prefix, types[i], (unsigned long)st.st_ino);
+        else if (!err && errno != ENOENT)
+            err = errno;
+        else if (!err && i == 0)
+            err = errno;
+    }
+    return err;
+}
+
+static int child_ns_lines(void)
+{
+    return ns_lines("nschild") ? 1 : 0;
+}
+
+static void ns_report(void)
+{
+    int err = ns_lines("ns");
+
+    /* /proc/self names no process when /proc is of a PID namespace this
+     * process is not in: its children may be (setns(2) of a PID namespace
+     * moves the children to come, not the caller). */
+    if (err) {
+        report("ns_self %s", strerrorname_np(err));
+        in_child(child_ns_lines);
     }
     /* Lines of /proc/self/cgroup whose group is not its cgroup namespace's
      * root: in a container's own group and namespace, none. */
@@ -405,6 +466,28 @@ static void ns_report(void)
         }
         report("cgroup_outside %d", outside);
     }
+}
+
+static void fds_report(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+
+    if (!d) {
+        report("fd !%s", strerrorname_np(errno));
+        return;
+    }
+    while ((e = readdir(d))) {
+        char path[300], target[256];
+        ssize_t n;
+        if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(d))
+            continue;
+        snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+        n = readlink(path, target, sizeof target - 1);
+        target[n > 0 ? n : 0] = '\0';
+        report("fd %s %s", e->d_name, n > 0 ? target : "?");
+    }
+    closedir(d);
 }
 
 static void status_report(void)
@@ -481,38 +564,323 @@ static int try_mount(void)
     return err;
 }
 
-static void syscalls_report(const char *list)
+/* Numbers older headers lack (x86-64's; other machines' headers have them). */
+#if defined(__x86_64__)
+#ifndef SYS_io_uring_setup
+#define SYS_io_uring_setup 425
+#define SYS_io_uring_enter 426
+#define SYS_io_uring_register 427
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+#ifndef SYS_process_madvise
+#define SYS_process_madvise 440
+#endif
+#ifndef SYS_quotactl_fd
+#define SYS_quotactl_fd 443
+#endif
+#ifndef SYS_set_mempolicy_home_node
+#define SYS_set_mempolicy_home_node 450
+#endif
+#endif
+
+static int answer(long rc)
 {
-    char copy[256], *save = NULL, *name;
+    return rc == -1 ? errno : 0;
+}
+
+/* personality(2) in a child: the persona it sets dies with it. */
+static int try_personality_aslr(void)
+{
+    return answer(syscall(SYS_personality, (unsigned long)ADDR_NO_RANDOMIZE));
+}
+
+/* One call of --syscalls: 0, or its errno; -1 for a name it does not know.
+ * `stacked`: the call will not really be made (see --stacked), so the calls
+ * that must never run for real may be named, and no child is forked (fork
+ * is clone, which the stacked filter may trace). */
+static int try_call(const char *name, int stacked)
+{
+    const char *eq = strchr(name, '=');
+
+    if (strcmp(name, "keyctl") == 0)   /* KEYCTL_GET_KEYRING_ID of the session keyring */
+        return answer(syscall(SYS_keyctl, 0, -3, 0));
+    if (strcmp(name, "unshare") == 0)
+        return stacked ? answer(unshare(CLONE_NEWUSER)) : in_child(try_unshare);
+    if (strcmp(name, "clone") == 0)
+        return try_clone_flags(CLONE_NEWUSER, 0);
+    if (strcmp(name, "clone3") == 0)
+        return try_clone_flags(CLONE_NEWUSER, 1);
+    if (strcmp(name, "mount") == 0)
+        return stacked ? try_mount() : in_child(try_mount);
+    if (strcmp(name, "reboot") == 0)   /* Ctrl-Alt-Del off: changes nothing in a PID namespace */
+        return answer(syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_CAD_OFF, 0));
+    if (strcmp(name, "clock_settime") == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return answer(clock_settime(CLOCK_REALTIME, &ts));
+    }
+    if (strcmp(name, "setns") == 0) {
+        int fd = open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC), err;
+        err = fd == -1 ? errno : answer(setns(fd, 0));
+        if (fd != -1)
+            close(fd);
+        return err;
+    }
+    /* An invalid argument each: a filter that lets the call through gets
+     * EBADF, EFAULT or EINVAL from the kernel, and nothing happens. */
+#ifdef SYS_io_uring_setup
+    if (strcmp(name, "io_uring_setup") == 0)   /* its parameters at address 0: EFAULT */
+        return answer(syscall(SYS_io_uring_setup, 1, NULL));
+    if (strcmp(name, "io_uring_enter") == 0)
+        return answer(syscall(SYS_io_uring_enter, -1, 0, 0, 0, NULL, 0));
+    if (strcmp(name, "io_uring_register") == 0)
+        return answer(syscall(SYS_io_uring_register, -1, 0, NULL, 0));
+#endif
+#ifdef SYS_pidfd_getfd
+    if (strcmp(name, "pidfd_getfd") == 0)
+        return answer(syscall(SYS_pidfd_getfd, -1, 0, 0));
+#endif
+#ifdef SYS_process_madvise
+    if (strcmp(name, "process_madvise") == 0)
+        return answer(syscall(SYS_process_madvise, -1, NULL, 0, 0, 0));
+#endif
+#ifdef SYS_quotactl_fd
+    if (strcmp(name, "quotactl_fd") == 0)
+        return answer(syscall(SYS_quotactl_fd, -1, 0, 0, NULL));
+#endif
+    if (strcmp(name, "fanotify_init") == 0)   /* a flag no kernel knows */
+        return answer(syscall(SYS_fanotify_init, 0x00000200 | 0x40000000, 0));
+    if (strcmp(name, "mbind") == 0)   /* mode 99: EINVAL */
+        return answer(syscall(SYS_mbind, NULL, 0, 99, NULL, 0, 0));
+    if (strcmp(name, "set_mempolicy") == 0)
+        return answer(syscall(SYS_set_mempolicy, 99, NULL, 0));
+    if (strcmp(name, "get_mempolicy") == 0)   /* an unknown flag */
+        return answer(syscall(SYS_get_mempolicy, NULL, NULL, 0, NULL, 0x80));
+    if (strcmp(name, "migrate_pages") == 0)   /* more nodes than any machine has */
+        return answer(syscall(SYS_migrate_pages, 0, -1UL, NULL, NULL));
+    if (strcmp(name, "move_pages") == 0)   /* an unknown flag */
+        return answer(syscall(SYS_move_pages, 0, 0, NULL, NULL, NULL, 0x40));
+#ifdef SYS_set_mempolicy_home_node
+    if (strcmp(name, "set_mempolicy_home_node") == 0)   /* flags must be 0 */
+        return answer(syscall(SYS_set_mempolicy_home_node, 0, 0, 0, 1));
+#endif
+    if (strcmp(name, "personality_aslr") == 0)
+        return stacked ? try_personality_aslr() : in_child(try_personality_aslr);
+    if (strcmp(name, "personality_query") == 0)
+        return answer(syscall(SYS_personality, 0xffffffffUL));
+    if (strcmp(name, "socket_vsock") == 0) {
+        int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd == -1)
+            return errno;
+        close(fd);
+        return 0;
+    }
+    /* Under --stacked only: never made for real. */
+    if (stacked && strcmp(name, "syslog") == 0)
+        return answer(syscall(SYS_syslog, 10, NULL, 0));
+    if (stacked && strcmp(name, "vhangup") == 0)
+        return answer(syscall(SYS_vhangup));
+    if (stacked && eq && eq[1])
+        return answer(syscall(atol(eq + 1), -1L, -1L, -1L, -1L, -1L, -1L));
+    return -1;
+}
+
+/* The number of a call --stacked must trace (the call try_call makes for
+ * NAME); -1 when unknown. */
+static long call_number(const char *name)
+{
+    static const struct { const char *name; long nr; } known[] = {
+        { "keyctl", SYS_keyctl }, { "unshare", SYS_unshare }, { "clone", SYS_clone },
+#ifdef SYS_clone3
+        { "clone3", SYS_clone3 },
+#endif
+        { "mount", SYS_mount }, { "reboot", SYS_reboot }, { "clock_settime", SYS_clock_settime },
+        { "setns", SYS_setns },
+#ifdef SYS_io_uring_setup
+        { "io_uring_setup", SYS_io_uring_setup }, { "io_uring_enter", SYS_io_uring_enter },
+        { "io_uring_register", SYS_io_uring_register },
+#endif
+#ifdef SYS_pidfd_getfd
+        { "pidfd_getfd", SYS_pidfd_getfd },
+#endif
+#ifdef SYS_process_madvise
+        { "process_madvise", SYS_process_madvise },
+#endif
+#ifdef SYS_quotactl_fd
+        { "quotactl_fd", SYS_quotactl_fd },
+#endif
+#ifdef SYS_set_mempolicy_home_node
+        { "set_mempolicy_home_node", SYS_set_mempolicy_home_node },
+#endif
+        { "fanotify_init", SYS_fanotify_init }, { "mbind", SYS_mbind }, { "set_mempolicy", SYS_set_mempolicy },
+        { "get_mempolicy", SYS_get_mempolicy }, { "migrate_pages", SYS_migrate_pages },
+        { "move_pages", SYS_move_pages }, { "personality_aslr", SYS_personality },
+        { "personality_query", SYS_personality }, { "socket_vsock", SYS_socket }, { "syslog", SYS_syslog },
+        { "vhangup", SYS_vhangup },
+    };
+    const char *eq = strchr(name, '=');
+    size_t i;
+
+    if (eq && eq[1])
+        return atol(eq + 1);
+    for (i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(known[i].name, name) == 0)
+            return known[i].nr;
+    return -1;
+}
+
+#if defined(__x86_64__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* Stack a filter that answers SECCOMP_RET_TRACE for each of the n calls:
+ * with no tracer attached the kernel then fails the call with ENOSYS
+ * without making it. The filters above (the lab's) still run first in
+ * effect: the most restrictive answer wins, and their ERRNO outranks TRACE.
+ * 0, or an errno. */
+static int stack_tracing_filter(const long *nrs, size_t n)
+{
+    struct sock_filter prog[4 + 2 * 128 + 2];
+    struct sock_fprog fprog;
+    size_t i, k = 0;
+
+    if (n > 128)
+        return E2BIG;
+#ifdef NATIVE_ARCH
+    /* Another calling convention numbers calls otherwise: leave it alone. */
+    prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+    prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0);
+    prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+#endif
+    prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+    for (i = 0; i < n; i++) {
+        prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (__u32)nrs[i], 0, 1);
+        prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+    }
+    prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    fprog.len = (unsigned short)k;
+    fprog.filter = prog;
+    /* A child of ours: no_new_privs is ours to set, and lets any process
+     * stack a filter. */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) == -1)
+        return errno;
+    return 0;
+}
+
+/* The probe's key for a call: sc_NAME (NAME=NR: sc_NAME). */
+static void key_of(const char *name, char *key, size_t n)
+{
+    snprintf(key, n, "sc_%.*s", (int)strcspn(name, "="), name);
+}
+
+static int stacked_child(const char *list, const long *nrs, size_t n, int from, int say_stacked);
+
+static void syscalls_report(const char *list, int stacked)
+{
+    char copy[4096], *save = NULL, *name, key[96];
+    long nrs[128];
+    size_t n = 0;
 
     snprintf(copy, sizeof copy, "%s", list);
-    for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-        int err = EINVAL;
-        if (strcmp(name, "keyctl") == 0)   /* KEYCTL_GET_KEYRING_ID of the session keyring */
-            err = syscall(SYS_keyctl, 0, -3, 0) == -1 ? errno : 0;
-        else if (strcmp(name, "unshare") == 0)
-            err = in_child(try_unshare);
-        else if (strcmp(name, "clone") == 0)
-            err = try_clone_flags(CLONE_NEWUSER, 0);
-        else if (strcmp(name, "clone3") == 0)
-            err = try_clone_flags(CLONE_NEWUSER, 1);
-        else if (strcmp(name, "mount") == 0)
-            err = in_child(try_mount);
-        else if (strcmp(name, "reboot") == 0)   /* Ctrl-Alt-Del off: changes nothing in a PID namespace */
-            err = syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_CAD_OFF, 0) == -1
-                      ? errno : 0;
-        else if (strcmp(name, "clock_settime") == 0) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            err = clock_settime(CLOCK_REALTIME, &ts) == -1 ? errno : 0;
-        } else if (strcmp(name, "setns") == 0) {
-            int fd = open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC);
-            err = fd == -1 ? errno : setns(fd, 0) == -1 ? errno : 0;
-            if (fd != -1)
-                close(fd);
+    if (!stacked) {
+        for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+            int err = try_call(name, 0);
+            key_of(name, key, sizeof key);
+            report("%s %s", key, err == -1 ? "unknown" : err ? strerrorname_np(err) : "ok");
         }
-        report("sc_%s %s", name, err ? strerrorname_np(err) : "ok");
+        return;
     }
+    /* Stacked: in a child, whose filter dies with it. A child killed by a
+     * filter above (SIGSYS) is named for the call it did not answer, and
+     * the next child goes on from the call after it. */
+    for (name = strtok_r(copy, ",", &save); name && n < 128; name = strtok_r(NULL, ",", &save))
+        if (call_number(name) >= 0)
+            nrs[n++] = call_number(name);
+    {
+        int from = 0, total = 0, first = 1;
+        snprintf(copy, sizeof copy, "%s", list);
+        for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save))
+            total++;
+        while (from < total) {
+            int done = stacked_child(list, nrs, n, from, first);
+            if (done < 0)
+                break;
+            first = 0;
+            from = done;
+        }
+    }
+}
+
+/* One child of --stacked: stack the filter, then try the calls of list from
+ * index `from` on. Returns the index to go on from (all of them done: their
+ * number), or -1 when the filter could not be stacked or no child made. */
+static int stacked_child(const char *list, const long *nrs, size_t n, int from, int say_stacked)
+{
+    char copy[4096], *save = NULL, *name, key[96], buf[8192];
+    int report_pipe[2], status = 0, index, answered = from;
+    size_t got = 0;
+    ssize_t r;
+    pid_t child;
+
+    if (pipe2(report_pipe, O_CLOEXEC) == -1) {
+        report("sc_stacked %s", strerrorname_np(errno));
+        return -1;
+    }
+    child = fork();
+    if (child == 0) {
+        int err = stack_tracing_filter(nrs, n);
+        report_fd = report_pipe[1];
+        if (say_stacked || err)
+            report("sc_stacked %s", err ? strerrorname_np(err) : "ok");
+        if (err)
+            _exit(1);
+        snprintf(copy, sizeof copy, "%s", list);
+        for (index = 0, name = strtok_r(copy, ",", &save); name; index++, name = strtok_r(NULL, ",", &save)) {
+            int a;
+            if (index < from)
+                continue;
+            a = call_number(name) < 0 ? -1 : try_call(name, 1);
+            key_of(name, key, sizeof key);
+            report("%s %s", key, a == -1 ? "unknown" : a ? strerrorname_np(a) : "ok");
+        }
+        _exit(0);
+    }
+    close(report_pipe[1]);
+    if (child == -1) {
+        report("sc_stacked %s", strerrorname_np(errno));
+        close(report_pipe[0]);
+        return -1;
+    }
+    while (got < sizeof buf - 1 &&
+           ((r = read(report_pipe[0], buf + got, sizeof buf - 1 - got)) > 0 || (r == -1 && errno == EINTR)))
+        got += r > 0 ? (size_t)r : 0;
+    buf[got] = '\0';
+    close(report_pipe[0]);
+    while (waitpid(child, &status, 0) == -1 && errno == EINTR)
+        ;
+    {
+        char *line, *lsave = NULL;
+        for (line = strtok_r(buf, "\n", &lsave); line; line = strtok_r(NULL, "\n", &lsave)) {
+            report("%s", line);
+            answered += strncmp(line, "sc_stacked ", 11) != 0;
+        }
+    }
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status) == 0 ? 1 << 30 : -1;
+    /* Killed at the call after the last it answered. */
+    snprintf(copy, sizeof copy, "%s", list);
+    for (index = 0, name = strtok_r(copy, ",", &save); name; index++, name = strtok_r(NULL, ",", &save))
+        if (index == answered) {
+            key_of(name, key, sizeof key);
+            report("%s %s", key, WIFSIGNALED(status) && sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status))
+                                                                                        : "killed");
+            return answered + 1;
+        }
+    return -1;
 }
 
 static const char *escape_path;
@@ -638,7 +1006,7 @@ static void size_report(int n, const char *path)
 int main(int argc, char **argv)
 {
     struct utsname u;
-    int i, wait = 0, code = 0, writes = 0, sizes = 0;
+    int i, wait = 0, code = 0, writes = 0, sizes = 0, stacked = 0;
     const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     char go;
 
@@ -685,8 +1053,12 @@ int main(int argc, char **argv)
             ns_report();
         else if (strcmp(argv[i], "--status") == 0)
             status_report();
+        else if (strcmp(argv[i], "--fds") == 0)
+            fds_report();
+        else if (strcmp(argv[i], "--stacked") == 0)
+            stacked = 1;
         else if (strcmp(argv[i], "--syscalls") == 0 && i + 1 < argc)
-            syscalls_report(argv[i + 1]);
+            syscalls_report(argv[i + 1], stacked);
         else if (strcmp(argv[i], "--escape") == 0 && i + 1 < argc)
             escape_report(argv[i + 1]);
         else if (strcmp(argv[i], "--write") == 0 && i + 1 < argc)

@@ -215,6 +215,8 @@
 #endif
 #if LAB >= 10
 #include <seccomp.h>          /* libseccomp */
+#include <sys/personality.h>  /* PER_LINUX, UNAME26 */
+#include <sys/socket.h>       /* AF_VSOCK */
 #endif
 
 #if LAB == 1
@@ -1247,8 +1249,8 @@ static void enter_root(struct config *cfg)
      *           view of the host's that root inside can climb out of.
      *           Read pivot_root(2) (above all its NOTES on new_root and
      *           put_old being the same directory), umount2(2) (MNT_DETACH),
-     *           and the handout's "pivot_root, not chroot"; its Hints have
-     *           more. */
+     *           and the handout's "pivot_root, not chroot" (your
+     *           instructor's hints: make hint10). */
     /* The old root goes below the new one, then away: pivot_root(".", ".")
      * stacks them, and detaching the top one leaves only the new root. */
     if (syscall(SYS_pivot_root, ".", ".") == -1)
@@ -1289,26 +1291,68 @@ static void enter_root(struct config *cfg)
         sizeof devices / sizeof devices[0], sizeof masked / sizeof masked[0]);
 }
 
-/* What --seccomp default refuses with EPERM: most of what Docker's default
- * profile blocks for a container without extra capabilities (its
- * documentation's "significant syscalls"; Docker also limits ptrace,
- * personality, process_vm_readv/writev and the NUMA calls). Names this architecture does not
- * have are skipped. clone(2) and clone3(2) are handled apart: see
+/* What --seccomp default lets through: Docker's default profile (moby's
+ * profiles/seccomp/default.json) for a container with the default
+ * capabilities, as an allowlist: every other call is refused with EPERM.
+ * Its list of calls allowed whatever their arguments, without io_uring's
+ * three (Docker took them out in 2023: a kernel surface with many bugs) and
+ * without the names only 32-bit machines have; with the calls its
+ * capabilities rules let in for the default 14 (chroot, for CAP_SYS_CHROOT),
+ * for x86 (arch_prctl, modify_ldt), and for any kernel since 4.8 (ptrace,
+ * process_vm_readv, process_vm_writev). A name this libseccomp does not know,
+ * or this architecture does not have, is skipped. clone(2), clone3(2),
+ * socket(2) and personality(2) are judged by their arguments: see
  * lock_down(). */
-static const char *const blocked_calls[] = {
-    "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module", "delete_module", "finit_module",
-    "fsconfig", "fsmount", "fsopen", "fspick", "get_kernel_syms", "init_module", "ioperm", "iopl", "kcmp",
-    "kexec_file_load", "kexec_load", "keyctl", "lookup_dcookie", "mount", "mount_setattr", "move_mount",
-    "name_to_handle_at", "nfsservctl", "open_by_handle_at", "open_tree", "perf_event_open", "pivot_root",
-    "query_module", "quotactl", "reboot", "request_key", "setns", "settimeofday", "stime", "swapoff", "swapon",
-    "_sysctl", "sysfs", "umount", "umount2", "unshare", "uselib", "userfaultfd", "ustat", "vm86", "vm86old",
+static const char *const allowed_calls[] = {
+    "accept", "accept4", "access", "adjtimex", "alarm", "arch_prctl", "bind", "brk", "cachestat", "capget",
+    "capset", "chdir", "chmod", "chown", "chroot", "clock_adjtime", "clock_getres", "clock_gettime",
+    "clock_nanosleep", "close", "close_range", "connect", "copy_file_range", "creat", "dup", "dup2", "dup3",
+    "epoll_create", "epoll_create1", "epoll_ctl", "epoll_ctl_old", "epoll_pwait", "epoll_pwait2", "epoll_wait",
+    "epoll_wait_old", "eventfd", "eventfd2", "execve", "execveat", "exit", "exit_group", "faccessat", "faccessat2",
+    "fadvise64", "fallocate", "fanotify_mark", "fchdir", "fchmod", "fchmodat", "fchmodat2", "fchown", "fchownat",
+    "fcntl", "fdatasync", "fgetxattr", "flistxattr", "flock", "fork", "fremovexattr", "fsetxattr", "fstat",
+    "fstatfs", "fsync", "ftruncate", "futex", "futex_requeue", "futex_wait", "futex_waitv", "futex_wake",
+    "futimesat", "get_robust_list", "get_thread_area", "getcpu", "getcwd", "getdents", "getdents64", "getegid",
+    "geteuid", "getgid", "getgroups", "getitimer", "getpeername", "getpgid", "getpgrp", "getpid", "getppid",
+    "getpriority", "getrandom", "getresgid", "getresuid", "getrlimit", "getrusage", "getsid", "getsockname",
+    "getsockopt", "gettid", "gettimeofday", "getuid", "getxattr", "inotify_add_watch", "inotify_init",
+    "inotify_init1", "inotify_rm_watch", "io_cancel", "io_destroy", "io_getevents", "io_pgetevents", "io_setup",
+    "io_submit", "ioctl", "ioprio_get", "ioprio_set", "kill", "landlock_add_rule", "landlock_create_ruleset",
+    "landlock_restrict_self", "lchown", "lgetxattr", "link", "linkat", "listen", "listxattr", "llistxattr",
+    "lremovexattr", "lseek", "lsetxattr", "lstat", "madvise", "map_shadow_stack", "membarrier", "memfd_create",
+    "memfd_secret", "mincore", "mkdir", "mkdirat", "mknod", "mknodat", "mlock", "mlock2", "mlockall", "mmap",
+    "modify_ldt", "mprotect", "mq_getsetattr", "mq_notify", "mq_open", "mq_timedreceive", "mq_timedsend",
+    "mq_unlink", "mremap", "msgctl", "msgget", "msgrcv", "msgsnd", "msync", "munlock", "munlockall", "munmap",
+    "name_to_handle_at", "nanosleep", "newfstatat", "open", "openat", "openat2", "pause", "pidfd_open",
+    "pidfd_send_signal", "pipe", "pipe2", "pkey_alloc", "pkey_free", "pkey_mprotect", "poll", "ppoll", "prctl",
+    "pread64", "preadv", "preadv2", "prlimit64", "process_mrelease", "process_vm_readv", "process_vm_writev",
+    "pselect6", "ptrace", "pwrite64", "pwritev", "pwritev2", "read", "readahead", "readlink", "readlinkat", "readv",
+    "recvfrom", "recvmmsg", "recvmsg", "remap_file_pages", "removexattr", "rename", "renameat", "renameat2",
+    "restart_syscall", "rmdir", "rseq", "rt_sigaction", "rt_sigpending", "rt_sigprocmask", "rt_sigqueueinfo",
+    "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait", "rt_tgsigqueueinfo", "sched_get_priority_max",
+    "sched_get_priority_min", "sched_getaffinity", "sched_getattr", "sched_getparam", "sched_getscheduler",
+    "sched_rr_get_interval", "sched_setaffinity", "sched_setattr", "sched_setparam", "sched_setscheduler",
+    "sched_yield", "seccomp", "select", "semctl", "semget", "semop", "semtimedop", "sendfile", "sendmmsg",
+    "sendmsg", "sendto", "set_robust_list", "set_thread_area", "set_tid_address", "setfsgid", "setfsuid", "setgid",
+    "setgroups", "setitimer", "setpgid", "setpriority", "setregid", "setresgid", "setresuid", "setreuid",
+    "setrlimit", "setsid", "setsockopt", "setuid", "setxattr", "shmat", "shmctl", "shmdt", "shmget", "shutdown",
+    "sigaltstack", "signalfd", "signalfd4", "socketpair", "splice", "stat", "statfs", "statx", "symlink",
+    "symlinkat", "sync", "sync_file_range", "syncfs", "sysinfo", "tee", "tgkill", "time", "timer_create",
+    "timer_delete", "timer_getoverrun", "timer_gettime", "timer_settime", "timerfd_create", "timerfd_gettime",
+    "timerfd_settime", "times", "tkill", "truncate", "umask", "uname", "unlink", "unlinkat", "utime", "utimensat",
+    "utimes", "vfork", "vmsplice", "wait4", "waitid", "write", "writev",
 };
-/* The flags that make a namespace: clone(2) with any of them is refused.
- * (Not CLONE_NEWTIME: its bit is in clone(2)'s exit-signal byte, so only
- * unshare(2) and clone3(2) take it, and both are refused whole.) */
-static const unsigned long long namespace_flags[] = {
-    CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP,
-};
+/* The flags that make a namespace (Docker's 0x7E020000): clone(2) goes
+ * through only without any of them. (Not CLONE_NEWTIME: its bit is in
+ * clone(2)'s exit-signal byte, so only unshare(2) and clone3(2) take it, and
+ * neither goes through.) */
+static const unsigned long long namespace_flags =
+    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP;
+/* The only arguments personality(2) takes (Docker's): Linux, 32-bit Linux,
+ * each with a 2.6 uname, and 0xffffffff, which asks and changes nothing.
+ * Not ADDR_NO_RANDOMIZE, which turns off address-space randomization for
+ * the programs it runs next. */
+static const unsigned long personalities[] = { PER_LINUX, PER_LINUX32, UNAME26, PER_LINUX32 | UNAME26, 0xffffffffUL };
 
 /* In the child (or a process joining a container), the very last step
  * before the command: no privilege regained through exec, then the
@@ -1339,41 +1383,47 @@ static void lock_down(struct config *cfg)
         int err = 0;
 
         /* BEGIN SOLUTION 10
-         * TODO(10): afterwards a filter is loaded that answers each call
-         *           of blocked_calls[] with EPERM (skip the names this
-         *           architecture lacks), clone(2) with EPERM when its flags
-         *           hold any of namespace_flags[], clone3(2) with ENOSYS
-         *           (its flags sit in memory a filter cannot read; ENOSYS
-         *           makes libc fall back to clone, which the filter can
-         *           judge), and lets every other call through. It must be
-         *           the last step: the mounts and drops before it need calls
-         *           it blocks. A failure ends the program with one line
+         * TODO(10): afterwards a filter is loaded that lets through each
+         *           call of allowed_calls[] (skip the names this architecture
+         *           lacks), clone(2) when its flags hold none of
+         *           namespace_flags, socket(2) for any family but AF_VSOCK,
+         *           personality(2) with one of personalities[], and answers
+         *           clone3(2) with ENOSYS (its flags sit in memory a filter
+         *           cannot read; ENOSYS makes libc fall back to clone, which
+         *           the filter can judge) and every other call with EPERM. It
+         *           must be the last step: the mounts and drops before it need
+         *           calls it refuses. A failure ends the program with one line
          *           (libseccomp returns -errno; it does not set errno) and
          *           EXIT_SETUP. Why: a container's root may not mount,
          *           unshare, load modules or reboot, whatever capability a
-         *           mistake leaves it.
+         *           mistake leaves it, nor reach the kernel's rarer corners.
          *           Read seccomp(2), libseccomp's seccomp_init(3),
-         *           seccomp_rule_add(3) (SCMP_A0 and SCMP_CMP_MASKED_EQ),
-         *           seccomp_syscall_resolve_name(3), seccomp_load(3), and
-         *           the handout's "A filter for system calls"; its Hints
-         *           have more. */
-        ctx = seccomp_init(SCMP_ACT_ALLOW);
+         *           seccomp_rule_add(3) (SCMP_A0, SCMP_CMP_MASKED_EQ),
+         *           seccomp_syscall_resolve_name(3), seccomp_load(3), and the
+         *           handout's "A filter for system calls". */
+        ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
         if (!ctx) {
             fprintf(stderr, "%s: seccomp_init: failed\n", PROG);
             exit(EXIT_SETUP);
         }
-        for (i = 0; i < sizeof blocked_calls / sizeof blocked_calls[0] && !err; i++) {
-            int nr = seccomp_syscall_resolve_name(blocked_calls[i]);
+        for (i = 0; i < sizeof allowed_calls / sizeof allowed_calls[0] && !err; i++) {
+            int nr = seccomp_syscall_resolve_name(allowed_calls[i]);
             if (nr != __NR_SCMP_ERROR && nr >= 0)
-                err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+                err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
         }
-        /* One rule per flag: a rule's conditions are ANDed, and "any of
-         * these bits" is an OR of rules. */
-        for (i = 0; i < sizeof namespace_flags / sizeof namespace_flags[0] && !err; i++)
-            err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-                                   SCMP_A0(SCMP_CMP_MASKED_EQ, namespace_flags[i], namespace_flags[i]));
+        /* fork(2) and threads are clone(2) without a namespace flag. */
+        if (!err)
+            err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+                                   SCMP_A0(SCMP_CMP_MASKED_EQ, namespace_flags, 0));
         if (!err)
             err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+        if (!err)
+            err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_NE, AF_VSOCK));
+        /* "Any of these values" is one rule per value: a rule's conditions
+         * must all hold, and each argument may be compared once. */
+        for (i = 0; i < sizeof personalities / sizeof personalities[0] && !err; i++)
+            err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(personality), 1,
+                                   SCMP_A0(SCMP_CMP_EQ, personalities[i]));
         if (!err)
             err = seccomp_load(ctx);
         seccomp_release(ctx);
@@ -1381,10 +1431,10 @@ static void lock_down(struct config *cfg)
             fprintf(stderr, "%s: load the seccomp filter: %s\n", PROG, strerror(-err));
             exit(EXIT_SETUP);
         }
-        say("child", "seccomp filter loaded: EPERM for %zu calls and for clone with a namespace flag, ENOSYS for clone3",
-            sizeof blocked_calls / sizeof blocked_calls[0]);
+        say("child", "seccomp filter loaded: Docker's %zu calls allowed, EPERM for the rest, ENOSYS for clone3",
+            sizeof allowed_calls / sizeof allowed_calls[0]);
         /* END SOLUTION */
-        (void)ctx, (void)i, (void)err, (void)blocked_calls, (void)namespace_flags;   /* UNTIL 10 */
+        (void)ctx, (void)i, (void)err, (void)allowed_calls, (void)namespace_flags, (void)personalities;   /* UNTIL 10 */
     }
 }
 
@@ -1554,7 +1604,7 @@ static int join_container(struct config *cfg)
      *           Why: a process in only some of a container's namespaces is
      *           in no container at all.
      *           Read setns(2), pidfd_open(2), nsenter(1), and the handout's
-     *           "Joining a running container"; its Hints have more. */
+     *           "Joining a running container" (hints: make hint10). */
     {
         int pidfd = (int)syscall(SYS_pidfd_open, cfg->join, 0);
         if (pidfd != -1 && setns(pidfd, flags) == 0) {
