@@ -322,6 +322,28 @@ static void tcp_during(struct world_result *r, void *data)
     accepted_peer(0, r->user, sizeof r->user);
 }
 
+static void default_host_end(struct world_result *r, void *data)
+{
+    (void)data;
+    link_with_address(r->during_snap, "10.200.0.1", r->user, sizeof r->user);
+}
+
+/* With no --ip or --host-ip, the defaults: 10.200.0.2/24 inside, 10.200.0.1
+ * on the host end. */
+CHECK(net_default_addresses)
+{
+    struct world_spec spec = { .during = default_host_end };
+    struct world_result *r = lab_run(c, &spec, ARGS("--", probe(), "--net", "--wait"));
+
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+    if (!has_line(r->probe, "addr eth0 10.200.0.2/24") || !r->user[0])
+        check_fail(c, "with no address given, eth0 with 10.200.0.2/24 inside and a host end with 10.200.0.1",
+                   "the host end: %s; inside, the probe saw these addresses:\n%s",
+                   r->user[0] ? r->user : "no link of the host had 10.200.0.1",
+                   strstr(r->probe, "addr ") ? strstr(r->probe, "addr ") : "(none)\n");
+}
+
 /* A TCP connection from inside to the host end's address: the host sees
  * it come from --ip. */
 CHECK(net_tcp_reaches_the_host_end)
@@ -985,6 +1007,8 @@ static const struct check_info checks[] = {
                 "leaves nothing on the host", NOTHING_LEFT),
     CHECK_ENTRY(net_verbose_narrates, "--verbose names CLONE_NEWNET and the veth", NETNS),
     CHECK_ENTRY(net_bad_address_exit_125, "bad --ip or --host-ip: exit 125 with one line naming the option", OPTIONS),
+    CHECK_ENTRY(net_default_addresses, "with no option, eth0 has 10.200.0.2/24 and the host end 10.200.0.1",
+                OPTIONS),
     CHECK_ENTRY(net_unreachable_ends_refused, "--ip and --host-ip equal, or in different subnets: exit 125 with one "
                 "line", OPTIONS),
     CHECK_ENTRY(net_host_eth0_left_alone, "with an eth0 on the host, the container still gets its own, and the "
