@@ -508,12 +508,13 @@ CHECK(net_command_inherits_no_pipe)
 
 /* A host end of this name or that one is taken: the world has links named
  * nsv<PID> for the PIDs that the lab and its child are about to get. */
+#define TAKEN_PIDS 6
+
 struct taken_data {
     unsigned first;     /* the first PID the world gives out after setup */
     char names[160];    /* the links it made, "nsvN " each */
+    char name[TAKEN_PIDS][IF_NAMESIZE], peer[TAKEN_PIDS][IF_NAMESIZE];
 };
-
-#define TAKEN_PIDS 6
 
 static void taken_setup(struct world_result *r, void *data)
 {
@@ -529,6 +530,8 @@ static void taken_setup(struct world_result *r, void *data)
         if (make_world_link(r, name, peer) == -1)
             return;
         appendf(d->names, sizeof d->names, "%s ", name);
+        memcpy(d->name[i], name, sizeof name);
+        memcpy(d->peer[i], peer, sizeof peer);
     }
     /* The next process the world starts (the lab) gets PID first: the
      * world's root may set where its PID namespace counts from. */
@@ -537,21 +540,48 @@ static void taken_setup(struct world_result *r, void *data)
         world_setup_failed(r, "could not set /proc/sys/kernel/ns_last_pid: %s", strerror(errno));
 }
 
+/* In after: which of the world's links did the lab remove? Named in
+ * r->user, and put back into the after snapshot (the check says so itself,
+ * in the lab's terms, rather than as a bare difference of snapshots). */
+static void taken_after(struct world_result *r, void *data)
+{
+    struct taken_data *d = data;
+    char line[32];
+    unsigned i;
+
+    for (i = 0; i < TAKEN_PIDS && d->name[i][0]; i++) {
+        if (if_nametoindex(d->name[i]))
+            continue;
+        appendf(r->user, sizeof r->user, "%s ", d->name[i]);
+        snprintf(line, sizeof line, "link %s\n", d->name[i]);
+        appendf(r->after, sizeof r->after, "%s", line);
+        snprintf(line, sizeof line, "link %s\n", d->peer[i]);
+        if (strstr(r->before, line) && !if_nametoindex(d->peer[i]))
+            appendf(r->after, sizeof r->after, "%s", line);
+    }
+}
+
 /* The name of the host end is taken by another's link: making the pair
  * fails, and the lab must give up (125, one line) without removing that
- * link, which is not its own (the world's snapshots compare them). A lab
- * whose host end has another name runs as usual. */
+ * link, which is not its own. A lab whose host end has another name runs
+ * as usual. */
 CHECK(net_taken_name_left_alone)
 {
     struct taken_data d;
-    struct world_spec spec = { .setup = taken_setup, .data = &d };
+    struct world_spec spec = { .setup = taken_setup, .after = taken_after, .data = &d };
     struct net_plan p = { 0 };
     struct world_result *r;
     int status;
 
+    memset(&d, 0, sizeof d);
     d.first = rand_range(2000, 30000);
     plan(&p, 0);
     r = lab_run(c, &spec, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", "true"));
+    if (r->user[0])
+        check_fail(c, "the host's own links left alone: the lab removes only the link it made",
+                   "the lab removed %s(the host's own link, whose name its host end wanted: the pair was never "
+                   "made): remove by the index kept once your pair exists, and only then; stderr:\n%s", r->user,
+                   r->err[0] ? r->err : "(empty)\n");
     status = WIFEXITED(r->lab_status) ? WEXITSTATUS(r->lab_status) : -1;
     if (status == 125)
         expect_one_error_line(c, r);
@@ -603,10 +633,15 @@ CHECK(net_host_end_gone_is_no_failure)
 /* In during: the host end, found by its address, gets another name (it is
  * still the link the lab made), and the container's network namespace is
  * held open, so that only the lab can remove the pair. */
+struct rename_data {
+    struct net_plan p;
+    char renamed[IF_NAMESIZE];
+};
+
 static void rename_host_end(struct world_result *r, void *data)
 {
-    struct pair_data *d = data;
-    char name[IF_NAMESIZE + 1], renamed[IF_NAMESIZE], hex[9], cmd[256], rel[64];
+    struct rename_data *d = data;
+    char name[IF_NAMESIZE + 1], hex[9], cmd[256], rel[64];
 
     link_with_address(r->during_snap, d->p.host_addr, name, sizeof name);
     if (!name[0]) {
@@ -614,30 +649,62 @@ static void rename_host_end(struct world_result *r, void *data)
         return;
     }
     rand_hex(hex, 8);
-    snprintf(renamed, sizeof renamed, "nsr%s", hex);
+    snprintf(d->renamed, sizeof d->renamed, "nsr%s", hex);
     snprintf(cmd, sizeof cmd, "ip link set %s down && ip link set %s name %s && ip link set %s up", name, name,
-             renamed, renamed);
+             d->renamed, d->renamed);
     snprintf(r->user, sizeof r->user, "%s: %s", cmd, system(cmd) == 0 ? "done" : "failed");
     snprintf(rel, sizeof rel, "%d/ns/net", (int)r->probe_pid);
     if (r->probe_pid)
         proc_open(rel, O_RDONLY);   /* (W's exit closes it) */
 }
 
+/* In after: is the renamed host end still there? Said in r->user, and its
+ * lines taken out of the after snapshot (the check names it itself; any
+ * other leftover still shows as a change of the host). */
+static void renamed_after(struct world_result *r, void *data)
+{
+    struct rename_data *d = data;
+    char *in, *out, word[IF_NAMESIZE + 2];
+
+    if (!d->renamed[0] || !if_nametoindex(d->renamed))
+        return;
+    appendf(r->user, sizeof r->user, "; after the run, %s is still on the host", d->renamed);
+    snprintf(word, sizeof word, " %s", d->renamed);
+    for (in = out = r->after; *in;) {
+        size_t len = strcspn(in, "\n") + (in[strcspn(in, "\n")] == '\n');
+        const char *sp = memchr(in, ' ', len);
+        size_t wlen = strlen(word);
+        int mine = sp && (size_t)(in + len - sp) > wlen && strncmp(sp, word, wlen) == 0 &&
+                   (sp[wlen] == ' ' || sp[wlen] == '\n');
+        if (!mine) {
+            memmove(out, in, len);
+            out += len;
+        }
+        in += len;
+    }
+    *out = '\0';
+}
+
 /* The host end is renamed while the container runs: the lab still removes
- * the link it made (by its index), not whatever has the name it gave. What
- * it leaves, the world's snapshots show. */
+ * the link it made (by its index), not whatever has the name it gave. */
 CHECK(net_renamed_host_end_removed)
 {
-    struct pair_data d = { 0 };
-    struct world_spec spec = { .during = rename_host_end, .data = &d };
+    struct rename_data d;
+    struct world_spec spec = { .during = rename_host_end, .after = renamed_after, .data = &d };
     struct world_result *r;
 
+    memset(&d, 0, sizeof d);
     plan(&d.p, 0);
     r = lab_run(c, &spec, ARGS("--ip", d.p.ip, "--host-ip", d.p.host_ip, "--", probe(), "--wait"));
     expect_probe_ready(c, r);
     if (!strstr(r->user, ": done"))
         check_fail(c, "a host end with --host-ip while the container ran, which the world could rename", "%s",
                    r->user);
+    if (strstr(r->user, "is still on the host"))
+        check_fail(c, "the link the lab made removed at the end, whatever its name by then",
+                   "the lab did not remove the link it made: the world renamed it while the container ran (%s), "
+                   "and a removal by its old name misses it (keep its index, if_nametoindex(3), once it exists, "
+                   "and delete by that)", r->user);
     expect_exit(c, r, 0);
 }
 
@@ -862,7 +929,11 @@ CHECK(net_child_waits_for_the_parent)
     need_linux_5_5(c);
     plan(&p, 0);
     r = lab_run(c, &spec, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", probe(), "--net"));
-    expect_exit(c, r, 0);
+    if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 0)
+        check_fail(c, "with a slow parent (the world holds its first request after the clone 300 ms), exit status 0, "
+                   "the command started once eth0 was there", "exit status %d: did the child go on before the "
+                   "parent was done, and find no eth0 (or no ID maps)? stderr:\n%s", WEXITSTATUS(r->lab_status),
+                   r->err[0] ? r->err : "(empty)\n");
     expect_probe_ready(c, r);
     probe_links(r, links, sizeof links);
     snprintf(addr, sizeof addr, "addr eth0 %s", p.ip);
@@ -940,21 +1011,27 @@ CHECK(net_verbose_narrates)
  * parsing can refuse it. */
 CHECK(net_bad_address_exit_125)
 {
-    static char *const bad[][4] = {
-        { "--ip", "10.1.2.300/24", "--host-ip", "10.1.2.1/24" },
-        { "--ip", "banana", "--host-ip", "10.1.2.1/24" },
-        { "--host-ip", "10.1.2.1/33", "--ip", "10.1.2.3/24" },
-        { "--ip", "10.1.2.3/24x", "--host-ip", "10.1.2.1/24" },
-        { "--host-ip", "10.1.2/24", "--ip", "10.1.0.3/24" },
-        { "--ip", "10.1.2.3", "--host-ip", "10.1.2.1/24" },
-        { "--host-ip", " 10.1.2.1/24", "--ip", "10.1.2.3/24" },
-        { "--ip", "10.1.2.3/ 24", "--host-ip", "10.1.2.1/24" },
-        { "--ip", "10.1.2.3/0", "--host-ip", "10.1.2.1/0" },
+    static char *const bad[][5] = {
+        { "--ip", "10.1.2.300/24", "--host-ip", "10.1.2.1/24", "a number over 255" },
+        { "--ip", "banana", "--host-ip", "10.1.2.1/24", "no address at all" },
+        { "--host-ip", "10.1.2.1/33", "--ip", "10.1.2.3/24", "a prefix over 32" },
+        { "--ip", "10.1.2.3/24x", "--host-ip", "10.1.2.1/24", "junk after the prefix" },
+        { "--host-ip", "10.1.2/24", "--ip", "10.1.0.3/24", "three numbers, not four: inet_aton would read 10.1.0.2" },
+        { "--ip", "10.1.2.3", "--host-ip", "10.1.2.1/24", "no prefix" },
+        { "--host-ip", " 10.1.2.1/24", "--ip", "10.1.2.3/24", "a blank before the address" },
+        { "--ip", "10.1.2.3/ 24", "--host-ip", "10.1.2.1/24", "a blank before the prefix" },
+        { "--ip", "10.1.2.3/0", "--host-ip", "10.1.2.1/0", "a prefix of 0" },
     };
     size_t i;
 
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct world_result *r = lab_run(c, NULL, ARGS(bad[i][0], bad[i][1], bad[i][2], bad[i][3], "--", "true"));
+        char expected[200];
+        snprintf(expected, sizeof expected, "%s \"%s\" (%s) refused: exit 125, one line naming %s", bad[i][0],
+                 bad[i][1], bad[i][4], bad[i][0]);
+        if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 125)
+            check_fail(c, expected, "exit status %d; stderr:\n%s", WEXITSTATUS(r->lab_status),
+                       r->err[0] ? r->err : "(empty)\n");
         expect_usage_error(c, r, bad[i][0]);
     }
 }
