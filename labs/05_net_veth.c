@@ -316,8 +316,8 @@ static int make_veth(struct config *cfg, pid_t child)
      *           devices joined by a wire, so it can sit across the boundary.
      *           Read veth(4), network_namespaces(7), libnl-route's veth and
      *           link API (rtnl_link_veth_alloc, rtnl_link_set_ns_pid), and the
-     *           handout's "A pair of virtual Ethernet devices"; its Hints
-     *           section has more, gentlest first. */
+     *           handout's "A pair of virtual Ethernet devices"; make hint05
+     *           gives more, gentlest first, if your instructor allows. */
     (void)cfg;
     (void)child;
     return result;
@@ -533,9 +533,11 @@ static void parse_cidr(const char *option, const char *text, struct cidr *c)
     /* TODO(05): afterwards c->addr and c->prefix hold the address and the
      *           prefix length of `text` ("10.200.0.2/24"), or the program has
      *           ended with usage_error(), whose one line names `option` and
-     *           what is wrong: not an IPv4 address, no prefix, a prefix that
-     *           is not 1 to 32. Read inet_pton(3), strtol(3), and the
-     *           handout's "The options". */
+     *           what is wrong: not an IPv4 address (inet_pton's four decimal
+     *           numbers, no short form), no prefix, a prefix that is not
+     *           digits alone or not 1 to 32 ("24x", " 24" and "+24" are
+     *           refused). Read inet_pton(3), strtol(3), and the handout's
+     *           "The options". */
     (void)option;
 }
 

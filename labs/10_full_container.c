@@ -1366,9 +1366,10 @@ static void parse_cidr(const char *option, const char *text, struct cidr *c)
         snprintf(msg, sizeof msg, "%s: not an IPv4 address", option);
         usage_error(msg, text);
     }
+    /* strtol would skip blanks and take a sign: the prefix is digits only. */
     errno = 0;
     prefix = strtol(slash + 1, &end, 10);
-    if (end == slash + 1 || *end || errno || prefix < 1 || prefix > 32) {
+    if (slash[1] < '0' || slash[1] > '9' || *end || errno || prefix < 1 || prefix > 32) {
         snprintf(msg, sizeof msg, "%s: the prefix must be a number from 1 to 32", option);
         usage_error(msg, text);
     }

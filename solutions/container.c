@@ -611,8 +611,8 @@ static int make_veth(struct config *cfg, pid_t child)
      *           devices joined by a wire, so it can sit across the boundary.
      *           Read veth(4), network_namespaces(7), libnl-route's veth and
      *           link API (rtnl_link_veth_alloc, rtnl_link_set_ns_pid), and the
-     *           handout's "A pair of virtual Ethernet devices"; its Hints
-     *           section has more, gentlest first. */
+     *           handout's "A pair of virtual Ethernet devices"; make hint05
+     *           gives more, gentlest first, if your instructor allows. */
     struct nl_sock *sk = netlink_open();
     struct rtnl_link *veth, *peer;
     int err;
@@ -2087,9 +2087,11 @@ static void parse_cidr(const char *option, const char *text, struct cidr *c)
      * TODO(05): afterwards c->addr and c->prefix hold the address and the
      *           prefix length of `text` ("10.200.0.2/24"), or the program has
      *           ended with usage_error(), whose one line names `option` and
-     *           what is wrong: not an IPv4 address, no prefix, a prefix that
-     *           is not 1 to 32. Read inet_pton(3), strtol(3), and the
-     *           handout's "The options". */
+     *           what is wrong: not an IPv4 address (inet_pton's four decimal
+     *           numbers, no short form), no prefix, a prefix that is not
+     *           digits alone or not 1 to 32 ("24x", " 24" and "+24" are
+     *           refused). Read inet_pton(3), strtol(3), and the handout's
+     *           "The options". */
     char host[INET_ADDRSTRLEN], *end, msg[96];
     const char *slash = strchr(text, '/');
     size_t len = slash ? (size_t)(slash - text) : 0;
@@ -2105,9 +2107,10 @@ static void parse_cidr(const char *option, const char *text, struct cidr *c)
         snprintf(msg, sizeof msg, "%s: not an IPv4 address", option);
         usage_error(msg, text);
     }
+    /* strtol would skip blanks and take a sign: the prefix is digits only. */
     errno = 0;
     prefix = strtol(slash + 1, &end, 10);
-    if (end == slash + 1 || *end || errno || prefix < 1 || prefix > 32) {
+    if (slash[1] < '0' || slash[1] > '9' || *end || errno || prefix < 1 || prefix > 32) {
         snprintf(msg, sizeof msg, "%s: the prefix must be a number from 1 to 32", option);
         usage_error(msg, text);
     }

@@ -8,6 +8,7 @@
 #include "util.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_link.h>
@@ -32,31 +33,52 @@
 #define NOTHING_LEFT "05_net_veth.md#leaving-nothing-behind"
 #define OPTIONS "05_net_veth.md#the-options"
 
-/* One run's addresses: a random 10.a.b.0/24, two hosts in it, a port. */
+/* One run's addresses: a random subnet of 10.0.0.0/8 with a random prefix
+ * length (16 to 30 but 24: a lab that reads only /24, or gives eth0 a prefix
+ * of its own, fails), two hosts in it, a port. */
 struct net_plan {
-    char ip[24], host_ip[24];       /* "10.a.b.c/24" */
+    char ip[24], host_ip[24];       /* "10.a.b.c/PREFIX" */
     char ip_addr[16], host_addr[16];
     char target[32];                /* "HOST:PORT" for the probe's --connect */
-    unsigned port;
+    unsigned port, prefix, a;       /* a: the subnet's second byte, 10.a.x.y */
 };
 
-static void plan(struct net_plan *p, unsigned avoid_b)
+static void dotted(char *out, size_t n, unsigned addr)
 {
-    unsigned a = rand_range(1, 199), b, host = rand_range(1, 254), guest;
+    snprintf(out, n, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255, addr & 255);
+}
 
+/* avoid_a: another plan's `a` (its subnet lies in 10.a.0.0/16, so the two
+ * cannot overlap), or 0. */
+static void plan(struct net_plan *p, unsigned avoid_a)
+{
+    unsigned size, net, host, guest;
+
+    /* Never 24, the default's: a lab that ignores the prefix is caught
+     * every time. */
     do
-        b = rand_range(0, 255);
-    while (b == avoid_b);
+        p->prefix = rand_range(16, 30);
+    while (p->prefix == 24);
     do
-        guest = rand_range(1, 254);
+        p->a = rand_range(1, 199);
+    while (p->a == avoid_a);
+    size = 1u << (32 - p->prefix);
+    net = (10u << 24 | p->a << 16 | rand_range(0, 65535)) & ~(size - 1);
+    host = rand_range(1, size - 2);
+    do
+        guest = rand_range(1, size - 2);
     while (guest == host);
-    snprintf(p->ip_addr, sizeof p->ip_addr, "10.%u.%u.%u", a, b, guest);
-    snprintf(p->host_addr, sizeof p->host_addr, "10.%u.%u.%u", a, b, host);
-    snprintf(p->ip, sizeof p->ip, "%s/24", p->ip_addr);
-    snprintf(p->host_ip, sizeof p->host_ip, "%s/24", p->host_addr);
+    dotted(p->ip_addr, sizeof p->ip_addr, net + guest);
+    dotted(p->host_addr, sizeof p->host_addr, net + host);
+    snprintf(p->ip, sizeof p->ip, "%s/%u", p->ip_addr, p->prefix);
+    snprintf(p->host_ip, sizeof p->host_ip, "%s/%u", p->host_addr, p->prefix);
     p->port = rand_range(20000, 60000);
     snprintf(p->target, sizeof p->target, "%s:%u", p->host_addr, p->port);
 }
+
+struct pair_data {
+    struct net_plan p;
+};
 
 /* ---- the host's side: a listener, and netlink's view of a link ---------- */
 
@@ -230,11 +252,13 @@ CHECK(net_ip_shows_eth0_and_lo)
     struct world_result *r;
     char eth0[96], lo[96], *copy, *line, *save = NULL;
     int eth0_addr = 0, lo_addr = 0, eth0_up = 0, lo_up = 0;
+    char other_prefix[64] = "", bare[40];
 
-    plan(&p, 256);
+    plan(&p, 0);
     r = lab_run(c, NULL, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", "/bin/sh", "-c", "ip -o link; ip -o -4 addr"));
     expect_exit(c, r, 0);
     snprintf(eth0, sizeof eth0, " inet %s ", p.ip);
+    snprintf(bare, sizeof bare, " inet %s/", p.ip_addr);
     copy = strdup(r->out);
     for (line = copy ? strtok_r(copy, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
         char num[16], name[64], flags[256];
@@ -249,6 +273,9 @@ CHECK(net_ip_shows_eth0_and_lo)
                 lo_up = up;
         } else if (strcmp(name, "eth0") == 0 && strstr(line, eth0)) {
             eth0_addr = 1;
+        } else if (strcmp(name, "eth0") == 0 && strstr(line, bare)) {
+            snprintf(other_prefix, sizeof other_prefix, "eth0 has --ip's address with /%d, not --ip's prefix /%u; ",
+                     atoi(strstr(line, bare) + strlen(bare)), p.prefix);
         } else if (strcmp(name, "lo") == 0 && strstr(line, " inet 127.0.0.1/8 ")) {
             lo_addr = 1;
         }
@@ -257,7 +284,7 @@ CHECK(net_ip_shows_eth0_and_lo)
     snprintf(lo, sizeof lo, "lo up with 127.0.0.1/8, and eth0 up with %s", p.ip);
     if (!eth0_addr || !lo_addr || !eth0_up || !lo_up)
         check_fail(c, lo, "%s%s%s%s`ip -o link; ip -o -4 addr` inside printed:\n%s",
-                   eth0_addr ? "" : "no eth0 with --ip's address; ", eth0_up ? "" : "eth0 not up; ",
+                   eth0_addr ? "" : other_prefix[0] ? other_prefix : "no eth0 with --ip's address; ", eth0_up ? "" : "eth0 not up; ",
                    lo_addr ? "" : "lo without 127.0.0.1; ", lo_up ? "" : "lo not up; ", r->out);
 }
 
@@ -268,7 +295,7 @@ CHECK(net_probe_sees_exactly_lo_and_eth0)
     struct world_result *r;
     char links[1024], addr[64];
 
-    plan(&p, 256);
+    plan(&p, 0);
     r = lab_run(c, NULL, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", probe(), "--net"));
     expect_exit(c, r, 0);
     expect_probe_ready(c, r);
@@ -295,6 +322,28 @@ static void tcp_during(struct world_result *r, void *data)
     accepted_peer(0, r->user, sizeof r->user);
 }
 
+static void default_host_end(struct world_result *r, void *data)
+{
+    (void)data;
+    link_with_address(r->during_snap, "10.200.0.1", r->user, sizeof r->user);
+}
+
+/* With no --ip or --host-ip, the defaults: 10.200.0.2/24 inside, 10.200.0.1
+ * on the host end. */
+CHECK(net_default_addresses)
+{
+    struct world_spec spec = { .during = default_host_end };
+    struct world_result *r = lab_run(c, &spec, ARGS("--", probe(), "--net", "--wait"));
+
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+    if (!has_line(r->probe, "addr eth0 10.200.0.2/24") || !r->user[0])
+        check_fail(c, "with no address given, eth0 with 10.200.0.2/24 inside and a host end with 10.200.0.1",
+                   "the host end: %s; inside, the probe saw these addresses:\n%s",
+                   r->user[0] ? r->user : "no link of the host had 10.200.0.1",
+                   strstr(r->probe, "addr ") ? strstr(r->probe, "addr ") : "(none)\n");
+}
+
 /* A TCP connection from inside to the host end's address: the host sees
  * it come from --ip. */
 CHECK(net_tcp_reaches_the_host_end)
@@ -306,7 +355,7 @@ CHECK(net_tcp_reaches_the_host_end)
     struct world_result *r;
     char expected[160];
 
-    plan(&d.p[0], 256);
+    plan(&d.p[0], 0);
     r = lab_run(c, &spec, ARGS("--ip", d.p[0].ip, "--host-ip", d.p[0].host_ip, "--", probe(), "--connect",
                                d.p[0].target, "--wait"));
     expect_exit(c, r, 0);
@@ -322,17 +371,27 @@ struct world_link {
     char name[IF_NAMESIZE], peer[IF_NAMESIZE];
 };
 
-/* The world's own link, made before the run: a dummy, or a veth pair where
- * the kernel has no dummy driver. Made with the machine's `ip`. */
-static void world_link_setup(struct world_result *r, void *data)
+/* A link of the world's own named `name`: a dummy, or a veth pair (its
+ * peer `peer`) where the kernel has no dummy driver. Made with the
+ * machine's `ip`. 0, or -1 after world_setup_failed(). */
+static int make_world_link(struct world_result *r, const char *name, const char *peer)
 {
-    struct world_link *w = data;
     char cmd[256];
 
     snprintf(cmd, sizeof cmd, "ip link add name %s type dummy 2>/dev/null || "
-             "ip link add name %s type veth peer name %s", w->name, w->name, w->peer);
-    if (system(cmd) != 0)
-        world_setup_failed(r, "could not make a link on the host: %s", cmd);
+             "ip link add name %s type veth peer name %s", name, name, peer);
+    if (system(cmd) == 0)
+        return 0;
+    world_setup_failed(r, "could not make a link on the host: %s", cmd);
+    return -1;
+}
+
+/* The world's own link, made before the run. */
+static void world_link_setup(struct world_result *r, void *data)
+{
+    struct world_link *w = data;
+
+    make_world_link(r, w->name, w->peer);
 }
 
 /* A link the world made before the run is not seen inside. */
@@ -347,7 +406,7 @@ CHECK(net_host_link_not_visible)
     rand_hex(hex, 8);
     snprintf(w.name, sizeof w.name, "nsw%s", hex);
     snprintf(w.peer, sizeof w.peer, "nsp%s", hex);
-    plan(&p, 256);
+    plan(&p, 0);
     r = lab_run(c, &spec, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", probe(), "--net"));
     expect_exit(c, r, 0);
     expect_probe_ready(c, r);
@@ -358,20 +417,307 @@ CHECK(net_host_link_not_visible)
                    w.name, links);
 }
 
+/* The host has an eth0 of its own, as most hosts do. */
+static void host_eth0_setup(struct world_result *r, void *data)
+{
+    char hex[9], peer[IF_NAMESIZE];
+
+    (void)data;
+    rand_hex(hex, 8);
+    snprintf(peer, sizeof peer, "nsp%s", hex);
+    make_world_link(r, "eth0", peer);
+}
+
+/* With an eth0 on the host, the container still gets its own: the peer is
+ * born in the container's namespace, where that name is free (made on the
+ * host first, it clashes). The host's eth0 is left as it was (the world's
+ * snapshots compare it). */
+CHECK(net_host_eth0_left_alone)
+{
+    struct world_spec spec = { .setup = host_eth0_setup };
+    struct net_plan p = { 0 };
+    struct world_result *r;
+    char addr[64], links[1024], expected[160];
+
+    plan(&p, 0);
+    r = lab_run(c, &spec, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", probe(), "--net"));
+    snprintf(expected, sizeof expected, "with an eth0 of the host's own, the container's own eth0, up, with %s",
+             p.ip);
+    if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 0)
+        check_fail(c, expected, "the lab exited with status %d (was the peer made on the host, where the name eth0 "
+                   "is taken, and moved after?); stderr:\n%s", WEXITSTATUS(r->lab_status), r->err[0] ? r->err :
+                   "(empty)\n");
+    expect_probe_ready(c, r);
+    probe_links(r, links, sizeof links);
+    snprintf(addr, sizeof addr, "addr eth0 %s", p.ip);
+    if (!has_word(links, "eth0:up") || !has_line(r->probe, addr))
+        check_fail(c, expected, "the probe saw the links %s(NAME:STATE) and these addresses:\n%s",
+                   links[0] ? links : "(none) ", strstr(r->probe, "addr ") ? strstr(r->probe, "addr ") : "(none)\n");
+}
+
+/* The descriptors the command has beyond 0-4 (what the world gave the
+ * lab: stdin, stdout, stderr, the probe's report and its "go"), as "N ->
+ * TARGET; ", into r->user; "none" when there is none. */
+static void command_descriptors(struct world_result *r, void *data)
+{
+    char rel[64], target[256];
+    struct dirent *e;
+    DIR *dir;
+    int fd;
+
+    (void)data;
+    snprintf(rel, sizeof rel, "%d/fd", (int)r->probe_pid);
+    fd = r->probe_pid ? proc_open(rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (fd == -1 || !(dir = fdopendir(fd))) {
+        snprintf(r->user, sizeof r->user, "?: cannot read /proc/%d/fd", (int)r->probe_pid);
+        if (fd != -1)
+            close(fd);
+        return;
+    }
+    while ((e = readdir(dir))) {
+        ssize_t n;
+        if (e->d_name[0] == '.' || atoi(e->d_name) <= 4)
+            continue;
+        n = readlinkat(dirfd(dir), e->d_name, target, sizeof target - 1);
+        target[n > 0 ? n : 0] = '\0';
+        appendf(r->user, sizeof r->user, "%s -> %s; ", e->d_name, target);
+    }
+    closedir(dir);
+    if (!r->user[0])
+        snprintf(r->user, sizeof r->user, "none");
+}
+
+/* The command inherits no descriptor of the lab's: the handshake pipe
+ * closes at exec (O_CLOEXEC), so the command can neither read the parent's
+ * byte nor hold the pipe open. */
+CHECK(net_command_inherits_no_pipe)
+{
+    struct world_spec spec = { .during = command_descriptors };
+    struct net_plan p = { 0 };
+    struct world_result *r;
+
+    plan(&p, 0);
+    r = lab_run(c, &spec, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", probe(), "--wait"));
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+    if (strcmp(r->user, "none") != 0)
+        check_fail(c, "the command to have only the descriptors the lab was given (0 to 4), none of the lab's own "
+                   "(the handshake pipe closed at exec: O_CLOEXEC)", "the command (PID %d in the world) also had: %s",
+                   (int)r->probe_pid, r->user);
+}
+
+/* A host end of this name or that one is taken: the world has links named
+ * nsv<PID> for the PIDs that the lab and its child are about to get. */
+#define TAKEN_PIDS 6
+
+struct taken_data {
+    unsigned first;     /* the first PID the world gives out after setup */
+    char names[160];    /* the links it made, "nsvN " each */
+    char name[TAKEN_PIDS][IF_NAMESIZE], peer[TAKEN_PIDS][IF_NAMESIZE];
+};
+
+static void taken_setup(struct world_result *r, void *data)
+{
+    struct taken_data *d = data;
+    char name[IF_NAMESIZE], peer[IF_NAMESIZE], hex[9], last[16];
+    unsigned i;
+
+    d->names[0] = '\0';
+    for (i = 0; i < TAKEN_PIDS; i++) {
+        snprintf(name, sizeof name, "nsv%u", d->first + i);
+        rand_hex(hex, 8);
+        snprintf(peer, sizeof peer, "nsq%s", hex);
+        if (make_world_link(r, name, peer) == -1)
+            return;
+        appendf(d->names, sizeof d->names, "%s ", name);
+        memcpy(d->name[i], name, sizeof name);
+        memcpy(d->peer[i], peer, sizeof peer);
+    }
+    /* The next process the world starts (the lab) gets PID first: the
+     * world's root may set where its PID namespace counts from. */
+    snprintf(last, sizeof last, "%u", d->first - 1);
+    if (write_file("/proc/sys/kernel/ns_last_pid", last) == -1)
+        world_setup_failed(r, "could not set /proc/sys/kernel/ns_last_pid: %s", strerror(errno));
+}
+
+/* In after: which of the world's links did the lab remove? Named in
+ * r->user, and put back into the after snapshot (the check says so itself,
+ * in the lab's terms, rather than as a bare difference of snapshots). */
+static void taken_after(struct world_result *r, void *data)
+{
+    struct taken_data *d = data;
+    char line[32];
+    unsigned i;
+
+    for (i = 0; i < TAKEN_PIDS && d->name[i][0]; i++) {
+        if (if_nametoindex(d->name[i]))
+            continue;
+        appendf(r->user, sizeof r->user, "%s ", d->name[i]);
+        snprintf(line, sizeof line, "link %s\n", d->name[i]);
+        appendf(r->after, sizeof r->after, "%s", line);
+        snprintf(line, sizeof line, "link %s\n", d->peer[i]);
+        if (strstr(r->before, line) && !if_nametoindex(d->peer[i]))
+            appendf(r->after, sizeof r->after, "%s", line);
+    }
+}
+
+/* The name of the host end is taken by another's link: making the pair
+ * fails, and the lab must give up (125, one line) without removing that
+ * link, which is not its own. A lab whose host end has another name runs
+ * as usual. */
+CHECK(net_taken_name_left_alone)
+{
+    struct taken_data d;
+    struct world_spec spec = { .setup = taken_setup, .after = taken_after, .data = &d };
+    struct net_plan p = { 0 };
+    struct world_result *r;
+    int status;
+
+    memset(&d, 0, sizeof d);
+    d.first = rand_range(2000, 30000);
+    plan(&p, 0);
+    r = lab_run(c, &spec, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", "true"));
+    if (r->user[0])
+        check_fail(c, "the host's own links left alone: the lab removes only the link it made",
+                   "the lab removed %s(the host's own link, whose name its host end wanted: the pair was never "
+                   "made): remove by the index kept once your pair exists, and only then; stderr:\n%s", r->user,
+                   r->err[0] ? r->err : "(empty)\n");
+    status = WIFEXITED(r->lab_status) ? WEXITSTATUS(r->lab_status) : -1;
+    if (status == 125)
+        expect_one_error_line(c, r);
+    else if (status != 0)
+        check_fail(c, "the host end's name taken by a link of the host's: exit 125 with one line (or 0, when the "
+                   "lab's host end has another name)", "exit status %d, with the host's links %sin place; stderr:\n%s",
+                   status, d.names, r->err[0] ? r->err : "(empty)\n");
+}
+
+/* In during: the host end, found by its address, is removed from outside,
+ * as the kernel does once the container's network namespace is gone. */
+static void remove_host_end(struct world_result *r, void *data)
+{
+    struct pair_data *d = data;
+    char name[IF_NAMESIZE + 1], cmd[128];
+
+    link_with_address(r->during_snap, d->p.host_addr, name, sizeof name);
+    if (!name[0]) {
+        snprintf(r->user, sizeof r->user, "no link on the host had %s", d->p.host_addr);
+        return;
+    }
+    snprintf(cmd, sizeof cmd, "ip link del %s", name);
+    snprintf(r->user, sizeof r->user, "%s: %s", cmd, system(cmd) == 0 ? "done" : "failed");
+}
+
+/* The host end is already gone when the lab removes it: no failure, no
+ * line on stderr, and the command's status stands. */
+CHECK(net_host_end_gone_is_no_failure)
+{
+    struct pair_data d = { 0 };
+    struct world_spec spec = { .during = remove_host_end, .data = &d };
+    struct world_result *r;
+    unsigned code = rand_range(1, 99);
+    char script[160], expected[200];
+
+    plan(&d.p, 0);
+    snprintf(script, sizeof script, "%s --wait; exit %u", probe(), code);
+    r = lab_run(c, &spec, ARGS("--ip", d.p.ip, "--host-ip", d.p.host_ip, "--", "/bin/sh", "-c", script));
+    expect_probe_ready(c, r);
+    if (!strstr(r->user, ": done"))
+        check_fail(c, "a host end with --host-ip while the container ran", "%s", r->user);
+    snprintf(expected, sizeof expected, "with the host end already gone at the end (the world removed it), exit "
+             "status %u (the command's) and nothing on stderr: a link already gone is no failure", code);
+    if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != (int)code || r->err[0])
+        check_fail(c, expected, "exit status %d; stderr:\n%s", WEXITSTATUS(r->lab_status), r->err[0] ? r->err :
+                   "(empty)\n");
+}
+
+/* In during: the host end, found by its address, gets another name (it is
+ * still the link the lab made), and the container's network namespace is
+ * held open, so that only the lab can remove the pair. */
+struct rename_data {
+    struct net_plan p;
+    char renamed[IF_NAMESIZE];
+};
+
+static void rename_host_end(struct world_result *r, void *data)
+{
+    struct rename_data *d = data;
+    char name[IF_NAMESIZE + 1], hex[9], cmd[256], rel[64];
+
+    link_with_address(r->during_snap, d->p.host_addr, name, sizeof name);
+    if (!name[0]) {
+        snprintf(r->user, sizeof r->user, "no link on the host had %s", d->p.host_addr);
+        return;
+    }
+    rand_hex(hex, 8);
+    snprintf(d->renamed, sizeof d->renamed, "nsr%s", hex);
+    snprintf(cmd, sizeof cmd, "ip link set %s down && ip link set %s name %s && ip link set %s up", name, name,
+             d->renamed, d->renamed);
+    snprintf(r->user, sizeof r->user, "%s: %s", cmd, system(cmd) == 0 ? "done" : "failed");
+    snprintf(rel, sizeof rel, "%d/ns/net", (int)r->probe_pid);
+    if (r->probe_pid)
+        proc_open(rel, O_RDONLY);   /* (W's exit closes it) */
+}
+
+/* In after: is the renamed host end still there? Said in r->user, and its
+ * lines taken out of the after snapshot (the check names it itself; any
+ * other leftover still shows as a change of the host). */
+static void renamed_after(struct world_result *r, void *data)
+{
+    struct rename_data *d = data;
+    char *in, *out, word[IF_NAMESIZE + 2];
+
+    if (!d->renamed[0] || !if_nametoindex(d->renamed))
+        return;
+    appendf(r->user, sizeof r->user, "; after the run, %s is still on the host", d->renamed);
+    snprintf(word, sizeof word, " %s", d->renamed);
+    for (in = out = r->after; *in;) {
+        size_t len = strcspn(in, "\n") + (in[strcspn(in, "\n")] == '\n');
+        const char *sp = memchr(in, ' ', len);
+        size_t wlen = strlen(word);
+        int mine = sp && (size_t)(in + len - sp) > wlen && strncmp(sp, word, wlen) == 0 &&
+                   (sp[wlen] == ' ' || sp[wlen] == '\n');
+        if (!mine) {
+            memmove(out, in, len);
+            out += len;
+        }
+        in += len;
+    }
+    *out = '\0';
+}
+
+/* The host end is renamed while the container runs: the lab still removes
+ * the link it made (by its index), not whatever has the name it gave. */
+CHECK(net_renamed_host_end_removed)
+{
+    struct rename_data d;
+    struct world_spec spec = { .during = rename_host_end, .after = renamed_after, .data = &d };
+    struct world_result *r;
+
+    memset(&d, 0, sizeof d);
+    plan(&d.p, 0);
+    r = lab_run(c, &spec, ARGS("--ip", d.p.ip, "--host-ip", d.p.host_ip, "--", probe(), "--wait"));
+    expect_probe_ready(c, r);
+    if (!strstr(r->user, ": done"))
+        check_fail(c, "a host end with --host-ip while the container ran, which the world could rename", "%s",
+                   r->user);
+    if (strstr(r->user, "is still on the host"))
+        check_fail(c, "the link the lab made removed at the end, whatever its name by then",
+                   "the lab did not remove the link it made: the world renamed it while the container ran (%s), "
+                   "and a removal by its old name misses it (keep its index, if_nametoindex(3), once it exists, "
+                   "and delete by that)", r->user);
+    expect_exit(c, r, 0);
+}
+
 CHECK(net_namespace_differs)
 {
     struct net_plan p = { 0 };
     struct world_result *r;
 
-    plan(&p, 256);
+    plan(&p, 0);
     r = lab_run(c, NULL, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", probe(), "--wait"));
     expect_exit(c, r, 0);
     expect_ns_differs(c, r, NS_NET);
 }
-
-struct pair_data {
-    struct net_plan p;
-};
 
 /* In during: find the host end by its address, and its peer from inside
  * the probe's network namespace; both must name each other. */
@@ -434,7 +780,7 @@ CHECK(net_host_end_is_paired_with_eth0)
     struct world_result *r;
     char expected[160];
 
-    plan(&d.p, 256);
+    plan(&d.p, 0);
     r = lab_run(c, &spec, ARGS("--ip", d.p.ip, "--host-ip", d.p.host_ip, "--", probe(), "--wait"));
     expect_exit(c, r, 0);
     expect_probe_ready(c, r);
@@ -501,7 +847,7 @@ CHECK(net_nothing_left_on_the_host)
     struct world_result *r;
     char *changes;
 
-    plan(&d.p, 256);
+    plan(&d.p, 0);
     r = lab_run(c, &spec, ARGS("--ip", d.p.ip, "--host-ip", d.p.host_ip, "--", probe(), "--wait"));
     expect_exit(c, r, 0);
     if (!r->user[0])
@@ -552,11 +898,8 @@ CHECK(net_two_containers_at_once)
     struct world_result *r;
     char expected[256];
 
-    plan(&d.p[0], 256);
-    /* A second subnet: the two /24s must differ. */
-    do
-        plan(&d.p[1], 256);
-    while (strncmp(d.p[1].ip_addr, d.p[0].ip_addr, (size_t)(strrchr(d.p[0].ip_addr, '.') - d.p[0].ip_addr) + 1) == 0);
+    plan(&d.p[0], 0);
+    plan(&d.p[1], d.p[0].a);   /* a subnet of its own */
     r = lab_run(c, &spec, ARGS("--ip", d.p[0].ip, "--host-ip", d.p[0].host_ip, "--", probe(), "--connect",
                                d.p[0].target, "--wait"));
     expect_exit(c, r, 0);
@@ -584,9 +927,13 @@ CHECK(net_child_waits_for_the_parent)
     char addr[64], links[1024];
 
     need_linux_5_5(c);
-    plan(&p, 256);
+    plan(&p, 0);
     r = lab_run(c, &spec, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", probe(), "--net"));
-    expect_exit(c, r, 0);
+    if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 0)
+        check_fail(c, "with a slow parent (the world holds its first request after the clone 300 ms), exit status 0, "
+                   "the command started once eth0 was there", "exit status %d: did the child go on before the "
+                   "parent was done, and find no eth0 (or no ID maps)? stderr:\n%s", WEXITSTATUS(r->lab_status),
+                   r->err[0] ? r->err : "(empty)\n");
     expect_probe_ready(c, r);
     probe_links(r, links, sizeof links);
     snprintf(addr, sizeof addr, "addr eth0 %s", p.ip);
@@ -607,7 +954,7 @@ CHECK(net_child_ends_when_the_parent_dies)
     struct world_result *r;
 
     need_linux_5_5(c);
-    plan(&p, 256);
+    plan(&p, 0);
     r = lab_run(c, &spec, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", probe()));
     if (!WIFSIGNALED(r->lab_status))
         check_fail(c, "the parent to be killed before it made the pair (its first open or netlink request after "
@@ -632,7 +979,7 @@ CHECK(net_failed_setup_removes_what_it_made)
     char *changes;
 
     need_linux_5_5(c);
-    plan(&p, 256);
+    plan(&p, 0);
     r = lab_run(c, &spec, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", "true"));
     expect_exit(c, r, 125);
     expect_one_error_line(c, r);
@@ -656,21 +1003,65 @@ CHECK(net_verbose_narrates)
         check_fail(c, "--verbose to narrate the veth pair", "stderr:\n%s", r->err);
 }
 
-/* Bad addresses: 125, one line naming the option, nothing made. */
+/* Bad addresses: 125, one line naming the option, nothing made. Besides
+ * the plainly wrong, what a loose parser lets through: trailing junk
+ * (atoi, sscanf), a short form (inet_aton reads 10.1.2 as 10.1.0.2),
+ * blanks (sscanf and strtol skip them), no prefix at all. Each comes with
+ * the other end in the subnet a loose parser would read, so that only the
+ * parsing can refuse it. */
 CHECK(net_bad_address_exit_125)
 {
-    static char *const bad[][4] = {
-        { "--ip", "10.1.2.300/24", "--ip", NULL },
-        { "--ip", "banana", "--ip", NULL },
-        { "--host-ip", "10.1.2.1/33", "--host-ip", NULL },
-        { "--ip", "10.9.8.7/24", "--host-ip", "10.9.8.7/24" },
+    static char *const bad[][5] = {
+        { "--ip", "10.1.2.300/24", "--host-ip", "10.1.2.1/24", "a number over 255" },
+        { "--ip", "banana", "--host-ip", "10.1.2.1/24", "no address at all" },
+        { "--host-ip", "10.1.2.1/33", "--ip", "10.1.2.3/24", "a prefix over 32" },
+        { "--ip", "10.1.2.3/24x", "--host-ip", "10.1.2.1/24", "junk after the prefix" },
+        { "--host-ip", "10.1.2/24", "--ip", "10.1.0.3/24", "three numbers, not four: inet_aton would read 10.1.0.2" },
+        { "--ip", "10.1.2.3", "--host-ip", "10.1.2.1/24", "no prefix" },
+        { "--host-ip", " 10.1.2.1/24", "--ip", "10.1.2.3/24", "a blank before the address" },
+        { "--ip", "10.1.2.3/ 24", "--host-ip", "10.1.2.1/24", "a blank before the prefix" },
+        { "--ip", "10.1.2.3/0", "--host-ip", "10.1.2.1/0", "a prefix of 0" },
     };
     size_t i;
 
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct world_result *r = bad[i][3] ? lab_run(c, NULL, ARGS(bad[i][0], bad[i][1], bad[i][2], bad[i][3], "--", "true"))
-                                           : lab_run(c, NULL, ARGS(bad[i][0], bad[i][1], "--", "true"));
+        struct world_result *r = lab_run(c, NULL, ARGS(bad[i][0], bad[i][1], bad[i][2], bad[i][3], "--", "true"));
+        char expected[200];
+        snprintf(expected, sizeof expected, "%s \"%s\" (%s) refused: exit 125, one line naming %s", bad[i][0],
+                 bad[i][1], bad[i][4], bad[i][0]);
+        if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 125)
+            check_fail(c, expected, "exit status %d; stderr:\n%s", WEXITSTATUS(r->lab_status),
+                       r->err[0] ? r->err : "(empty)\n");
         expect_usage_error(c, r, bad[i][0]);
+    }
+}
+
+/* Two ends that could not reach each other: the same address, or
+ * addresses in different subnets. 125 and one line naming an option. */
+CHECK(net_unreachable_ends_refused)
+{
+    struct net_plan p = { 0 }, q = { 0 };
+    char *const *pairs[2];
+    char other[24];
+    int i;
+
+    plan(&p, 0);
+    plan(&q, p.a);
+    /* q's host, with p's prefix: another subnet. */
+    snprintf(other, sizeof other, "%s/%u", q.host_addr, p.prefix);
+    pairs[0] = ARGS("--ip", p.ip, "--host-ip", p.ip, "--", "true");
+    pairs[1] = ARGS("--ip", p.ip, "--host-ip", other, "--", "true");
+    for (i = 0; i < 2; i++) {
+        struct world_result *r = lab_run(c, NULL, pairs[i]);
+        char expected[160];
+        snprintf(expected, sizeof expected, "--ip %s with --host-ip %s (%s) refused: exit 125, one line naming "
+                 "--ip or --host-ip", p.ip, i ? other : p.ip, i ? "another subnet" : "the same address");
+        if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 125)
+            check_fail(c, expected, "exit status %d; stderr:\n%s", WEXITSTATUS(r->lab_status),
+                       r->err[0] ? r->err : "(empty)\n");
+        expect_one_error_line(c, r);
+        if (!strstr(r->err, "--ip") && !strstr(r->err, "--host-ip"))
+            check_fail(c, expected, "stderr: %s", r->err);
     }
 }
 
@@ -693,6 +1084,20 @@ static const struct check_info checks[] = {
                 "leaves nothing on the host", NOTHING_LEFT),
     CHECK_ENTRY(net_verbose_narrates, "--verbose names CLONE_NEWNET and the veth", NETNS),
     CHECK_ENTRY(net_bad_address_exit_125, "bad --ip or --host-ip: exit 125 with one line naming the option", OPTIONS),
+    CHECK_ENTRY(net_default_addresses, "with no option, eth0 has 10.200.0.2/24 and the host end 10.200.0.1",
+                OPTIONS),
+    CHECK_ENTRY(net_unreachable_ends_refused, "--ip and --host-ip equal, or in different subnets: exit 125 with one "
+                "line", OPTIONS),
+    CHECK_ENTRY(net_host_eth0_left_alone, "with an eth0 on the host, the container still gets its own, and the "
+                "host's is left alone", VETH),
+    CHECK_ENTRY(net_command_inherits_no_pipe, "the command inherits no descriptor of the lab's (the handshake pipe "
+                "closes at exec)", HANDSHAKE),
+    CHECK_ENTRY(net_taken_name_left_alone, "a host end's name taken by the host's own link: exit 125, and that link "
+                "left alone", NOTHING_LEFT),
+    CHECK_ENTRY(net_renamed_host_end_removed, "the host end renamed while the container ran is still removed: the "
+                "link the lab made, not a name", NOTHING_LEFT),
+    CHECK_ENTRY(net_host_end_gone_is_no_failure, "a host end the kernel already removed is no failure: the command's "
+                "status, nothing on stderr", NOTHING_LEFT),
     { NULL, NULL, NULL, NULL },
 };
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,6 +51,20 @@ static struct world_run_as some_user(void)
     u.uid = WORLD_USER_FIRST + rand_range(0, 65535);
     u.gid = WORLD_USER_FIRST + rand_range(0, 65535);
     return u;
+}
+
+/* Run by a user, the lab must have run the command: else say so, and when
+ * the kernel refused the gid_map, why it does for a user. */
+static void expect_user_run(struct check *c, const struct world_result *r, const struct world_spec *spec)
+{
+    if (WIFEXITED(r->lab_status) && WEXITSTATUS(r->lab_status) == 0)
+        return;
+    check_fail(c, "run by a user (not root): exit status 0, the command run in the container",
+               "run by uid %u gid %u, exit status %d%s; stderr:\n%s", (unsigned)spec->as_user.uid,
+               (unsigned)spec->as_user.gid, WEXITSTATUS(r->lab_status),
+               strstr(r->err, "gid_map") ? " (the kernel refuses a user's gid_map until the child's setgroups says "
+                                          "deny: was it written, and before the gid_map?)" : "",
+               r->err[0] ? r->err : "(empty)\n");
 }
 
 /* A map file of /proc as the probe reports it: lines joined by ";", runs of
@@ -206,6 +221,67 @@ CHECK(user_root_cannot_read_the_hosts_file)
                    "`cat` inside read it (root inside is the host's root?):\n%s", r->out);
 }
 
+struct group_data {
+    struct file_data file;
+    gid_t group;
+};
+
+/* Run by root with a supplementary group: the world's root joins `group`
+ * (the lab inherits it) and makes a file only that group may read. */
+static void join_group(struct world_result *r, void *data)
+{
+    struct group_data *d = data;
+    gid_t groups[1] = { d->group };
+    int fd;
+
+    if (setgroups(1, groups) == -1) {
+        world_setup_failed(r, "the world's root could not join group %u: %s", (unsigned)d->group, strerror(errno));
+        return;
+    }
+    fd = open(d->file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0040);
+    if (fd == -1 || write(fd, d->file.content, strlen(d->file.content)) != (ssize_t)strlen(d->file.content) ||
+        fchown(fd, 0, d->group) == -1 || fchmod(fd, 0040) == -1)
+        world_setup_failed(r, "make %s: %s", d->file.path, strerror(errno));
+    if (fd != -1)
+        close(fd);
+}
+
+/* Run by root, who belongs to a group of the host's: no supplementary group
+ * follows the container in (setgroups(2) drops them, and may: setgroups
+ * stays "allow" for root). Kept, the group would let root inside read a
+ * file of the host's that only that group may read. */
+CHECK(user_host_groups_left_outside)
+{
+    struct maps m;
+    struct group_data d;
+    struct world_spec spec = { .setup = join_group, .data = &d };
+    struct world_result *r;
+    char mark[16], script[256], expected[256];
+
+    draw_maps(&m);
+    /* A group of the world's, outside the container's gid map (inside, it
+     * would be one of the container's own). */
+    do
+        d.group = WORLD_USER_FIRST + rand_range(0, 65535);
+    while (d.group >= m.gid_out && d.group < m.gid_out + m.gid_count);
+    rand_hex(mark, 12);
+    snprintf(d.file.path, sizeof d.file.path, "/tmp/nslab-group-%s", mark);
+    rand_hex(d.file.content, 12);
+    snprintf(script, sizeof script, "grep '^Groups:' /proc/self/status; cat /proc/self/setgroups; cat %s 2>&1; "
+             "echo status $?", d.file.path);
+    r = lab_run(c, &spec, ARGS("--uid-map", m.uid_arg, "--gid-map", m.gid_arg, "--", "/bin/sh", "-c", script));
+    expect_exit(c, r, 0);
+    snprintf(expected, sizeof expected, "run by root, who is in group %u: no supplementary group inside (root may "
+             "drop them: setgroups \"allow\"), so `cat` cannot read the host's file of mode 0040, group %u",
+             (unsigned)d.group, (unsigned)d.group);
+    if (strstr(r->out, d.file.content) || strstr(r->out, "status 0"))
+        check_fail(c, expected, "root inside read it: the host's groups followed the container in (were they "
+                   "dropped after the maps, with setgroups(2)?); inside:\n%s", r->out);
+    if (!strstr(r->out, "\nallow\n"))
+        check_fail(c, expected, "/proc/self/setgroups inside is not \"allow\": root inside cannot change its groups "
+                   "(setgroups denied when run by root?); inside:\n%s", r->out);
+}
+
 CHECK(user_namespace_differs)
 {
     struct maps m;
@@ -236,7 +312,7 @@ CHECK(user_unprivileged_default_map)
     struct world_result *r = lab_run(c, &spec, ARGS("--", probe(), "--ids"));
     char uid_line[32], gid_line[32], expected[256];
 
-    expect_exit(c, r, 0);
+    expect_user_run(c, r, &spec);
     expect_probe_ready(c, r);
     snprintf(uid_line, sizeof uid_line, "0 %u 1", (unsigned)spec.as_user.uid);
     snprintf(gid_line, sizeof gid_line, "0 %u 1", (unsigned)spec.as_user.gid);
@@ -269,7 +345,7 @@ CHECK(user_unprivileged_container)
 
     random_hostname(name, sizeof name);
     r = lab_run(c, &spec, ARGS("--hostname", name, "--", "/bin/sh", "-c", "hostname; echo $$; ps -e -o pid= -o comm="));
-    expect_exit(c, r, 0);
+    expect_user_run(c, r, &spec);
     snprintf(want, sizeof want, "%s\n1\n", name);
     if (strncmp(r->out, want, strlen(want)) != 0 || !ps_lists_sh_and_ps(r->out + strlen(want)))
         check_fail(c, "run without root: the hostname given, the shell as PID 1, and ps listing only sh and ps",
@@ -289,7 +365,7 @@ CHECK(user_unprivileged_ipc_and_lo)
     /* The snapshot lists keys as /proc/sysvipc does: in decimal. */
     snprintf(seen_key, sizeof seen_key, "key=%d ", (int)strtoul(key, NULL, 16));
     r = lab_run(c, &spec, ARGS("-v", "--", probe(), "--ipc-make", key, "--net", "--wait"));
-    expect_exit(c, r, 0);
+    expect_user_run(c, r, &spec);
     expect_probe_ready(c, r);
     copy = strdup(r->probe);
     for (line = copy ? strtok_r(copy, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
@@ -320,20 +396,31 @@ CHECK(user_verbose_narrates)
 
 static void expect_unwritable_map_refused(struct check *c);
 
-/* A map that leaves uid 0 unmapped (IN is not 0): there is no root to
- * become inside, and the lab must say so (125), not run the command as
- * nobody. A lab that ignores IN writes a map with 0 in it, and runs. */
-static void expect_root_unmapped_refused(struct check *c)
+/* A map that leaves uid 0 or gid 0 unmapped (IN is not 0): there is no
+ * root to become inside, and the lab must say so (125), not run the
+ * command as nobody. A lab that ignores IN writes a map with 0 in it, and
+ * runs; one that ignores a failed setresgid(2) runs as group nobody. */
+CHECK(user_root_unmapped_exit_125)
 {
     struct maps m;
-    struct world_result *r;
-    char uid_arg[48];
+    int i;
 
-    draw_maps(&m);
-    snprintf(uid_arg, sizeof uid_arg, "%u:%u:%u", rand_range(1, 1000), m.uid_out, m.uid_count);
-    r = lab_run(c, NULL, ARGS("--uid-map", uid_arg, "--gid-map", m.gid_arg, "--", "/bin/sh", "-c", "id -u"));
-    expect_exit(c, r, 125);
-    expect_one_error_line(c, r);
+    for (i = 0; i < 2; i++) {
+        struct world_result *r;
+        char arg[48], expected[200];
+        draw_maps(&m);
+        snprintf(arg, sizeof arg, "%u:%u:%u", rand_range(1, 1000), i ? m.gid_out : m.uid_out,
+                 i ? m.gid_count : m.uid_count);
+        r = lab_run(c, NULL, i ? ARGS("--uid-map", m.uid_arg, "--gid-map", arg, "--", "/bin/sh", "-c", "id -u; id -g")
+                               : ARGS("--uid-map", arg, "--gid-map", m.gid_arg, "--", "/bin/sh", "-c", "id -u; id -g"));
+        snprintf(expected, sizeof expected, "--%s-map %s leaves %s 0 unmapped: exit 125 with one line, the command not "
+                 "run", i ? "gid" : "uid", arg, i ? "gid" : "uid");
+        if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 125)
+            check_fail(c, expected, "exit status %d; `id -u; id -g` inside printed:\n%s(a failed set%sid(2) "
+                       "ignored?) stderr:\n%s", WEXITSTATUS(r->lab_status), r->out[0] ? r->out : "(nothing)\n",
+                       i ? "resg" : "resu", r->err[0] ? r->err : "(empty)\n");
+        expect_one_error_line(c, r);
+    }
 }
 
 /* Bad maps: 125 with one line naming the option; a map the user may not
@@ -346,7 +433,6 @@ CHECK(user_bad_map_exit_125)
     size_t i;
 
     expect_unwritable_map_refused(c);
-    expect_root_unmapped_refused(c);
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct world_result *r = lab_run(c, NULL, ARGS(bad[i][0], bad[i][1], "--", "true"));
         expect_usage_error(c, r, bad[i][0]);
@@ -384,6 +470,10 @@ static const struct check_info checks[] = {
     CHECK_ENTRY(user_unprivileged_ipc_and_lo, "run by a user: IPC of its own, and lo alone", ROOTLESS),
     CHECK_ENTRY(user_verbose_narrates, "--verbose names CLONE_NEWUSER and the maps it writes", USERNS),
     CHECK_ENTRY(user_bad_map_exit_125, "a bad map, or one the user may not write: exit 125 with one line", OPTIONS),
+    CHECK_ENTRY(user_root_unmapped_exit_125, "a map that leaves uid 0 or gid 0 unmapped: exit 125 with one line, the "
+                "command not run", ROOT),
+    CHECK_ENTRY(user_host_groups_left_outside, "run by root with a group of the host's: no supplementary group "
+                "inside, setgroups allowed", ROOT),
     { NULL, NULL, NULL, NULL },
 };
 
