@@ -252,7 +252,8 @@ rubric_matches_checks() {
 leaves_nothing_behind() {
     left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'nslab-world-*' -prune 2>/dev/null |
            while read -r d; do flock -n -x "$d" true 2>/dev/null && echo "$d"; done)
-    procs=$(for p in /proc/[0-9]*; do readlink "$p/exe"; done 2>/dev/null | grep -e "$(pwd)/build/" -e "/$STUDENT/" || true)
+    procs=$(for p in /proc/[0-9]*; do readlink "$p/exe"; done 2>/dev/null |
+            grep -e "$(pwd)/build/" ${kit:+-e "$kit/"} || true)
     [ -z "$left$procs" ] || { echo "left behind: $left $procs"; return 1; }
 }
 
@@ -269,7 +270,9 @@ make_private_kit() {
     grep -q "^$STUDENT:" /etc/subuid 2>/dev/null ||
         usermod --add-subuids 300000-365535 --add-subgids 300000-365535 "$STUDENT" || return 1
     home=$(getent passwd "$STUDENT" | cut -d: -f6)
-    kit=$home/kit
+    # One copy per checkout: two test runs side by side (two clones, two
+    # worktrees) never replace each other's.
+    kit=$home/kit-$(pwd -P | sha256sum | cut -c1-12)
     rm -rf "$kit" && mkdir -p "$kit/build" &&
         cp -r Makefile labs solutions harness grading handouts rootfs-builder "$kit/" &&
         cp build/nslab-check build/nslab-probe build/nslab-grade build/test_kit "$kit/build/" &&
@@ -706,14 +709,14 @@ regrade_grades_a_class() {
 # make dist: harness/tests/dist.sh (what is in the release and what is not,
 # no answer in it, its README's make lab01, make startNN lab after lab from
 # the solution and from a student-style copy). Its leak check can fail: a
-# release with lab 02's kit starter (lab 01's answers in it) is caught. And
+# release with lab 10's reference solution planted in it is caught. And
 # UPTO: a release of labs 01-03 has their scaffolding and handouts only (its
 # web pages link to no later lab), and grades only them.
 dist_release() { sh harness/tests/dist.sh; }
 # With every hint in it too: still next to no answer.
 dist_all_hints_hold_no_answer() { make -s dist HINTS=all >/dev/null && sh harness/tests/dist.sh --leak-only; }
 dist_leak_is_caught() {
-    make -s dist >/dev/null && cp labs/02_ipc.c build/dist/nslab/labs/ || return 1
+    make -s dist >/dev/null && cp solutions/10_full_container.c build/dist/nslab/labs/ || return 1
     ! sh harness/tests/dist.sh --leak-only
 }
 # A release that mentions the kit's make test is caught.
