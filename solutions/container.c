@@ -2229,8 +2229,9 @@ static unsigned long long parse_cap(const char *option, const char *text)
      * TODO(08): return the bit of the capability TEXT names (bit N for
      *           capability number N), or every bit for "ALL". The CAP_
      *           prefix is optional and case does not matter, as in docker
-     *           run --cap-add. A name that is no capability (an empty one
-     *           too) ends the program with usage_error() naming `option`.
+     *           run --cap-add. A name that is no capability (an empty one,
+     *           a list, a number) ends the program with usage_error() naming
+     *           `option`.
      *           libcap knows the names: read cap_from_name(3) (it wants
      *           "cap_chown", lower case) and the handout's "The options". */
     char name[64];
