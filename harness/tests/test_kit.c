@@ -508,6 +508,11 @@ static const struct hostile hostiles[] = {
     /* With a cgroup, its memory limit ends it (CRASH); without one (rootless
      * on cgroup v1), the harness's watch on the machine's shared memory. */
     { "tmpfsfill", NULL, NULL, NULL, 0, { NULL }, 3, A_FEW_CHECKS },
+    /* The harness's view of the world's /proc and cgroups is mounted nowhere
+     * the lab can cover; the probe is known by its file from before the run. */
+    { "ns_cover", "FAIL", NULL, NULL, 0, { "uts_namespace_differs", "ipc_namespace_differs", NULL }, 0, NULL },
+    { "hide_leftovers", "FAIL", NULL, NULL, 0, { NULL }, 0, NULL },
+    { "probe_swap", "FAIL", NULL, NULL, 0, { "uts_namespace_differs", "ipc_namespace_differs", NULL }, 2, NULL },
 };
 #define NHOSTILES (sizeof hostiles / sizeof hostiles[0])
 static size_t hostile_index[NHOSTILES], nhostile_index;
@@ -855,7 +860,9 @@ int main(void)
         else
             printf("rootless: variant %s left out (the world has no cgroup here)\n", variants[i].name);
     for (i = 0; i < NHOSTILES; i++)
-        if (!rootless || !hostiles[i].needs_root)
+        if (getenv("NSLAB_KIT_HOSTILE") && !strstr(getenv("NSLAB_KIT_HOSTILE"), hostiles[i].name))
+            continue;   /* NSLAB_KIT_HOSTILE="cheat02_ns probe_swap": only those */
+        else if (!rootless || !hostiles[i].needs_root)
             hostile_index[nhostile_index++] = i;
         else
             printf("rootless: hostile lab %s left out (it needs root on the machine)\n", hostiles[i].name);

@@ -16,8 +16,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef FSOPEN_CLOEXEC
+#define FSOPEN_CLOEXEC 0x00000001
+#define FSCONFIG_SET_FLAG 0
+#define FSCONFIG_SET_STRING 1
+#define FSCONFIG_CMD_CREATE 6
+#define FSMOUNT_CLOEXEC 0x00000001
+#define MOUNT_ATTR_RDONLY 0x00000001
+#define MOUNT_ATTR_NOSUID 0x00000002
+#define MOUNT_ATTR_NODEV 0x00000004
+#define MOUNT_ATTR_NOEXEC 0x00000008
+#endif
 
 static const char *const ns_names[NS_COUNT] = { "uts", "ipc", "mnt", "net", "pid", "user", "cgroup", "time" };
 
@@ -26,16 +39,39 @@ const char *ns_name(enum ns_type t)
     return t < NS_COUNT ? ns_names[t] : "?";
 }
 
-/* W's own handle on the world's /proc, opened right after mounting it. A lab
- * may mount something on /proc (a lab that forgets MS_PRIVATE does, through
- * shared propagation); lookups relative to this handle still reach the
- * world's own proc, so the harness's outside view cannot be fooled.
- * Outside W (the harness itself) it is -1 and the paths are under /proc. */
+/* W's own handle on the world's /proc: a proc of the world's PID namespace
+ * mounted nowhere (detached_mount), which no mount of a lab's can cover, on
+ * it or anywhere below it (a lab runs in W's own mount namespace and may
+ * mount on /proc/PID/ns or /proc/sysvipc of the world's /proc). Outside W
+ * (the harness itself) it is -1 and the paths are under /proc. */
 static int proc_fd = -1;
 
 void proc_use(int fd)
 {
     proc_fd = fd;
+}
+
+int detached_mount(const char *fstype, const char *options, int read_only)
+{
+    char copy[256], *save = NULL, *option;
+    int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC), mnt = -1, ok = fs != -1;
+
+    snprintf(copy, sizeof copy, "%s", options ? options : "");
+    for (option = ok ? strtok_r(copy, ",", &save) : NULL; option && ok; option = strtok_r(NULL, ",", &save)) {
+        char *value = strchr(option, '=');
+        if (value)
+            *value++ = '\0';
+        ok = syscall(SYS_fsconfig, fs, value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, option, value, 0) == 0;
+    }
+    if (ok && syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+        mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+                           (read_only ? MOUNT_ATTR_RDONLY : 0));
+    if (fs != -1) {
+        int err = errno;
+        close(fs);
+        errno = err;
+    }
+    return mnt;
 }
 
 pid_t process_parent(pid_t pid, char *state);

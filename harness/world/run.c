@@ -670,25 +670,35 @@ static void run_host_command(const char *command, pid_t lab, int tty_fd)
     }
 }
 
-/* The probe said READY: look at it and at the world from outside. */
 /* The probe's copies in the world (its own, and the one in lab 10's root),
  * by what names them on the machine: a process of the lab that only calls
- * itself nslab-probe is none of them. */
-static int probe_files(struct file_id *ids)
+ * itself nslab-probe is none of them. Learnt before the lab runs
+ * (learn_probe_files): a lab, in W's own mount namespace, may later mount
+ * another file over those paths. */
+static struct { struct file_id ids[2]; int n; } probe_copies;
+
+static void learn_probe_files(void)
 {
     static const char *const copies[] = { WORLD_KIT_DIR "/nslab-probe", WORLD_ROOT_DIR WORLD_KIT_DIR "/nslab-probe" };
     struct stat st;
     size_t i;
-    int n = 0;
 
+    probe_copies.n = 0;
     for (i = 0; i < sizeof copies / sizeof copies[0]; i++)
         if (stat(copies[i], &st) == 0) {
-            ids[n].dev = st.st_dev;
-            ids[n].ino = st.st_ino;
-            n++;
+            probe_copies.ids[probe_copies.n].dev = st.st_dev;
+            probe_copies.ids[probe_copies.n].ino = st.st_ino;
+            probe_copies.n++;
         }
-    return n;
 }
+
+static int probe_files(struct file_id *ids)
+{
+    memcpy(ids, probe_copies.ids, sizeof probe_copies.ids);
+    return probe_copies.n;
+}
+
+/* The probe said READY: look at it and at the world from outside. */
 
 /* How many lines "READY" the probe's report holds. */
 static int readies(const char *report)
@@ -765,6 +775,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
 
     current_result = r;
     take_snapshot = snapshot_fn;
+    learn_probe_files();
     if (open_pipes(&p)) {
         world_fail(r, "pipe");
         return;

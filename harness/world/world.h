@@ -24,8 +24,8 @@
  * changed (world.c). Reading the world's /proc: proc.c.
  *
  * The files call one way: world.c (the lifecycle and the snapshots) calls
- * fs.c, cgroup.c, run.c and proc.c; cgroup.c and run.c call proc.c; none of
- * them calls back, and none shares a variable with another.
+ * fs.c, cgroup.c, run.c and proc.c; fs.c, cgroup.c and run.c call proc.c; none
+ * of them calls back, and none shares a variable with another.
  *
  * The result lives in shared memory that W fills and the caller reads.
  */

@@ -1,8 +1,8 @@
 /* What the parts of the test world offer world.c, and nobody else. The calls
  * go one way: world.c (the lifecycle and the snapshots) calls fs.c (the
  * filesystem), cgroup.c (the cgroups), run.c (running the lab) and proc.c
- * (reading the world's /proc); cgroup.c and run.c call proc.c; nothing calls
- * back. Each file keeps its own state; none shares a variable with another. */
+ * (reading the world's /proc); fs.c, cgroup.c and run.c call proc.c; nothing
+ * calls back. Each file keeps its own state; none shares a variable with another. */
 #ifndef NSLAB_WORLD_INT_H
 #define NSLAB_WORLD_INT_H
 
@@ -45,8 +45,13 @@ pid_t find_program(const struct file_id *files, int n, int *copies);
 /* Does pid run one of `files`? */
 int runs_one_of(pid_t pid, const struct file_id *files, int n);
 
-/* In W, once the world's /proc is mounted: look through this handle (a lab's
- * mounts over /proc cannot cover it) from now on. */
+/* A mount of a new or existing superblock of fstype ("proc", "cgroup") with
+ * these options ("memory,name=x", or NULL), attached nowhere (fsopen(2),
+ * fsmount(2)): its fd, through which nothing a lab mounts is ever seen; or
+ * -1 with errno (before Linux 5.2, ENOSYS). */
+int detached_mount(const char *fstype, const char *options, int read_only);
+/* In W, once the world's /proc is mounted: look through this handle (a
+ * detached proc of the world's: fs_world_mounts) from now on. */
 void proc_use(int fd);
 double clock_gap_now(void);
 /* The world's processes but PID 1, one "process PID COMM" line each. */
