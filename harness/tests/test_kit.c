@@ -509,8 +509,16 @@ static const struct hostile hostiles[] = {
      * on cgroup v1), the harness's watch on the machine's shared memory. */
     { "tmpfsfill", NULL, NULL, NULL, 0, { NULL }, 3, A_FEW_CHECKS },
     /* The harness's view of the world's /proc and cgroups is mounted nowhere
-     * the lab can cover; the probe is known by its file from before the run. */
-    { "ns_cover", "FAIL", NULL, NULL, 0, { "uts_namespace_differs", "ipc_namespace_differs", NULL }, 0, NULL },
+     * the lab can cover; the probe is known by its file from before the run;
+     * the probe's report is held against what the harness sees of the probe
+     * from outside, and the host's hostname is watched all the run long. */
+    { "ns_cover", "FAIL", NULL, NULL, 0, { "uts_namespace_differs", "ipc_namespace_differs", NULL }, 2, NULL },
+    { "cheat02_ns", "FAIL", NULL, NULL, 0,
+      { "uts_namespace_differs", "ipc_namespace_differs", "uts_host_hostname_unchanged", "ipc_inside_objects_stay_inside" },
+      0, NULL },
+    { "cheat02_report", "FAIL", NULL, NULL, 0,
+      { "uts_host_hostname_unchanged", "args_pass_through", "ipc_host_objects_unreachable", "ipc_inside_objects_stay_inside" },
+      0, NULL },
     { "hide_leftovers", "FAIL", NULL, NULL, 0, { NULL }, 0, NULL },
     { "probe_swap", "FAIL", NULL, NULL, 0, { "uts_namespace_differs", "ipc_namespace_differs", NULL }, 2, NULL },
     /* The world's PID 1 (W, forked from the grader) shows a name of its own. */

@@ -228,6 +228,41 @@ pid_t find_program(const struct file_id *files, int n, int *copies)
     return first;
 }
 
+struct holder_search { int fd; ino_t pipe; pid_t found; int depth; };
+
+static void match_holder(pid_t pid, const char *comm, void *arg)
+{
+    struct holder_search *h = arg;
+    char rel[64], path[256], link[64], want[64], state;
+    int dir, depth = 0;
+    pid_t up = pid;
+    ssize_t n;
+
+    (void)comm;
+    snprintf(rel, sizeof rel, "%d/fd/%d", (int)pid, h->fd);
+    dir = proc_dir(rel, path, sizeof path);
+    snprintf(want, sizeof want, "pipe:[%lu]", (unsigned long)h->pipe);
+    if ((n = readlinkat(dir, path, link, sizeof link - 1)) <= 0)
+        return;
+    link[n] = '\0';
+    if (strcmp(link, want) != 0)
+        return;
+    while ((up = process_parent(up, &state)) > 1 && depth < 4096)
+        depth++;
+    if (!h->found || depth > h->depth) {
+        h->found = pid;
+        h->depth = depth;
+    }
+}
+
+pid_t deepest_holder(int fd, ino_t pipe)
+{
+    struct holder_search h = { fd, pipe, 0, 0 };
+
+    for_each_process(match_holder, &h);
+    return h.found;
+}
+
 pid_t process_parent(pid_t pid, char *state)
 {
     char rel[64], text[512], *close_paren;
