@@ -22,7 +22,8 @@
  * gid_map, setgroups; with --ipc-probe KEY ipc_reach TYPE; with --ipc-make
  * KEY ipc_made TYPE; with --net the link and addr lines; with --clocks the
  * clocks, which must lie between the run's start and now, each moved by the
- * probe's own time namespace's offset. W adds uname_domainname. */
+ * probe's own time namespace's offset; with --spin its CPU and wall times,
+ * within what the kernel counts for the probe. W adds uname_domainname. */
 #define _GNU_SOURCE
 #include "world_int.h"
 #include "util.h"
@@ -57,7 +58,7 @@
  * /proc/PID/cmdline (the lab may run it with other options than the
  * harness asked for, and forge the lines of those). */
 struct asked {
-    int ns, status, ids, net, clocks;
+    int ns, status, ids, net, clocks, spin;
     const char *ipc_probe, *ipc_make;   /* hex keys */
     char *argv[64];
     int argc;
@@ -80,6 +81,7 @@ static void read_asked(char *cmdline, ssize_t n, struct asked *a)
         a->ids |= !strcmp(a->argv[k], "--ids");
         a->net |= !strcmp(a->argv[k], "--net");
         a->clocks |= !strcmp(a->argv[k], "--clocks");
+        a->spin |= !strcmp(a->argv[k], "--spin");
         if (!strcmp(a->argv[k], "--ipc-probe") && next && !a->ipc_probe)
             a->ipc_probe = next;
         if (!strcmp(a->argv[k], "--ipc-make") && next && !a->ipc_make)
@@ -98,6 +100,14 @@ static void saw(char *seen, const char *key, const char *fmt, ...)
     vsnprintf(value, sizeof value, fmt, ap);
     va_end(ap);
     appendf(seen, SEEN_CAP, "%s\t%s\n", key, value);
+}
+
+static double now_of(clockid_t clock)
+{
+    struct timespec ts;
+
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* The value of a "Field:\tvalue" line of a /proc/PID/status text, or "". */
@@ -175,6 +185,21 @@ static void see_status(pid_t pid, const struct asked *a, char *seen)
             if (ino)
                 saw(seen, key, "%lu", ino);
         }
+    if (a->spin) {
+        /* "PID (COMM) STATE ..." fields 14, 15 (utime, stime) and 22
+         * (starttime), in clock ticks: the CPU time it has had, and how long
+         * it has lived, which its busy loop cannot beat. */
+        char stat[1024], *p;
+        unsigned long long field[23] = { 0 };
+        double tick = (double)sysconf(_SC_CLK_TCK);
+        snprintf(rel, sizeof rel, "%d/stat", (int)pid);
+        if (tick > 0 && proc_read(rel, stat, sizeof stat) > 0 && (p = strrchr(stat, ')')) && strlen(p) > 3) {
+            for (k = 4, p += 3; k < 23 && *p; k++)
+                field[k] = strtoull(p, &p, 10);
+            saw(seen, "~cpu_ms", "%.0f", (double)(field[14] + field[15]) / tick * 1000);
+            saw(seen, "~life_ms", "%.0f", (now_of(CLOCK_BOOTTIME) - (double)field[22] / tick) * 1000);
+        }
+    }
     saw(seen, "argc", "%d", a->argc);
     for (k = 1; k < a->argc; k++) {
         char key[32];
@@ -321,14 +346,6 @@ static void see_inside(pid_t pid, const struct asked *a, char *seen)
     }
 }
 
-static double now_of(clockid_t clock)
-{
-    struct timespec ts;
-
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* In a child of W's (setns changes the caller): what the probe saw inside
  * its namespaces, appended to seen; W's own namespaces stay as they were. */
 static void see_in_a_child(pid_t pid, const struct asked *a, char *seen)
@@ -398,7 +415,7 @@ static int witness_key(const char *line, size_t len)
                                          "sigblk", "sigign", "argc", "cgroup_outside", "uid", "euid", "gid",
                                          "uid_map", "gid_map", "setgroups", "uptime" };
     static const char *const prefixes[] = { "arg ", "ns_", "status_", "ipc_reach ", "ipc_made ", "link ", "addr ",
-                                            "clock_" };
+                                            "clock_", "spin_" };
     size_t i, word = strcspn(line, " \n");
 
     if (word > len)
@@ -450,6 +467,28 @@ static void hold_clock(struct world_result *r, const char *key, const char *valu
         return;
     appendf(r->altered, sizeof r->altered, "%s: the report says %s, but while the probe ran its clock read between "
             "%.6f and %.6f (its time namespace's offset %+.0f s)\n", key, value, since + offset, until + offset, offset);
+}
+
+/* The busy loop's CPU time, or its wall time, in ms: at most what the
+ * kernel counts for the whole probe (its CPU time, its life; a tick's
+ * slack), and, for the CPU time, not much less (below: what else the probe
+ * may have used; -1: no lower bound). */
+#define SPIN_CPU_MS_BELOW 150
+#define SPIN_SLACK_MS 30
+
+static void hold_spin(struct world_result *r, const char *key, const char *value, char **keys, char **values,
+                      int nkeys, const char *seen_key, long below)
+{
+    double got = atof(value), kernel = -1;
+    int i;
+
+    for (i = 0; i < nkeys; i++)
+        if (!strcmp(keys[i], seen_key))
+            kernel = atof(values[i]);
+    if (kernel < 0 || (got <= kernel + SPIN_SLACK_MS && (below < 0 || got >= kernel - (double)below)))
+        return;
+    appendf(r->altered, sizeof r->altered, "%s: the report says %s, the kernel counts %.0f ms %s\n", key, value,
+            kernel, below < 0 ? "for the whole life of the probe" : "of CPU time for the whole probe");
 }
 
 /* The offsets of the probe's time namespace (0 without one). */
@@ -565,14 +604,25 @@ static void hold_report(struct world_result *r, size_t from, size_t end, size_t 
         }
         if (!line)
             continue;
-        if (a->clocks && (v = value_of(line, llen, "clock_monotonic")))
-            hold_clock(r, "clock_monotonic", v, CLOCK_MONOTONIC, mono_off, since[0]);
-        else if (a->clocks && (v = value_of(line, llen, "clock_boottime")))
-            hold_clock(r, "clock_boottime", v, CLOCK_BOOTTIME, boot_off, since[1]);
-        else if (a->clocks && (v = value_of(line, llen, "clock_realtime")))
-            hold_clock(r, "clock_realtime", v, CLOCK_REALTIME, 0, since[2]);
-        else if (a->clocks && (v = value_of(line, llen, "uptime")) && *v != '?')
-            hold_clock(r, "uptime", v, CLOCK_BOOTTIME, boot_off, since[1] - 0.01);
+        if (a->clocks || a->spin) {
+            /* (A number that must lie within bounds.) */
+            char number[64] = "";
+            const char *k = strchr(line, ' ');
+            if (k && (size_t)(k - line) < llen)
+                snprintf(number, sizeof number, "%.*s", (int)(line + llen - k - 1), k + 1);
+            if (a->clocks && value_of(line, llen, "clock_monotonic"))
+                hold_clock(r, "clock_monotonic", number, CLOCK_MONOTONIC, mono_off, since[0]);
+            else if (a->clocks && value_of(line, llen, "clock_boottime"))
+                hold_clock(r, "clock_boottime", number, CLOCK_BOOTTIME, boot_off, since[1]);
+            else if (a->clocks && value_of(line, llen, "clock_realtime"))
+                hold_clock(r, "clock_realtime", number, CLOCK_REALTIME, 0, since[2]);
+            else if (a->clocks && value_of(line, llen, "uptime") && number[0] != '?')
+                hold_clock(r, "uptime", number, CLOCK_BOOTTIME, boot_off, since[1] - 0.01);
+            else if (a->spin && value_of(line, llen, "spin_cpu_ms"))
+                hold_spin(r, "spin_cpu_ms", number, keys, values, nkeys, "~cpu_ms", SPIN_CPU_MS_BELOW);
+            else if (a->spin && value_of(line, llen, "spin_wall_ms"))
+                hold_spin(r, "spin_wall_ms", number, keys, values, nkeys, "~life_ms", -1);
+        }
         fprintf(f, "%.*s\n", (int)llen, line);
     }
     fclose(f);
