@@ -16,7 +16,8 @@
  * "sigign HEX", from /proc/self/status), which a good init leaves empty.
  * --catch          handle SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2,
  *                  reporting "caught N" for each that arrives (with --wait it
- *                  goes on waiting)
+ *                  goes on waiting), and naming itself "nslab-c" and the mask
+ *                  of those caught (8 hex digits), for the harness to see
  * --ipc-probe KEY  try to reach a message queue, shared memory segment and
  *                  semaphore set with KEY (hex), report "ipc_reach msg yes|no"
  * --ipc-make KEY   create all three with KEY, report "ipc_made msg ID"
@@ -73,6 +74,7 @@
 #include <sched.h>
 #include <sys/ipc.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/msg.h>
@@ -148,11 +150,23 @@ static void report_status_line(const char *key, const char *field)
     report("%s %s", key, line);
 }
 
-/* A caught signal, reported from the handler itself (write(2) is safe there). */
+/* A caught signal, reported from the handler itself (write(2) is safe there),
+ * and marked in the probe's own name, "nslab-c" and the caught signals as
+ * eight hex digits (bit N-1 for signal N): only the probe itself can set
+ * it, and the harness reads it from outside (/proc/PID/comm) to hold the
+ * "caught" lines of the report against. */
 static void on_caught(int sig)
 {
-    char line[32] = "caught ";
+    static unsigned caught;
+    char line[32] = "caught ", name[16] = "nslab-c";
     size_t n = strlen(line);
+    int i;
+
+    caught |= 1u << ((sig - 1) & 31);
+    for (i = 0; i < 8; i++)
+        name[7 + i] = "0123456789abcdef"[(caught >> (28 - 4 * i)) & 15];
+    name[15] = '\0';
+    prctl(PR_SET_NAME, name, 0, 0, 0);
 
     if (sig >= 10)
         line[n++] = (char)('0' + sig / 10);

@@ -792,6 +792,7 @@ static void look_from_outside(const struct world_spec *spec, struct world_result
     snapshot(r, r->during_snap);
     if (spec->during)
         spec->during(r, spec->data);
+    witness_caught_now(r->probe_pid);
     if (spec->kill_probe && r->probe_pid)
         kill(r->probe_pid, SIGKILL);
     else if (write(go_fd, "g", 1) != 1)
@@ -950,6 +951,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
      * report (there was nothing to look at from outside while it ran). */
     if (!r->probe_ready && has_line(r->probe, "READY"))
         r->probe_ready = 1;
+    witness_caught_hold(r);
     r->out_at_exit = out.total;
     if (r->lab_exited) {
         reap_zombies();

@@ -23,7 +23,9 @@
  * KEY ipc_made TYPE; with --net the link and addr lines; with --clocks the
  * clocks, which must lie between the run's start and now, each moved by the
  * probe's own time namespace's offset; with --spin its CPU and wall times,
- * within what the kernel counts for the probe. W adds uname_domainname. */
+ * within what the kernel counts for the probe; with --catch the "caught N"
+ * lines (after READY: a check's `during` sends the signals), against the
+ * name the probe's handler gives it. W adds uname_domainname. */
 #define _GNU_SOURCE
 #include "world_int.h"
 #include "util.h"
@@ -58,7 +60,7 @@
  * /proc/PID/cmdline (the lab may run it with other options than the
  * harness asked for, and forge the lines of those). */
 struct asked {
-    int ns, status, ids, net, clocks, spin;
+    int ns, status, ids, net, clocks, spin, catch;
     const char *ipc_probe, *ipc_make;   /* hex keys */
     char *argv[64];
     int argc;
@@ -82,6 +84,7 @@ static void read_asked(char *cmdline, ssize_t n, struct asked *a)
         a->net |= !strcmp(a->argv[k], "--net");
         a->clocks |= !strcmp(a->argv[k], "--clocks");
         a->spin |= !strcmp(a->argv[k], "--spin");
+        a->catch |= !strcmp(a->argv[k], "--catch");
         if (!strcmp(a->argv[k], "--ipc-probe") && next && !a->ipc_probe)
             a->ipc_probe = next;
         if (!strcmp(a->argv[k], "--ipc-make") && next && !a->ipc_make)
@@ -664,6 +667,31 @@ static size_t after_ready(const char *report, int n)
     return 0;
 }
 
+/* The signals the probe (asked to --catch) was seen to have caught: bit N-1
+ * for signal N, from the name its handler gives it. */
+static struct { int armed; unsigned mask; } caught;
+
+void witness_caught_now(pid_t pid)
+{
+    char rel[64], name[32] = "";
+
+    snprintf(rel, sizeof rel, "%d/comm", (int)pid);
+    if (caught.armed && pid > 0 && proc_read(rel, name, sizeof name) > 0 && !strncmp(name, "nslab-c", 7))
+        caught.mask |= (unsigned)strtoul(name + 7, NULL, 16);
+}
+
+void witness_caught_hold(struct world_result *r)
+{
+    const char *line = r->probe;
+    int sig;
+
+    for (; caught.armed && line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+        if (sscanf(line, "caught %d", &sig) == 1 && sig >= 1 && sig <= 32 && !(caught.mask & (1u << (sig - 1))))
+            appendf(r->altered, sizeof r->altered, "caught %d: the report says the probe caught signal %d, but it "
+                    "never marked it so (its handler names the probe after the signals it caught)\n", sig, sig);
+    caught.armed = 0;
+}
+
 int witness_probe(struct world_result *r, pid_t pid, int run, size_t *len, const double since[3])
 {
     char rel[64], cmdline[8192], *seen = calloc(1, SEEN_CAP);
@@ -678,6 +706,10 @@ int witness_probe(struct world_result *r, pid_t pid, int run, size_t *len, const
     }
     cmdline[n] = '\0';
     read_asked(cmdline, n, &a);
+    if (run == 1) {
+        caught.armed = a.catch;
+        caught.mask = 0;
+    }
     see_status(pid, &a, seen);
     see_in_a_child(pid, &a, seen);
     hold_report(r, from, end, len, seen, &a, pid, since);

@@ -109,6 +109,11 @@ void cg_remove(void);
  * REALTIME at the run's start. 0, or -1 when the probe could not be looked
  * at (gone). */
 int witness_probe(struct world_result *r, pid_t pid, int run, size_t *len, const double since[3]);
+/* A probe asked to --catch, still waiting after the check's `during`: the
+ * signals it has caught so far, seen from outside. */
+void witness_caught_now(pid_t pid);
+/* At the run's end: the report's "caught N" lines against what was seen. */
+void witness_caught_hold(struct world_result *r);
 
 /* ---- run.c ---- */
 
