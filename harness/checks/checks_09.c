@@ -113,7 +113,7 @@ static void look(struct world_result *r, void *data)
     s.monotonic = atof(probe_value(r, "clock_monotonic")) - mono;
     s.boottime = atof(probe_value(r, "clock_boottime")) - boot;
     s.realtime = atof(probe_value(r, "clock_realtime")) - real;
-    if (read_file("/proc/uptime", text, sizeof text) > 0)
+    if (proc_read("uptime", text, sizeof text) > 0)   /* (not a path: a lab may mount over /proc/uptime) */
         uptime = atof(text);
     s.uptime = atof(probe_value(r, "uptime")) - uptime;
     snprintf(rel, sizeof rel, "%d/timens_offsets", (int)r->probe_pid);

@@ -132,6 +132,16 @@ void judge_run(const struct world_spec *spec, const struct world_result *r, int 
                  "command once, as the container's process\n", r->note[0] ? r->note : "copies side by side");
         describe_output(r, j->seen, sizeof j->seen);
         verdict(j, "FAIL", "the command to run once, in the container");
+    } else if (r->altered[0] || r->host_changed[0]) {
+        snprintf(j->seen, sizeof j->seen, "%s%s%s", r->host_changed, r->host_changed[0] ? "\n" : "",
+                 r->altered[0] ? "the probe's report was altered on its way (the lab passes it on), or the "
+                 "container changed after its command started: the report is not what the harness saw of the probe "
+                 "from outside when it said READY:\n" : "");
+        appendf(j->seen, sizeof j->seen, "%s", r->altered);
+        describe_output(r, j->seen, sizeof j->seen);
+        verdict(j, "FAIL", r->host_changed[0] ? "the host's hostname and domain name as they were, all the run long"
+                                              : "the probe's report as the probe wrote it, and the container set "
+                                                "up before the command started");
     } else if (r->forbidden[0]) {
         snprintf(j->seen, sizeof j->seen, "the lab called, and the test world refused with EPERM:\n%s"
                  "On a real machine, as root, this changes the machine itself, not the container.\n", r->forbidden);

@@ -125,6 +125,22 @@ START_TEST(two_copies_of_the_probe_are_a_fail)
 }
 END_TEST
 
+/* What the probe's report said that the harness did not see from outside,
+ * and a host's hostname changed meanwhile, each fail the run. */
+START_TEST(an_altered_report_or_a_hostname_changed_meanwhile_is_a_fail)
+{
+    a_good_run();
+    strcpy(r.altered, "uname_nodename: the report says \"container\", the harness saw \"nslab-host-1\"\n");
+    ck_assert_str_eq(judge(0), "FAIL");
+    ck_assert_ptr_nonnull(strstr(j.seen, "report was altered"));
+    ck_assert_ptr_nonnull(strstr(j.seen, "nslab-host-1"));
+    a_good_run();
+    strcpy(r.host_changed, "while the lab ran, the host's hostname was container (before: h)");
+    ck_assert_str_eq(judge(0), "FAIL");
+    ck_assert_ptr_nonnull(strstr(j.seen, "hostname was container"));
+}
+END_TEST
+
 START_TEST(a_world_killed_by_the_lab_is_a_crash)
 {
     a_good_run();
@@ -234,6 +250,7 @@ int main(void)
     tcase_add_test(tc, a_changed_machine_is_the_labs_fail_and_stops_grading);
     tcase_add_test(tc, a_snapshot_too_big_is_env_only_before_the_lab);
     tcase_add_test(tc, two_copies_of_the_probe_are_a_fail);
+    tcase_add_test(tc, an_altered_report_or_a_hostname_changed_meanwhile_is_a_fail);
     tcase_add_test(tc, a_world_killed_by_the_lab_is_a_crash);
     tcase_add_test(tc, a_refused_machine_call_is_a_fail_that_names_it);
     tcase_add_test(tc, out_of_time_is_a_timeout_that_says_what_was_stuck);

@@ -508,6 +508,21 @@ static const struct hostile hostiles[] = {
     /* With a cgroup, its memory limit ends it (CRASH); without one (rootless
      * on cgroup v1), the harness's watch on the machine's shared memory. */
     { "tmpfsfill", NULL, NULL, NULL, 0, { NULL }, 3, A_FEW_CHECKS },
+    /* The harness's view of the world's /proc and cgroups is mounted nowhere
+     * the lab can cover; the probe is known by its file from before the run;
+     * the probe's report is held against what the harness sees of the probe
+     * from outside, and the host's hostname is watched all the run long. */
+    { "ns_cover", "FAIL", NULL, NULL, 0, { "uts_namespace_differs", "ipc_namespace_differs", NULL }, 2, NULL },
+    { "cheat02_ns", "FAIL", NULL, NULL, 0,
+      { "uts_namespace_differs", "ipc_namespace_differs", "uts_host_hostname_unchanged", "ipc_inside_objects_stay_inside" },
+      0, NULL },
+    { "cheat02_report", "FAIL", NULL, NULL, 0,
+      { "uts_host_hostname_unchanged", "args_pass_through", "ipc_host_objects_unreachable", "ipc_inside_objects_stay_inside" },
+      0, NULL },
+    { "hide_leftovers", "FAIL", NULL, NULL, 0, { NULL }, 0, NULL },
+    { "probe_swap", "FAIL", NULL, NULL, 0, { "uts_namespace_differs", "ipc_namespace_differs", NULL }, 2, NULL },
+    /* The world's PID 1 (W, forked from the grader) shows a name of its own. */
+    { "grader_cmdline", "FAIL", "PID 1's command line: nslab-world", "--records", 0, { NULL }, 0, NULL },
 };
 #define NHOSTILES (sizeof hostiles / sizeof hostiles[0])
 static size_t hostile_index[NHOSTILES], nhostile_index;
@@ -855,7 +870,9 @@ int main(void)
         else
             printf("rootless: variant %s left out (the world has no cgroup here)\n", variants[i].name);
     for (i = 0; i < NHOSTILES; i++)
-        if (!rootless || !hostiles[i].needs_root)
+        if (getenv("NSLAB_KIT_HOSTILE") && !strstr(getenv("NSLAB_KIT_HOSTILE"), hostiles[i].name))
+            continue;   /* NSLAB_KIT_HOSTILE="cheat02_ns probe_swap": only those */
+        else if (!rootless || !hostiles[i].needs_root)
             hostile_index[nhostile_index++] = i;
         else
             printf("rootless: hostile lab %s left out (it needs root on the machine)\n", hostiles[i].name);

@@ -386,6 +386,22 @@ void cg_close_for_w0(void)
     cg->leaf_procs_fd = cg->subtree_fd = -1;
 }
 
+/* W's own view of a hierarchy mounted at path: the same hierarchy, seen
+ * from the world's cgroup namespace, mounted again but attached nowhere (a
+ * lab, in W's mount namespace, may mount on a folder of the world's
+ * /sys/fs/cgroup and hide a cgroup it left, or show limit files of its own);
+ * before Linux 5.2, a handle on path. Its fd, or -1 (world_fail). */
+static int harness_view(struct world_result *r, const char *fstype, const char *options, const char *path)
+{
+    int fd = detached_mount(fstype, options, 1);
+
+    if (fd == -1 && errno != ENOSYS)
+        return world_fail(r, "mount a detached view of the world's cgroups for the harness (fsmount)");
+    if (fd == -1)
+        fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return fd == -1 ? world_fail(r, "open the world's cgroups") : fd;
+}
+
 int cg_mount_inside(struct world_result *r)
 {
     struct cgroups *cg = &world_cgroups;
@@ -396,8 +412,8 @@ int cg_mount_inside(struct world_result *r)
     if (cg->version == 2) {
         if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", flags, NULL) == -1)
             return world_fail(r, "mount the world's cgroup2 on /sys/fs/cgroup");
-        cg->h[0].root_fd = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        return 0;
+        cg->h[0].root_fd = harness_view(r, "cgroup2", NULL, "/sys/fs/cgroup");
+        return cg->h[0].root_fd == -1 ? -1 : 0;
     }
     if (mount("tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=755,size=64k") == -1)
         return world_fail(r, "mount tmpfs on /sys/fs/cgroup");
@@ -407,7 +423,9 @@ int cg_mount_inside(struct world_result *r)
             snprintf(path, sizeof path, "mount the world's %s cgroup", cg->h[i].options);
             return world_fail(r, path);
         }
-        cg->h[i].root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        cg->h[i].root_fd = harness_view(r, "cgroup", cg->h[i].options, path);
+        if (cg->h[i].root_fd == -1)
+            return -1;
         /* "cpu,cpuacct" is also reachable as "cpu" and "cpuacct", as on a
          * systemd machine. */
         if (strchr(cg->h[i].name, ',')) {

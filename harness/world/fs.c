@@ -463,7 +463,16 @@ int fs_world_mounts(struct world_result *r, int *proc)
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
         return world_fail(r, errno == EPERM ? "mount /proc (the machine's /proc has masked paths, "
                                               "as in a container without --privileged)" : "mount /proc");
-    *proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    /* W's own view of it is a second mount of the same proc, attached
+     * nowhere: a lab (root of the world, in W's mount namespace) may mount
+     * on /proc/PID/ns or /proc/sysvipc, and W sees none of it. Before Linux
+     * 5.2 (no fsmount), a handle on /proc: a mount on /proc itself cannot
+     * cover that, one below it can. */
+    *proc = detached_mount("proc", NULL, 0);
+    if (*proc == -1 && errno != ENOSYS)
+        return world_fail(r, "mount a detached /proc for the harness (fsmount)");
+    if (*proc == -1)
+        *proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (*proc == -1)
         return world_fail(r, "open /proc");
     if (mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)

@@ -16,8 +16,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef FSOPEN_CLOEXEC
+#define FSOPEN_CLOEXEC 0x00000001
+#define FSCONFIG_SET_FLAG 0
+#define FSCONFIG_SET_STRING 1
+#define FSCONFIG_CMD_CREATE 6
+#define FSMOUNT_CLOEXEC 0x00000001
+#define MOUNT_ATTR_RDONLY 0x00000001
+#define MOUNT_ATTR_NOSUID 0x00000002
+#define MOUNT_ATTR_NODEV 0x00000004
+#define MOUNT_ATTR_NOEXEC 0x00000008
+#endif
 
 static const char *const ns_names[NS_COUNT] = { "uts", "ipc", "mnt", "net", "pid", "user", "cgroup", "time" };
 
@@ -26,16 +39,39 @@ const char *ns_name(enum ns_type t)
     return t < NS_COUNT ? ns_names[t] : "?";
 }
 
-/* W's own handle on the world's /proc, opened right after mounting it. A lab
- * may mount something on /proc (a lab that forgets MS_PRIVATE does, through
- * shared propagation); lookups relative to this handle still reach the
- * world's own proc, so the harness's outside view cannot be fooled.
- * Outside W (the harness itself) it is -1 and the paths are under /proc. */
+/* W's own handle on the world's /proc: a proc of the world's PID namespace
+ * mounted nowhere (detached_mount), which no mount of a lab's can cover, on
+ * it or anywhere below it (a lab runs in W's own mount namespace and may
+ * mount on /proc/PID/ns or /proc/sysvipc of the world's /proc). Outside W
+ * (the harness itself) it is -1 and the paths are under /proc. */
 static int proc_fd = -1;
 
 void proc_use(int fd)
 {
     proc_fd = fd;
+}
+
+int detached_mount(const char *fstype, const char *options, int read_only)
+{
+    char copy[256], *save = NULL, *option;
+    int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC), mnt = -1, ok = fs != -1;
+
+    snprintf(copy, sizeof copy, "%s", options ? options : "");
+    for (option = ok ? strtok_r(copy, ",", &save) : NULL; option && ok; option = strtok_r(NULL, ",", &save)) {
+        char *value = strchr(option, '=');
+        if (value)
+            *value++ = '\0';
+        ok = syscall(SYS_fsconfig, fs, value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, option, value, 0) == 0;
+    }
+    if (ok && syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+        mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+                           (read_only ? MOUNT_ATTR_RDONLY : 0));
+    if (fs != -1) {
+        int err = errno;
+        close(fs);
+        errno = err;
+    }
+    return mnt;
 }
 
 pid_t process_parent(pid_t pid, char *state);
@@ -190,6 +226,41 @@ pid_t find_program(const struct file_id *files, int n, int *copies)
     }
     *copies = top;
     return first;
+}
+
+struct holder_search { int fd; ino_t pipe; pid_t found; int depth; };
+
+static void match_holder(pid_t pid, const char *comm, void *arg)
+{
+    struct holder_search *h = arg;
+    char rel[64], path[256], link[64], want[64], state;
+    int dir, depth = 0;
+    pid_t up = pid;
+    ssize_t n;
+
+    (void)comm;
+    snprintf(rel, sizeof rel, "%d/fd/%d", (int)pid, h->fd);
+    dir = proc_dir(rel, path, sizeof path);
+    snprintf(want, sizeof want, "pipe:[%lu]", (unsigned long)h->pipe);
+    if ((n = readlinkat(dir, path, link, sizeof link - 1)) <= 0)
+        return;
+    link[n] = '\0';
+    if (strcmp(link, want) != 0)
+        return;
+    while ((up = process_parent(up, &state)) > 1 && depth < 4096)
+        depth++;
+    if (!h->found || depth > h->depth) {
+        h->found = pid;
+        h->depth = depth;
+    }
+}
+
+pid_t deepest_holder(int fd, ino_t pipe)
+{
+    struct holder_search h = { fd, pipe, 0, 0 };
+
+    for_each_process(match_holder, &h);
+    return h.found;
 }
 
 pid_t process_parent(pid_t pid, char *state)

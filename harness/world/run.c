@@ -670,25 +670,35 @@ static void run_host_command(const char *command, pid_t lab, int tty_fd)
     }
 }
 
-/* The probe said READY: look at it and at the world from outside. */
 /* The probe's copies in the world (its own, and the one in lab 10's root),
  * by what names them on the machine: a process of the lab that only calls
- * itself nslab-probe is none of them. */
-static int probe_files(struct file_id *ids)
+ * itself nslab-probe is none of them. Learnt before the lab runs
+ * (learn_probe_files): a lab, in W's own mount namespace, may later mount
+ * another file over those paths. */
+static struct { struct file_id ids[2]; int n; } probe_copies;
+
+static void learn_probe_files(void)
 {
     static const char *const copies[] = { WORLD_KIT_DIR "/nslab-probe", WORLD_ROOT_DIR WORLD_KIT_DIR "/nslab-probe" };
     struct stat st;
     size_t i;
-    int n = 0;
 
+    probe_copies.n = 0;
     for (i = 0; i < sizeof copies / sizeof copies[0]; i++)
         if (stat(copies[i], &st) == 0) {
-            ids[n].dev = st.st_dev;
-            ids[n].ino = st.st_ino;
-            n++;
+            probe_copies.ids[probe_copies.n].dev = st.st_dev;
+            probe_copies.ids[probe_copies.n].ino = st.st_ino;
+            probe_copies.n++;
         }
-    return n;
 }
+
+static int probe_files(struct file_id *ids)
+{
+    memcpy(ids, probe_copies.ids, sizeof probe_copies.ids);
+    return probe_copies.n;
+}
+
+/* The probe said READY: look at it and at the world from outside. */
 
 /* How many lines "READY" the probe's report holds. */
 static int readies(const char *report)
@@ -707,7 +717,49 @@ static int readies(const char *report)
  * other, as some checks' scripts do): it must be in the namespaces the first
  * one was in. A lab that runs a copy in namespaces of its own first, for the
  * harness to look at, and then the command where it is, is caught here. */
-static void look_again(struct world_result *r, int go_fd)
+/* The run's start on the three clocks a probe reports (for the witness). */
+static double run_since[3];
+
+/* The world's hostname and domain name when the lab started, and the first
+ * other one seen while it ran (sampled at every look, some 20 times a
+ * second): a lab that sets the host's and puts it back before it returns
+ * is seen all the same. */
+static struct { char host[256], domain[256]; } host_at_start;
+
+static void sample_host_name(struct world_result *r)
+{
+    char host[256] = "", domain[256] = "";
+
+    if (r->host_changed[0] || gethostname(host, sizeof host - 1) == -1 ||
+        getdomainname(domain, sizeof domain - 1) == -1)
+        return;
+    if (strcmp(host, host_at_start.host) != 0)
+        snprintf(r->host_changed, sizeof r->host_changed, "while the lab ran, the host's hostname was %s "
+                 "(before: %s)", host, host_at_start.host);
+    else if (strcmp(domain, host_at_start.domain) != 0)
+        snprintf(r->host_changed, sizeof r->host_changed, "while the lab ran, the host's domain name was %s "
+                 "(before: %s)", domain, host_at_start.domain);
+}
+
+/* The probe reported READY for the `run`-th time and waits: hold its report
+ * against what is seen of it from outside (witness.c). A probe that is not
+ * running when its READY arrives was let go by someone else, or the report
+ * is not its own: nothing of it can be held against the kernel's view. */
+static void witness(struct world_result *r, pid_t pid, int run, struct capbuf *report, int go_fd)
+{
+    struct stat go;
+
+    sample_host_name(r);
+    /* A copy of the probe under another name (a check's set-user-ID copy)
+     * is no probe by its file: the one waiting on our pipe, then. */
+    if (!pid && fstat(go_fd, &go) == 0)
+        pid = deepest_holder(4, go.st_ino);
+    if (!pid || witness_probe(r, pid, run, &report->len, run_since) == -1)
+        appendf(r->altered, sizeof r->altered, "the probe's report said READY, but no probe was running when the "
+                "harness looked (it waits for the harness after READY: someone let it go, or wrote the report)\n");
+}
+
+static void look_again(struct world_result *r, int go_fd, int run, struct capbuf *report)
 {
     struct file_id probes[2];
     int copies, t;
@@ -721,11 +773,12 @@ static void look_again(struct world_result *r, int go_fd)
                     ns_name((enum ns_type)t), ns, r->probe_ns[t]);
         }
     }
+    witness(r, pid, run, report, go_fd);
     if (write(go_fd, "g", 1) != 1)
         appendf(r->note, sizeof r->note, "could not release the probe: %s\n", strerror(errno));
 }
 
-static void look_from_outside(const struct world_spec *spec, struct world_result *r, int go_fd)
+static void look_from_outside(const struct world_spec *spec, struct world_result *r, int go_fd, struct capbuf *report)
 {
     struct file_id probes[2];
     int t;
@@ -735,9 +788,11 @@ static void look_from_outside(const struct world_spec *spec, struct world_result
         appendf(r->note, sizeof r->note, "%d copies of it were running side by side when it reported\n", r->probe_count);
     for (t = 0; t < NS_COUNT; t++)
         r->probe_ns[t] = r->probe_pid ? ns_inode(r->probe_pid, (enum ns_type)t) : 0;
+    witness(r, r->probe_pid, 1, report, go_fd);
     snapshot(r, r->during_snap);
     if (spec->during)
         spec->during(r, spec->data);
+    witness_caught_now(r->probe_pid);
     if (spec->kill_probe && r->probe_pid)
         kill(r->probe_pid, SIGKILL);
     else if (write(go_fd, "g", 1) != 1)
@@ -765,12 +820,24 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
 
     current_result = r;
     take_snapshot = snapshot_fn;
+    learn_probe_files();
     if (open_pipes(&p)) {
         world_fail(r, "pipe");
         return;
     }
     open_pty(spec);
     r->clock_gap[0] = clock_gap_now();
+    gethostname(host_at_start.host, sizeof host_at_start.host - 1);
+    getdomainname(host_at_start.domain, sizeof host_at_start.domain - 1);
+    {
+        static const clockid_t clocks[3] = { CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_REALTIME };
+        int i;
+        for (i = 0; i < 3; i++) {
+            struct timespec ts;
+            clock_gettime(clocks[i], &ts);
+            run_since[i] = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+        }
+    }
     start = now();
     lab = fork();
     if (lab == -1) {
@@ -859,12 +926,13 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
         if (!r->probe_ready && (has_line(r->probe, "READY"))) {
             r->probe_ready = 1;
             looked = 1;
-            look_from_outside(spec, r, p.go[1]);
+            look_from_outside(spec, r, p.go[1], &report);
         }
         while (looked && readies(r->probe) > looked) {
             looked++;
-            look_again(r, p.go[1]);
+            look_again(r, p.go[1], looked, &report);
         }
+        sample_host_name(r);
         if (waitpid(lab, &status, WNOHANG) == lab) {
             r->lab_exited = 1;
             r->lab_status = status;
@@ -873,6 +941,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
     }
     r->seconds = now() - start;
     r->clock_gap[1] = clock_gap_now();
+    sample_host_name(r);
 
     /* What the lab left behind is seen before anything is cleaned up. */
     capbuf_read(&out, p.out[0]);
@@ -882,6 +951,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
      * report (there was nothing to look at from outside while it ran). */
     if (!r->probe_ready && has_line(r->probe, "READY"))
         r->probe_ready = 1;
+    witness_caught_hold(r);
     r->out_at_exit = out.total;
     if (r->lab_exited) {
         reap_zombies();

@@ -24,8 +24,10 @@
  * changed (world.c). Reading the world's /proc: proc.c.
  *
  * The files call one way: world.c (the lifecycle and the snapshots) calls
- * fs.c, cgroup.c, run.c and proc.c; cgroup.c and run.c call proc.c; none of
- * them calls back, and none shares a variable with another.
+ * fs.c, cgroup.c, run.c and proc.c; run.c calls witness.c (the probe's report
+ * held against what is seen of the probe from outside); fs.c, cgroup.c, run.c
+ * and witness.c call proc.c; none of them calls back, and none shares a
+ * variable with another.
  *
  * The result lives in shared memory that W fills and the caller reads.
  */
@@ -135,7 +137,10 @@ struct world_result {
     char err[OUT_CAP + 1];
     size_t err_total;
 
-    char probe[PROBE_CAP + 1];  /* the probe's report (fd 3) */
+    char probe[PROBE_CAP + 1];  /* the probe's report (fd 3), each line the harness could see for itself from
+                                 * outside put right (witness.c) */
+    char altered[2048];         /* what the report said that the harness, looking from outside, did not see */
+    char host_changed[512];     /* the world's hostname or domain name was another while the lab ran (sampled) */
     int probe_ready;            /* the probe said READY */
     pid_t probe_pid;            /* the probe's PID as the world sees it */
     unsigned long probe_ns[NS_COUNT];   /* its namespaces, seen from outside */

@@ -1,7 +1,8 @@
 /* What the parts of the test world offer world.c, and nobody else. The calls
  * go one way: world.c (the lifecycle and the snapshots) calls fs.c (the
  * filesystem), cgroup.c (the cgroups), run.c (running the lab) and proc.c
- * (reading the world's /proc); cgroup.c and run.c call proc.c; nothing calls
+ * (reading the world's /proc); run.c calls witness.c (the probe seen from
+ * outside); fs.c, cgroup.c, run.c and witness.c call proc.c; nothing calls
  * back. Each file keeps its own state; none shares a variable with another. */
 #ifndef NSLAB_WORLD_INT_H
 #define NSLAB_WORLD_INT_H
@@ -44,9 +45,18 @@ struct file_id {
 pid_t find_program(const struct file_id *files, int n, int *copies);
 /* Does pid run one of `files`? */
 int runs_one_of(pid_t pid, const struct file_id *files, int n);
+/* The process deepest in the world's tree whose descriptor fd is the pipe
+ * with inode `pipe` (a copy of the probe, waiting on the harness's pipe
+ * under another file's name), or 0. */
+pid_t deepest_holder(int fd, ino_t pipe);
 
-/* In W, once the world's /proc is mounted: look through this handle (a lab's
- * mounts over /proc cannot cover it) from now on. */
+/* A mount of a new or existing superblock of fstype ("proc", "cgroup") with
+ * these options ("memory,name=x", or NULL), attached nowhere (fsopen(2),
+ * fsmount(2)): its fd, through which nothing a lab mounts is ever seen; or
+ * -1 with errno (before Linux 5.2, ENOSYS). */
+int detached_mount(const char *fstype, const char *options, int read_only);
+/* In W, once the world's /proc is mounted: look through this handle (a
+ * detached proc of the world's: fs_world_mounts) from now on. */
 void proc_use(int fd);
 double clock_gap_now(void);
 /* The world's processes but PID 1, one "process PID COMM" line each. */
@@ -89,6 +99,21 @@ int cg_mount_inside(struct world_result *r);
 void cg_snapshot(FILE *f);
 /* In H: remove the world's cgroup and everything a lab left in it. */
 void cg_remove(void);
+
+/* ---- witness.c ---- */
+
+/* In W: the probe (pid, found by its file) has said READY for the run-th
+ * time and waits. Hold that run's part of its report (r->probe, *len bytes)
+ * against what is seen of the probe from outside: lines that say otherwise
+ * are replaced and named in r->altered. since: CLOCK_MONOTONIC, BOOTTIME and
+ * REALTIME at the run's start. 0, or -1 when the probe could not be looked
+ * at (gone). */
+int witness_probe(struct world_result *r, pid_t pid, int run, size_t *len, const double since[3]);
+/* A probe asked to --catch, still waiting after the check's `during`: the
+ * signals it has caught so far, seen from outside. */
+void witness_caught_now(pid_t pid);
+/* At the run's end: the report's "caught N" lines against what was seen. */
+void witness_caught_hold(struct world_result *r);
 
 /* ---- run.c ---- */
 
