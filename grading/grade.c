@@ -470,7 +470,7 @@ void report_lab(FILE *f, const struct lab_result *l, int colour)
     if (env) {
         fprintf(f, "%sENV%s: all %zu checks of %s could not run on this machine: %s "
                 "(not the lab's fault; run `make doctor`)\n", colour ? colour_of("ENV") : "",
-                colour ? "\033[0m" : "", l->n, name, env);
+                colour ? "\033[0m" : "", l->checks ? (size_t)l->checks : l->n, name, env);
         fprintf(f, "Score %s: %d/%d\n\n", name, l->score, l->max);
         return;
     }

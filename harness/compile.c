@@ -186,7 +186,7 @@ int cmd_compile(const struct registry *reg, int argc, char **argv)
     close(src);
     close(out);
     if (!r || !r->ready) {
-        fprintf(stderr, "nslab-check compile: no test world to compile in: %s (make doctor says why)\n",
+        fprintf(stderr, "nslab-check compile: no test world to compile in: %s\n",
                 r ? r->env_error : "no memory");
         unlink(argv[3]);
         return 2;
