@@ -8,9 +8,11 @@
 #include "faults.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define GROUP "07_cgroup.md#making-the-group"
@@ -20,6 +22,8 @@
 #define CGROUPNS "07_cgroup.md#the-cgroup-namespace"
 #define NOTHING_LEFT "07_cgroup.md#leaving-nothing-behind"
 #define OPTIONS "07_cgroup.md#the-options"
+#define HANDED "07_cgroup.md#the-groups-files-stay-the-hosts"
+#define SHARED "07_cgroup.md#one-nslab-many-containers"
 
 /* Random limits, as the options and as the kernel should hold them. */
 struct limits {
@@ -44,8 +48,14 @@ static void draw_limits(struct limits *l)
     }
     l->pids = rand_range(8, 60);
     snprintf(l->pids_arg, sizeof l->pids_arg, "%ld", l->pids);
-    l->cpu_quota = 1000L * rand_range(20, 80);
-    snprintf(l->cpus_arg, sizeof l->cpus_arg, "0.%02ld", l->cpu_quota / 1000);
+    /* Thousandths whose double, times 100000, falls just short of the whole
+     * number (0.283 * 100000 = 28299.99...): a quota truncated instead of
+     * rounded is 1 us short, and caught. */
+    static const unsigned short short_of[][2] = { { 141, 146 }, { 282, 292 }, { 563, 584 } };
+    unsigned k = rand_range(0, 2);
+    long thousandths = rand_range(short_of[k][0], short_of[k][1]);
+    l->cpu_quota = 100 * thousandths;
+    snprintf(l->cpus_arg, sizeof l->cpus_arg, "0.%03ld", thousandths);
 }
 
 /* Every cgroup file the checks read, from outside, for the probe. */
@@ -178,8 +188,8 @@ CHECK(cgroup_limits_seen_from_outside)
     snprintf(want_memory, sizeof want_memory, "%llu", l.memory);
     share = cpu_share(&s);
     snprintf(expected, sizeof expected, "--memory %s: %s bytes, and no swap beyond it; --pids-limit %s: %s; --cpus %s: "
-             "a quota of %.2f of each period", l.memory_arg, want_memory, l.pids_arg, l.pids_arg, l.cpus_arg,
-             (double)l.cpu_quota / 100000);
+             "a quota of %ld us per period of 100000 (rounded, not truncated)", l.memory_arg, want_memory, l.pids_arg,
+             l.pids_arg, l.cpus_arg, l.cpu_quota);
     if (strcmp(s.memory, want_memory) != 0 || strcmp(s.pids, l.pids_arg) != 0 || share < 0 ||
         (long)(share * 100000 + 0.5) != l.cpu_quota ||
         (s.v2 ? (s.swap[0] != '(' && strcmp(s.swap, "0") != 0) : (s.memsw[0] != '(' && strcmp(s.memsw, want_memory) != 0)))
@@ -389,8 +399,10 @@ CHECK(cgroup_verbose_narrates)
 CHECK(cgroup_bad_limit_exit_125)
 {
     static char *const bad[][2] = {
-        { "--memory", "12Q" }, { "--memory", "0" }, { "--memory", "-5M" }, { "--memory", " -5" }, { "--cpus", "0" },
-        { "--cpus", "abc" }, { "--cpus", "999" }, { "--pids-limit", "-3" }, { "--pids-limit", "7x" },
+        { "--memory", "M" }, { "--memory", "12Q" }, { "--memory", "1.5G" }, { "--memory", "64MB" },
+        { "--memory", "-5M" }, { "--memory", "+5M" }, { "--memory", " -5" }, { "--memory", "0" },
+        { "--cpus", "0" }, { "--cpus", "abc" }, { "--cpus", "999" }, { "--cpus", "0.5x" },
+        { "--pids-limit", "0" }, { "--pids-limit", "-3" }, { "--pids-limit", "7x" },
     };
     size_t i;
 
@@ -398,6 +410,300 @@ CHECK(cgroup_bad_limit_exit_125)
         struct world_result *r = lab_run(c, NULL, ARGS(bad[i][0], bad[i][1], "--", "true"));
         expect_usage_error(c, r, bad[i][0]);
     }
+}
+
+/* --memory in bytes, and with each suffix in either case: the group's limit
+ * is that many bytes, in powers of 1024. */
+CHECK(cgroup_memory_every_suffix)
+{
+    static const char *const suffixes[] = { "", "K", "k", "M", "m", "G", "g" };
+    static const unsigned shift[] = { 0, 10, 10, 20, 20, 30, 30 };
+    struct world_spec spec = { .during = look_from_outside };
+    size_t i;
+
+    for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        /* 24 MiB to 3 GiB, whole pages: the kernel keeps the number as given. */
+        unsigned long long n = shift[i] == 0 ? 4096ULL * rand_range(6144, 51200)
+                             : shift[i] == 10 ? 4ULL * rand_range(6144, 51200)
+                             : shift[i] == 20 ? rand_range(24, 3072) : rand_range(1, 3);
+        char size[32], want[32];
+        struct world_result *r;
+        struct seen s;
+
+        snprintf(size, sizeof size, "%llu%s", n, suffixes[i]);
+        snprintf(want, sizeof want, "%llu", n << shift[i]);
+        r = lab_run(c, &spec, ARGS("--memory", size, "--", probe(), "--wait"));
+        if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 0)
+            check_fail(c, "--memory with no suffix (bytes), K, M or G, in upper or lower case, to be taken",
+                       "--memory %s: the lab exited with %d; stderr:\n%.3000s", size,
+                       WIFEXITED(r->lab_status) ? WEXITSTATUS(r->lab_status) : -1, r->err);
+        expect_probe_ready(c, r);
+        get_seen(r, &s);
+        if (strcmp(s.memory, want) != 0) {
+            char expected[128];
+            snprintf(expected, sizeof expected, "--memory %s: a limit of %s bytes (K, M, G: 1024, 1024^2, 1024^3)",
+                     size, want);
+            check_fail(c, expected, "the command's group %s holds a memory limit of %s", s.path[0], s.memory);
+        }
+    }
+}
+
+/* In W, in a check's setup: another container's groups, as its own lab made
+ * them, before the lab runs: nslab/NAME for each of names, under the root of
+ * the one tree (v2, the controllers enabled on the way down), or of each v1
+ * hierarchy of memory, pids and cpu the world has (only: that one alone).
+ * With keep, each holds a group of its own, so that it cannot be removed. */
+static void make_others(struct world_result *r, const char *only, const long *names, int n, int keep)
+{
+    static const char *const controllers[] = { "memory", "pids", "cpu" };
+    char dir[128], path[192], have[256] = "", enable[64] = "";
+    int v2 = r->cgroup_version == 2, i, k;
+
+    if (v2) {
+        read_file("/sys/fs/cgroup/cgroup.controllers", have, sizeof have);
+        for (k = 0; k < 3; k++)
+            if (strstr(have, controllers[k]))
+                appendf(enable, sizeof enable, "%s+%s", enable[0] ? " " : "", controllers[k]);
+    }
+    for (k = 0; k < (v2 ? 1 : 3); k++) {
+        if (v2) {
+            snprintf(dir, sizeof dir, "/sys/fs/cgroup/nslab");
+        } else {
+            if (only && strcmp(only, controllers[k]) != 0)
+                continue;
+            snprintf(path, sizeof path, "/sys/fs/cgroup/%s/cgroup.procs", controllers[k]);
+            if (access(path, F_OK) != 0)
+                continue;   /* the machine has no such hierarchy */
+            snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s/nslab", controllers[k]);
+        }
+        if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+            world_setup_failed(r, "mkdir %s: %s", dir, strerror(errno));
+            return;
+        }
+        snprintf(path, sizeof path, "%s/cgroup.subtree_control", dir);
+        if (v2 && enable[0] && (write_file("/sys/fs/cgroup/cgroup.subtree_control", enable) == -1 ||
+                                write_file(path, enable) == -1)) {
+            world_setup_failed(r, "enable %s for the children of /sys/fs/cgroup and %s: %s", enable, dir,
+                               strerror(errno));
+            return;
+        }
+        for (i = 0; i < n; i++) {
+            snprintf(path, sizeof path, "%s/%ld", dir, names[i]);
+            if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+                world_setup_failed(r, "mkdir %s: %s", path, strerror(errno));
+                return;
+            }
+            snprintf(path, sizeof path, "%s/%ld/keep", dir, names[i]);
+            if (keep && mkdir(path, 0755) == -1 && errno != EEXIST) {
+                world_setup_failed(r, "mkdir %s: %s", path, strerror(errno));
+                return;
+            }
+        }
+    }
+}
+
+/* In W, in a check's `after` (the world's last snapshot taken): remove the
+ * groups make_others() made and the lab left, so that the harness finds only
+ * what it expects to remove. */
+static void remove_others(const long *names, int n)
+{
+    static const char *const tops[] = { "", "/memory", "/pids", "/cpu" };
+    char path[192];
+    int i, k;
+
+    for (k = 0; k < 4; k++) {
+        for (i = 0; i < n; i++) {
+            snprintf(path, sizeof path, "/sys/fs/cgroup%s/nslab/%ld/keep", tops[k], names[i]);
+            rmdir(path);
+            snprintf(path, sizeof path, "/sys/fs/cgroup%s/nslab/%ld", tops[k], names[i]);
+            rmdir(path);
+        }
+        snprintf(path, sizeof path, "/sys/fs/cgroup%s/nslab", tops[k]);
+        rmdir(path);
+    }
+}
+
+/* Another container's groups, and (first != 0) the next PIDs of the world
+ * made predictable, so that the lab's own PIDs are among them. */
+struct others {
+    long names[16];
+    int n;
+    long first;                 /* the world's next PID */
+};
+
+static void others_setup(struct world_result *r, void *data)
+{
+    struct others *o = data;
+    char text[32];
+
+    if (o->first) {
+        snprintf(text, sizeof text, "%ld", o->first - 1);
+        if (write_file("/proc/sys/kernel/ns_last_pid", text) == -1) {
+            world_setup_failed(r, "write %s into the world's /proc/sys/kernel/ns_last_pid: %s", text, strerror(errno));
+            return;
+        }
+    }
+    /* (v1: in the cpu hierarchy alone, the last of the lab's three, so
+     * that the groups it made before it stopped must be removed.) */
+    make_others(r, o->first && r->cgroup_version == 1 ? "cpu" : NULL, o->names, o->n, o->first != 0);
+}
+
+static void others_after(struct world_result *r, void *data)
+{
+    struct others *o = data;
+
+    (void)r;
+    remove_others(o->names, o->n);
+}
+
+/* Two other containers' groups are in nslab when the lab starts: it shares
+ * nslab with them, and leaves theirs alone (the world's snapshot compares
+ * every group before and after). */
+CHECK(cgroup_other_containers_left_alone)
+{
+    struct others o = { .n = 2 };
+    struct world_spec spec = { .setup = others_setup, .during = look_from_outside, .after = others_after, .data = &o };
+    struct world_result *r;
+    struct limits l;
+    struct seen s;
+    char want_memory[32];
+
+    draw_limits(&l);
+    o.names[0] = rand_range(20000, 25999);
+    o.names[1] = rand_range(26000, 32000);
+    r = lab_run(c, &spec, ARGS("--memory", l.memory_arg, "--pids-limit", l.pids_arg, "--", probe(), "--wait"));
+    if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 0)
+        check_fail(c, "nslab, made by another container, to be shared: it may exist already, which is no error",
+                   "with nslab/%ld and nslab/%ld there already, the lab exited with %d; stderr:\n%.3000s", o.names[0],
+                   o.names[1], WIFEXITED(r->lab_status) ? WEXITSTATUS(r->lab_status) : -1, r->err);
+    expect_probe_ready(c, r);
+    get_seen(r, &s);
+    expect_own_group(c, r, &s);
+    snprintf(want_memory, sizeof want_memory, "%llu", l.memory);
+    if (strcmp(s.memory, want_memory) != 0 || strcmp(s.pids, l.pids_arg) != 0)
+        check_fail(c, "beside other containers' groups, the container's own group to hold its limits",
+                   "in %s: memory limit %s (want %s), pids.max %s (want %s)", s.path[0], s.memory, want_memory,
+                   s.pids, l.pids_arg);
+}
+
+/* nslab/<PID> is there already when the lab starts (another container's,
+ * one whose PID was the same in another PID namespace, or one left behind):
+ * the lab must not take it over, nor remove it, but stop with 125 and one
+ * line, and remove what it made itself (on v1 the group is there in the cpu
+ * hierarchy alone). The world's next PIDs are set so that the lab's are
+ * among the groups made. */
+CHECK(cgroup_existing_group_not_taken)
+{
+    struct others o = { .n = 16 };
+    struct world_spec spec = { .setup = others_setup, .after = others_after, .data = &o };
+    struct world_result *r;
+    int i;
+
+    o.first = rand_range(2000, 30000);
+    for (i = 0; i < o.n; i++)
+        o.names[i] = o.first + i;
+    r = lab_run(c, &spec, ARGS("--memory", "64M", "--pids-limit", "50", "--cpus", "0.5", "--", probe()));
+    if (r->probe[0] || !WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 125)
+        check_fail(c, "nslab/<PID> already there (another container's, or one left behind) not to be taken over: "
+                   "exit 125 with one line, the command never run",
+                   "the groups nslab/%ld to nslab/%ld were there (the lab's PIDs among them); the lab exited with %d%s"
+                   "; stderr:\n%.3000s", o.names[0], o.names[o.n - 1],
+                   WIFEXITED(r->lab_status) ? WEXITSTATUS(r->lab_status) : -1,
+                   r->probe[0] ? ", and the command ran (in a group that was not its own)" : "", r->err);
+    expect_one_error_line(c, r);
+}
+
+/* The container's root tries to raise its own limits and to leave its group
+ * through the host's /sys/fs/cgroup, which it still sees until lab 10: the
+ * files must not be the container's to write (a lab that chowns the group
+ * to the container's root hands them over). Read from outside after. */
+CHECK(cgroup_container_cannot_raise_its_limits)
+{
+    static const char *const files[] = {
+        "nslab/*/memory.swap.max", "nslab/*/memory.max", "nslab/*/pids.max", "nslab/*/cpu.max",
+        "memory/nslab/*/memory.memsw.limit_in_bytes", "memory/nslab/*/memory.limit_in_bytes", "pids/nslab/*/pids.max",
+        "cpu/nslab/*/cpu.cfs_quota_us",
+    };
+    struct world_spec spec = { .during = look_from_outside };
+    struct world_result *r;
+    struct limits l;
+    struct seen s;
+    char script[2048], want_memory[32];
+    size_t i;
+
+    draw_limits(&l);
+    snprintf(script, sizeof script, "cd /sys/fs/cgroup 2>/dev/null && { for f in");
+    for (i = 0; i < sizeof files / sizeof files[0]; i++)
+        appendf(script, sizeof script, " %s", files[i]);
+    appendf(script, sizeof script, "; do for v in max -1 1099511627776; do echo $v >$f && echo \"wrote $v into $f\"; "
+            "done; done; for f in cgroup.procs */cgroup.procs nslab/cgroup.procs */nslab/cgroup.procs; do "
+            "echo $$ >$f && echo \"wrote $$ into $f\"; done; } 2>/dev/null; exec %s --wait", probe());
+    r = lab_run(c, &spec, ARGS("--memory", l.memory_arg, "--pids-limit", l.pids_arg, "--cpus", l.cpus_arg, "--",
+                               "/bin/sh", "-c", script));
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+    get_seen(r, &s);
+    snprintf(want_memory, sizeof want_memory, "%llu", l.memory);
+    if (r->out[0] || strcmp(s.memory, want_memory) != 0 || strcmp(s.pids, l.pids_arg) != 0 ||
+        (long)(cpu_share(&s) * 100000 + 0.5) != l.cpu_quota)
+        check_fail(c, "the container's root unable to raise its own limits or leave its group: the group's files "
+                   "are the host's root's, never handed to the container (no chown, no chmod)",
+                   "inside, the container's root %s%sfrom outside, its group %s holds: memory limit %s (asked %s), "
+                   "pids.max %s (asked %s), CPU %s%s%s (asked --cpus %s)", r->out[0] ? "did this:\n" : "",
+                   r->out[0] ? r->out : "", s.path[0], s.memory, want_memory, s.pids, l.pids_arg, s.cpu,
+                   s.v2 ? "" : " per ", s.v2 ? "" : s.period, l.cpus_arg);
+    expect_own_group(c, r, &s);
+}
+
+/* A size whose bytes do not fit in 64 bits: strtoull(3) says so only
+ * through errno, and a multiplication by the unit wraps around (to 0, no
+ * limit, or to a few bytes). Each must be refused. */
+CHECK(cgroup_huge_memory_refused)
+{
+    char sizes[4][40];
+    int i;
+
+    /* 2^64 and up, in bytes; 2^34 G, 2^44 M, 2^54 K and a little more. */
+    snprintf(sizes[0], sizeof sizes[0], "18446744073709551%03u", rand_range(616, 999));
+    snprintf(sizes[1], sizeof sizes[1], "%lluG", (1ULL << 34) + rand_range(0, 4096));
+    snprintf(sizes[2], sizeof sizes[2], "%lluM", (1ULL << 44) + rand_range(0, 4096));
+    snprintf(sizes[3], sizeof sizes[3], "%lluk", (1ULL << 54) + rand_range(0, 4096));
+    for (i = 0; i < 4; i++) {
+        struct world_result *r = lab_run(c, NULL, ARGS("--memory", sizes[i], "--", "true"));
+        if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 125) {
+            char expected[256];
+            snprintf(expected, sizeof expected, "--memory %s, more bytes than 64 bits hold, refused: exit 125 with one "
+                     "line naming --memory", sizes[i]);
+            check_fail(c, expected, "the lab exited with %d (it took a size that wrapped around, or strtoull's "
+                       "ULLONG_MAX, for a limit); stderr:\n%.3000s",
+                       WIFEXITED(r->lab_status) ? WEXITSTATUS(r->lab_status) : -1, r->err);
+        }
+        expect_usage_error(c, r, "--memory");
+    }
+}
+
+/* Run by a user, not root: no cgroup of the host's to write a limit into,
+ * so a limit is refused (125, one line naming it), never silently left out. */
+CHECK(cgroup_limits_need_root)
+{
+    static const char *const options[] = { "--memory", "--pids-limit", "--cpus" };
+    static const char *const values[] = { "64M", "50", "0.5" };
+    struct world_spec spec = { 0 };
+    struct world_result *r;
+    unsigned k = rand_range(0, 2);
+    char expected[256];
+
+    spec.as_user.uid = WORLD_USER_FIRST + rand_range(0, 65535);
+    spec.as_user.gid = WORLD_USER_FIRST + rand_range(0, 65535);
+    r = lab_run(c, &spec, ARGS((char *)options[k], (char *)values[k], "--", probe()));
+    if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 125) {
+        snprintf(expected, sizeof expected, "run by uid %u (not root), %s %s refused: exit 125 with one line naming it",
+                 (unsigned)spec.as_user.uid, options[k], values[k]);
+        check_fail(c, expected, "the lab exited with %d%s; stderr:\n%s",
+                   WIFEXITED(r->lab_status) ? WEXITSTATUS(r->lab_status) : -1,
+                   r->probe[0] ? ", and the command ran without the limit" : "", r->err);
+    }
+    expect_usage_error(c, r, options[k]);
 }
 
 static const struct check_info checks[] = {
@@ -419,6 +725,16 @@ static const struct check_info checks[] = {
     CHECK_ENTRY(cgroup_verbose_narrates, "--verbose names CLONE_NEWCGROUP and the group", CGROUPNS),
     CHECK_ENTRY(cgroup_bad_limit_exit_125, "bad --memory, --cpus or --pids-limit: exit 125 with one line naming "
                 "the option", OPTIONS),
+    CHECK_ENTRY(cgroup_memory_every_suffix, "--memory in bytes, K, M and G in either case: that many bytes, powers of "
+                "1024", OPTIONS),
+    CHECK_ENTRY(cgroup_huge_memory_refused, "a --memory whose bytes do not fit in 64 bits: exit 125 with one line "
+                "naming --memory", OPTIONS),
+    CHECK_ENTRY(cgroup_limits_need_root, "run by a user, not root, a limit is refused (125), not left out", OPTIONS),
+    CHECK_ENTRY(cgroup_container_cannot_raise_its_limits, "the container's root can neither raise its limits nor leave "
+                "its group", HANDED),
+    CHECK_ENTRY(cgroup_other_containers_left_alone, "other containers' groups in nslab: shared, left alone", SHARED),
+    CHECK_ENTRY(cgroup_existing_group_not_taken, "nslab/<PID> already there: 125, not taken over, nothing left",
+                SHARED),
     { NULL, NULL, NULL, NULL },
 };
 
