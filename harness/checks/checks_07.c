@@ -613,46 +613,104 @@ CHECK(cgroup_existing_group_not_taken)
     expect_one_error_line(c, r);
 }
 
-/* The container's root tries to raise its own limits and to leave its group
- * through the host's /sys/fs/cgroup, which it still sees until lab 10: the
- * files must not be the container's to write (a lab that chowns the group
- * to the container's root hands them over). Read from outside after. */
-CHECK(cgroup_container_cannot_raise_its_limits)
+/* What cgroup_container_cannot_raise_its_limits tries, inside, and sees. */
+struct raise {
+    char memory[32], pids[16], quota[16], cpu_max[32];   /* values of the container's own, above the limits */
+    char script[2048];          /* the writes, then (the first container) the probe */
+    char second[2048];          /* ... without it, for a second container */
+};
+
+struct raise_seen {
+    struct seen seen;           /* the first container's group, from outside, after both tried */
+    char second[8192];          /* what the second container said, and its exit status */
+};
+_Static_assert(sizeof(struct raise_seen) <= USER_CAP, "struct raise_seen must fit in world_result.user");
+
+/* `during`: a second container, whose root is the same host ID as the first's
+ * (the default map), tries the same writes, into every group it sees; then
+ * the harness reads the first one's group. */
+static void raise_during(struct world_result *r, void *data)
 {
-    static const char *const files[] = {
-        "nslab/*/memory.swap.max", "nslab/*/memory.max", "nslab/*/pids.max", "nslab/*/cpu.max",
-        "memory/nslab/*/memory.memsw.limit_in_bytes", "memory/nslab/*/memory.limit_in_bytes", "pids/nslab/*/pids.max",
-        "cpu/nslab/*/cpu.cfs_quota_us",
+    const struct raise *w = data;
+    struct raise_seen *rs;
+    char *argv[16], out[4096];
+    int status;
+
+    lab_argv(argv, sizeof argv / sizeof argv[0], ARGS("--pids-limit", "50", "--", "/bin/sh", "-c", (char *)w->second), 1);
+    status = world_run_second(argv, NULL, lab_timeout + 2, out, sizeof out);
+    look_from_outside(r, NULL);
+    rs = (struct raise_seen *)r->user;
+    snprintf(rs->second, sizeof rs->second, "%s(it exited with %d)\n", out,
+             status == -1 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+/* The writes of the script: into each limit file of any group in nslab (v2
+ * or v1), values of the container's own; then its PID into the cgroup.procs
+ * of the groups above. Each that works is said on stdout. */
+static void raise_script(struct raise *w, char *out, size_t n, const char *then)
+{
+    const char *const writes[][2] = {
+        { "nslab/*/memory.swap.max", w->memory }, { "nslab/*/memory.max", w->memory }, { "nslab/*/pids.max", w->pids },
+        { "nslab/*/cpu.max", w->cpu_max }, { "memory/nslab/*/memory.memsw.limit_in_bytes", w->memory },
+        { "memory/nslab/*/memory.limit_in_bytes", w->memory }, { "pids/nslab/*/pids.max", w->pids },
+        { "cpu/nslab/*/cpu.cfs_quota_us", w->quota },
     };
-    struct world_spec spec = { .during = look_from_outside };
-    struct world_result *r;
-    struct limits l;
-    struct seen s;
-    char script[2048], want_memory[32];
     size_t i;
 
+    snprintf(out, n, "cd /sys/fs/cgroup 2>/dev/null && {");
+    for (i = 0; i < sizeof writes / sizeof writes[0]; i++)
+        appendf(out, n, " for f in %s; do echo '%s' >$f && echo \"wrote %s into $f\"; done;", writes[i][0],
+                writes[i][1], writes[i][1]);
+    appendf(out, n, " for f in cgroup.procs */cgroup.procs nslab/cgroup.procs */nslab/cgroup.procs; do "
+            "echo $$ >$f && echo \"wrote its PID into $f\"; done; } 2>/dev/null; %s", then);
+}
+
+/* The container's root tries to raise its own limits and to leave its group
+ * through the host's /sys/fs/cgroup, which it still sees until lab 10; so
+ * does the root of a second container, whose root is the same host ID (the
+ * default map), into the first one's group. The files must not be theirs to
+ * write: a lab that chowns the group to the container's root hands them
+ * over (on v2 the first container's own cgroup namespace shields its root
+ * group from itself, not from its neighbour). They write values of their
+ * own, drawn above the limits asked for, and say what they managed; the
+ * harness reads the first container's group from outside afterwards. */
+CHECK(cgroup_container_cannot_raise_its_limits)
+{
+    struct raise w;
+    struct world_spec spec = { .during = raise_during, .data = &w, .timeout = lab_timeout + 5 };
+    struct world_result *r;
+    struct raise_seen rs;
+    struct limits l;
+    struct seen *s = &rs.seen;
+    char exec_probe[128], want_memory[32];
+
     draw_limits(&l);
-    snprintf(script, sizeof script, "cd /sys/fs/cgroup 2>/dev/null && { for f in");
-    for (i = 0; i < sizeof files / sizeof files[0]; i++)
-        appendf(script, sizeof script, " %s", files[i]);
-    appendf(script, sizeof script, "; do for v in max -1 1099511627776; do echo $v >$f && echo \"wrote $v into $f\"; "
-            "done; done; for f in cgroup.procs */cgroup.procs nslab/cgroup.procs */nslab/cgroup.procs; do "
-            "echo $$ >$f && echo \"wrote $$ into $f\"; done; } 2>/dev/null; exec %s --wait", probe());
+    snprintf(w.memory, sizeof w.memory, "%llu", l.memory + 4096ULL * rand_range(1, 100000));
+    snprintf(w.pids, sizeof w.pids, "%ld", l.pids + (long)rand_range(100, 5000));
+    snprintf(w.quota, sizeof w.quota, "%ld", l.cpu_quota + 1000L * rand_range(1, 50));
+    snprintf(w.cpu_max, sizeof w.cpu_max, "%s 100000", w.quota);
+    snprintf(exec_probe, sizeof exec_probe, "exec %s --wait", probe());
+    raise_script(&w, w.script, sizeof w.script, exec_probe);
+    raise_script(&w, w.second, sizeof w.second, "true");
     r = lab_run(c, &spec, ARGS("--memory", l.memory_arg, "--pids-limit", l.pids_arg, "--cpus", l.cpus_arg, "--",
-                               "/bin/sh", "-c", script));
+                               "/bin/sh", "-c", w.script));
     expect_exit(c, r, 0);
     expect_probe_ready(c, r);
-    get_seen(r, &s);
+    memcpy(&rs, r->user, sizeof rs);
     snprintf(want_memory, sizeof want_memory, "%llu", l.memory);
-    if (r->out[0] || strcmp(s.memory, want_memory) != 0 || strcmp(s.pids, l.pids_arg) != 0 ||
-        (long)(cpu_share(&s) * 100000 + 0.5) != l.cpu_quota)
-        check_fail(c, "the container's root unable to raise its own limits or leave its group: the group's files "
-                   "are the host's root's, never handed to the container (no chown, no chmod)",
-                   "inside, the container's root %s%sfrom outside, its group %s holds: memory limit %s (asked %s), "
-                   "pids.max %s (asked %s), CPU %s%s%s (asked --cpus %s)", r->out[0] ? "did this:\n" : "",
-                   r->out[0] ? r->out : "", s.path[0], s.memory, want_memory, s.pids, l.pids_arg, s.cpu,
-                   s.v2 ? "" : " per ", s.v2 ? "" : s.period, l.cpus_arg);
-    expect_own_group(c, r, &s);
+    if (r->out[0] || strstr(rs.second, "wrote ") || strcmp(s->memory, w.memory) == 0 ||
+        strcmp(s->swap, w.memory) == 0 || strcmp(s->memsw, w.memory) == 0 || strcmp(s->pids, w.pids) == 0 ||
+        strcmp(s->cpu, w.cpu_max) == 0 || strcmp(s->cpu, w.quota) == 0)
+        check_fail(c, "the containers' roots unable to raise a container's limits or leave their groups: the "
+                   "group's files are the host's root's, never handed to a container (no chown, no chmod)",
+                   "%s%s%s%sfrom outside, the first container's group %s then held: memory limit %s (asked %s; the "
+                   "containers wrote %s), pids.max %s (asked %s; they wrote %s), CPU %s (asked --cpus %s; they "
+                   "wrote %s)",
+                   r->out[0] ? "inside, the container's root could write files of the host's:\n" : "", r->out,
+                   strstr(rs.second, "wrote ") ? "a second container, its root the same host ID, could too:\n" : "",
+                   strstr(rs.second, "wrote ") ? rs.second : "", s->path[0], s->memory, want_memory, w.memory,
+                   s->pids, l.pids_arg, w.pids, s->cpu, l.cpus_arg, s->v2 ? w.cpu_max : w.quota);
+    expect_own_group(c, r, s);
 }
 
 /* A size whose bytes do not fit in 64 bits: strtoull(3) says so only
