@@ -168,6 +168,25 @@ static void expect_own_group(struct check *c, const struct world_result *r, cons
                        "PID there is %d)", (int)r->probe_pid, s->path[i], names[i], (int)r->probe_pid);
 }
 
+/* Inside, `cat /proc/self/cgroup` (the lab's stdout) showed the container's
+ * group as "/" on every line. */
+static void expect_root_inside(struct check *c, const struct world_result *r, const struct seen *s, const char *why)
+{
+    const char *line;
+    char expected[256];
+
+    snprintf(expected, sizeof expected, "inside, /proc/self/cgroup to show the container's group as / on every "
+             "line%s", why);
+    for (line = r->out; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
+        const char *path = strchr(line, ':') ? strchr(strchr(line, ':') + 1, ':') : NULL;
+        if (!path || strncmp(path, ":/\n", 3) != 0)
+            check_fail(c, expected, "cat /proc/self/cgroup printed:\n%s(from outside, the command is in %s)", r->out,
+                       s->path[1]);
+    }
+    if (!r->out[0])
+        check_fail(c, expected, "cat printed nothing");
+}
+
 /* From outside: the command's group holds every limit asked for. */
 CHECK(cgroup_limits_seen_from_outside)
 {
@@ -272,29 +291,63 @@ CHECK(cgroup_fork_loop_stops_at_the_limit)
                    "all it asked for", probe_value(r, "forks_err"));
 }
 
-/* A busy loop gets about --cpus of one CPU: never much more, nor starved. */
+/* What the harness sees of the group once the busy loop has spun. */
+struct spin_seen {
+    struct seen seen;
+    char stat[1024];            /* the group's cpu.stat */
+};
+_Static_assert(sizeof(struct spin_seen) <= USER_CAP, "struct spin_seen must fit in world_result.user");
+
+static void look_after_spin(struct world_result *r, void *data)
+{
+    struct spin_seen ss;
+    char ignored[256];
+
+    look_from_outside(r, data);
+    memcpy(&ss.seen, r->user, sizeof ss.seen);
+    if (world_cgroup_file(r->probe_pid, "cpu", "cpu.stat", ignored, sizeof ignored, ss.stat, sizeof ss.stat) < 0)
+        ss.stat[0] = '\0';
+    memcpy(r->user, &ss, sizeof ss);
+}
+
+/* A busy loop gets about --cpus of one CPU: never much more, nor held under
+ * half of it by the quota. A busy machine may give it less than its quota;
+ * the group's cpu.stat tells the two apart: a loop that the quota holds back
+ * is throttled in nearly every period. */
 CHECK(cgroup_busy_loop_gets_its_share)
 {
     struct world_result *r;
     long hundredths = rand_range(20, 50);
-    char cpus[16], expected[200];
-    double cpu, wall, share, want = (double)hundredths / 100;
+    char cpus[16], expected[256], periods[32], throttled[32];
+    double cpu, wall, share, quota, want = (double)hundredths / 100;
+    struct spin_seen ss;
 
     /* The loop itself takes 1.5 s: more time than a lab's usual limit on
      * a slow (emulated) machine. */
-    struct world_spec spec = { .timeout = lab_timeout + 5 };
+    struct world_spec spec = { .timeout = lab_timeout + 5, .during = look_after_spin };
 
     snprintf(cpus, sizeof cpus, "0.%02ld", hundredths);
-    r = lab_run(c, &spec, ARGS("--cpus", cpus, "--", probe(), "--spin", "1.5"));
+    r = lab_run(c, &spec, ARGS("--cpus", cpus, "--", probe(), "--spin", "1.5", "--wait"));
     expect_exit(c, r, 0);
     expect_probe_ready(c, r);
+    memcpy(&ss, r->user, sizeof ss);
     cpu = atof(probe_value(r, "spin_cpu_ms"));
     wall = atof(probe_value(r, "spin_wall_ms"));
     share = wall > 0 ? cpu / wall : 0;
-    snprintf(expected, sizeof expected, "with --cpus %s, a busy loop to get %.2f of a CPU (between %.2f and %.2f: "
-             "not more, and not starved)", cpus, want, want * 0.5, want + 0.12);
-    if (share > want + 0.12 || share < want * 0.5)
-        check_fail(c, expected, "it got %.0f ms of CPU in %.0f ms: %.2f of a CPU", cpu, wall, share);
+    quota = cpu_share(&ss.seen);
+    keyed(ss.stat, "nr_periods", periods, sizeof periods);
+    keyed(ss.stat, "nr_throttled", throttled, sizeof throttled);
+    snprintf(expected, sizeof expected, "with --cpus %s, a busy loop to get %.2f of a CPU: no more than %.2f, and "
+             "not held under %.2f by the group's quota", cpus, want, want + 0.12, want * 0.5);
+    if (share > want + 0.12 || quota < 0)
+        check_fail(c, expected, "it got %.0f ms of CPU in %.0f ms: %.2f of a CPU; its group %s holds %s %s%s%s",
+                   cpu, wall, share, ss.seen.path[2], ss.seen.v2 ? "cpu.max" : "cpu.cfs_quota_us", ss.seen.cpu,
+                   ss.seen.v2 ? "" : ", cpu.cfs_period_us ", ss.seen.v2 ? "" : ss.seen.period);
+    if (share < want * 0.5 && atol(periods) >= 5 && atol(throttled) * 4 >= atol(periods) * 3)
+        check_fail(c, expected, "it got %.0f ms of CPU in %.0f ms: %.2f of a CPU, throttled by its group's quota in "
+                   "%s of %s periods; the group %s holds %s %s%s%s", cpu, wall, share, throttled, periods,
+                   ss.seen.path[2], ss.seen.v2 ? "cpu.max" : "cpu.cfs_quota_us", ss.seen.cpu,
+                   ss.seen.v2 ? "" : ", cpu.cfs_period_us ", ss.seen.v2 ? "" : ss.seen.period);
 }
 
 /* Inside, every line of /proc/self/cgroup says "/", while from outside the
@@ -304,7 +357,6 @@ CHECK(cgroup_inside_shows_the_root)
     struct world_spec spec = { .during = look_from_outside };
     struct world_result *r;
     struct seen s;
-    const char *line;
     char script[256];
 
     snprintf(script, sizeof script, "cat /proc/self/cgroup; exec %s --wait", probe());
@@ -313,32 +365,31 @@ CHECK(cgroup_inside_shows_the_root)
     expect_probe_ready(c, r);
     get_seen(r, &s);
     expect_own_group(c, r, &s);
-    for (line = r->out; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
-        const char *path = strchr(line, ':') ? strchr(strchr(line, ':') + 1, ':') : NULL;
-        if (!path || strncmp(path, ":/\n", 3) != 0)
-            check_fail(c, "inside, /proc/self/cgroup to show the container's group as / on every line",
-                       "cat /proc/self/cgroup printed:\n%s(from outside, the command is in %s)", r->out, s.path[1]);
-    }
-    if (!r->out[0])
-        check_fail(c, "inside, /proc/self/cgroup to show the container's group as /", "cat printed nothing");
+    expect_root_inside(c, r, &s, "");
 }
 
 /* The world holds the parent's first open of a cgroup.procs file for 300 ms:
  * a child that goes on before it is in its group (the parent moving it after
- * letting it go) is caught outside its group when the command starts. */
+ * letting it go) is caught outside its group when the command starts; and a
+ * cgroup namespace the child made before the move (at clone, or before it
+ * waited for its parent) is rooted above its group, which the command sees. */
 CHECK(cgroup_command_starts_in_its_group)
 {
     static const struct world_faults faults = { .slow_cgroup = 1 };
     struct world_spec spec = { .during = look_from_outside, .faults = &faults };
     struct world_result *r;
     struct seen s;
+    char script[256];
 
     need_linux_5_5(c);
-    r = lab_run(c, &spec, ARGS("--pids-limit", "50", "--", probe(), "--wait"));
+    snprintf(script, sizeof script, "cat /proc/self/cgroup; exec %s --wait", probe());
+    r = lab_run(c, &spec, ARGS("--pids-limit", "50", "--", "/bin/sh", "-c", script));
     expect_exit(c, r, 0);
     expect_probe_ready(c, r);
     get_seen(r, &s);
     expect_own_group(c, r, &s);
+    expect_root_inside(c, r, &s, " (the parent's move into the group slowed by 300 ms: a cgroup namespace made before "
+                       "the move is rooted at the parent's group)");
 }
 
 CHECK(cgroup_namespace_differs)
