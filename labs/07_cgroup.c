@@ -541,16 +541,20 @@ static int make_cgroup(struct config *cfg, pid_t child)
      *           (has_controller()); cfg->cgroup[i] holds each path made
      *           (remove_cgroup() removes those); and each limit given holds
      *           there: --memory with no swap beyond it, --pids-limit, --cpus
-     *           as a quota per period. A limit not given is left as the
-     *           kernel makes it. On v2, a controller works in a cgroup only
-     *           once every parent enables it for its children.
+     *           as a quota per period (rounded to the microsecond). A limit
+     *           not given is left as the kernel makes it. On v2, a
+     *           controller works in a cgroup only once every parent enables
+     *           it for its children. nslab is shared and may exist already;
+     *           an nslab/<PID> that exists already is another container's,
+     *           a failure. The group's files stay the host's: the
+     *           container's root must not be able to write them.
      *           cgroup_write() is yours to use.
      *           Why: the kernel accounts and limits per group, and every
      *           process the command starts is born in its parent's group.
      *           Read cgroups(7), the kernel's cgroup-v2.rst ("Controlling
      *           Controllers", "memory.max", "pids.max", "cpu.max") and
      *           cgroup-v1/ (memory.limit_in_bytes, cpu.cfs_quota_us), and the
-     *           handout's "Making the group"; its Hints section has more. */
+     *           handout's "Making the group"; make hint07 has hints. */
     (void)cfg;
     (void)child;
     return result;
@@ -561,8 +565,9 @@ static void remove_cgroup(struct config *cfg)
 {
     /* TODO(07): afterwards none of the groups named in cfg->cgroup[] is
      *           left, nor their nslab parent once no other container uses it
-     *           (another one may: that is no failure). A group whose last
-     *           process is still exiting refuses for a moment (EBUSY).
+     *           (another one may: that is no failure, and its groups are not
+     *           yours to remove). A group whose last process is still
+     *           exiting refuses for a moment (EBUSY).
      *           Read cgroups(7) ("Creating cgroups and moving processes")
      *           and the handout's "Leaving nothing behind". */
     (void)cfg;

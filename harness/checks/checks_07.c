@@ -8,9 +8,11 @@
 #include "faults.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define GROUP "07_cgroup.md#making-the-group"
@@ -20,6 +22,8 @@
 #define CGROUPNS "07_cgroup.md#the-cgroup-namespace"
 #define NOTHING_LEFT "07_cgroup.md#leaving-nothing-behind"
 #define OPTIONS "07_cgroup.md#the-options"
+#define HANDED "07_cgroup.md#the-groups-files-stay-the-hosts"
+#define SHARED "07_cgroup.md#one-nslab-many-containers"
 
 /* Random limits, as the options and as the kernel should hold them. */
 struct limits {
@@ -44,8 +48,14 @@ static void draw_limits(struct limits *l)
     }
     l->pids = rand_range(8, 60);
     snprintf(l->pids_arg, sizeof l->pids_arg, "%ld", l->pids);
-    l->cpu_quota = 1000L * rand_range(20, 80);
-    snprintf(l->cpus_arg, sizeof l->cpus_arg, "0.%02ld", l->cpu_quota / 1000);
+    /* Thousandths whose double, times 100000, falls just short of the whole
+     * number (0.283 * 100000 = 28299.99...): a quota truncated instead of
+     * rounded is 1 us short, and caught. */
+    static const unsigned short short_of[][2] = { { 141, 146 }, { 282, 292 }, { 563, 584 } };
+    unsigned k = rand_range(0, 2);
+    long thousandths = rand_range(short_of[k][0], short_of[k][1]);
+    l->cpu_quota = 100 * thousandths;
+    snprintf(l->cpus_arg, sizeof l->cpus_arg, "0.%03ld", thousandths);
 }
 
 /* Every cgroup file the checks read, from outside, for the probe. */
@@ -158,6 +168,25 @@ static void expect_own_group(struct check *c, const struct world_result *r, cons
                        "PID there is %d)", (int)r->probe_pid, s->path[i], names[i], (int)r->probe_pid);
 }
 
+/* Inside, `cat /proc/self/cgroup` (the lab's stdout) showed the container's
+ * group as "/" on every line. */
+static void expect_root_inside(struct check *c, const struct world_result *r, const struct seen *s, const char *why)
+{
+    const char *line;
+    char expected[256];
+
+    snprintf(expected, sizeof expected, "inside, /proc/self/cgroup to show the container's group as / on every "
+             "line%s", why);
+    for (line = r->out; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
+        const char *path = strchr(line, ':') ? strchr(strchr(line, ':') + 1, ':') : NULL;
+        if (!path || strncmp(path, ":/\n", 3) != 0)
+            check_fail(c, expected, "cat /proc/self/cgroup printed:\n%s(from outside, the command is in %s)", r->out,
+                       s->path[1]);
+    }
+    if (!r->out[0])
+        check_fail(c, expected, "cat printed nothing");
+}
+
 /* From outside: the command's group holds every limit asked for. */
 CHECK(cgroup_limits_seen_from_outside)
 {
@@ -178,8 +207,8 @@ CHECK(cgroup_limits_seen_from_outside)
     snprintf(want_memory, sizeof want_memory, "%llu", l.memory);
     share = cpu_share(&s);
     snprintf(expected, sizeof expected, "--memory %s: %s bytes, and no swap beyond it; --pids-limit %s: %s; --cpus %s: "
-             "a quota of %.2f of each period", l.memory_arg, want_memory, l.pids_arg, l.pids_arg, l.cpus_arg,
-             (double)l.cpu_quota / 100000);
+             "a quota of %ld us per period of 100000 (rounded, not truncated)", l.memory_arg, want_memory, l.pids_arg,
+             l.pids_arg, l.cpus_arg, l.cpu_quota);
     if (strcmp(s.memory, want_memory) != 0 || strcmp(s.pids, l.pids_arg) != 0 || share < 0 ||
         (long)(share * 100000 + 0.5) != l.cpu_quota ||
         (s.v2 ? (s.swap[0] != '(' && strcmp(s.swap, "0") != 0) : (s.memsw[0] != '(' && strcmp(s.memsw, want_memory) != 0)))
@@ -262,29 +291,63 @@ CHECK(cgroup_fork_loop_stops_at_the_limit)
                    "all it asked for", probe_value(r, "forks_err"));
 }
 
-/* A busy loop gets about --cpus of one CPU: never much more, nor starved. */
+/* What the harness sees of the group once the busy loop has spun. */
+struct spin_seen {
+    struct seen seen;
+    char stat[1024];            /* the group's cpu.stat */
+};
+_Static_assert(sizeof(struct spin_seen) <= USER_CAP, "struct spin_seen must fit in world_result.user");
+
+static void look_after_spin(struct world_result *r, void *data)
+{
+    struct spin_seen ss;
+    char ignored[256];
+
+    look_from_outside(r, data);
+    memcpy(&ss.seen, r->user, sizeof ss.seen);
+    if (world_cgroup_file(r->probe_pid, "cpu", "cpu.stat", ignored, sizeof ignored, ss.stat, sizeof ss.stat) < 0)
+        ss.stat[0] = '\0';
+    memcpy(r->user, &ss, sizeof ss);
+}
+
+/* A busy loop gets about --cpus of one CPU: never much more, nor held under
+ * half of it by the quota. A busy machine may give it less than its quota;
+ * the group's cpu.stat tells the two apart: a loop that the quota holds back
+ * is throttled in nearly every period. */
 CHECK(cgroup_busy_loop_gets_its_share)
 {
     struct world_result *r;
     long hundredths = rand_range(20, 50);
-    char cpus[16], expected[200];
-    double cpu, wall, share, want = (double)hundredths / 100;
+    char cpus[16], expected[256], periods[32], throttled[32];
+    double cpu, wall, share, quota, want = (double)hundredths / 100;
+    struct spin_seen ss;
 
     /* The loop itself takes 1.5 s: more time than a lab's usual limit on
      * a slow (emulated) machine. */
-    struct world_spec spec = { .timeout = lab_timeout + 5 };
+    struct world_spec spec = { .timeout = lab_timeout + 5, .during = look_after_spin };
 
     snprintf(cpus, sizeof cpus, "0.%02ld", hundredths);
-    r = lab_run(c, &spec, ARGS("--cpus", cpus, "--", probe(), "--spin", "1.5"));
+    r = lab_run(c, &spec, ARGS("--cpus", cpus, "--", probe(), "--spin", "1.5", "--wait"));
     expect_exit(c, r, 0);
     expect_probe_ready(c, r);
+    memcpy(&ss, r->user, sizeof ss);
     cpu = atof(probe_value(r, "spin_cpu_ms"));
     wall = atof(probe_value(r, "spin_wall_ms"));
     share = wall > 0 ? cpu / wall : 0;
-    snprintf(expected, sizeof expected, "with --cpus %s, a busy loop to get %.2f of a CPU (between %.2f and %.2f: "
-             "not more, and not starved)", cpus, want, want * 0.5, want + 0.12);
-    if (share > want + 0.12 || share < want * 0.5)
-        check_fail(c, expected, "it got %.0f ms of CPU in %.0f ms: %.2f of a CPU", cpu, wall, share);
+    quota = cpu_share(&ss.seen);
+    keyed(ss.stat, "nr_periods", periods, sizeof periods);
+    keyed(ss.stat, "nr_throttled", throttled, sizeof throttled);
+    snprintf(expected, sizeof expected, "with --cpus %s, a busy loop to get %.2f of a CPU: no more than %.2f, and "
+             "not held under %.2f by the group's quota", cpus, want, want + 0.12, want * 0.5);
+    if (share > want + 0.12 || quota < 0)
+        check_fail(c, expected, "it got %.0f ms of CPU in %.0f ms: %.2f of a CPU; its group %s holds %s %s%s%s",
+                   cpu, wall, share, ss.seen.path[2], ss.seen.v2 ? "cpu.max" : "cpu.cfs_quota_us", ss.seen.cpu,
+                   ss.seen.v2 ? "" : ", cpu.cfs_period_us ", ss.seen.v2 ? "" : ss.seen.period);
+    if (share < want * 0.5 && atol(periods) >= 5 && atol(throttled) * 4 >= atol(periods) * 3)
+        check_fail(c, expected, "it got %.0f ms of CPU in %.0f ms: %.2f of a CPU, throttled by its group's quota in "
+                   "%s of %s periods; the group %s holds %s %s%s%s", cpu, wall, share, throttled, periods,
+                   ss.seen.path[2], ss.seen.v2 ? "cpu.max" : "cpu.cfs_quota_us", ss.seen.cpu,
+                   ss.seen.v2 ? "" : ", cpu.cfs_period_us ", ss.seen.v2 ? "" : ss.seen.period);
 }
 
 /* Inside, every line of /proc/self/cgroup says "/", while from outside the
@@ -294,7 +357,6 @@ CHECK(cgroup_inside_shows_the_root)
     struct world_spec spec = { .during = look_from_outside };
     struct world_result *r;
     struct seen s;
-    const char *line;
     char script[256];
 
     snprintf(script, sizeof script, "cat /proc/self/cgroup; exec %s --wait", probe());
@@ -303,32 +365,31 @@ CHECK(cgroup_inside_shows_the_root)
     expect_probe_ready(c, r);
     get_seen(r, &s);
     expect_own_group(c, r, &s);
-    for (line = r->out; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
-        const char *path = strchr(line, ':') ? strchr(strchr(line, ':') + 1, ':') : NULL;
-        if (!path || strncmp(path, ":/\n", 3) != 0)
-            check_fail(c, "inside, /proc/self/cgroup to show the container's group as / on every line",
-                       "cat /proc/self/cgroup printed:\n%s(from outside, the command is in %s)", r->out, s.path[1]);
-    }
-    if (!r->out[0])
-        check_fail(c, "inside, /proc/self/cgroup to show the container's group as /", "cat printed nothing");
+    expect_root_inside(c, r, &s, "");
 }
 
 /* The world holds the parent's first open of a cgroup.procs file for 300 ms:
  * a child that goes on before it is in its group (the parent moving it after
- * letting it go) is caught outside its group when the command starts. */
+ * letting it go) is caught outside its group when the command starts; and a
+ * cgroup namespace the child made before the move (at clone, or before it
+ * waited for its parent) is rooted above its group, which the command sees. */
 CHECK(cgroup_command_starts_in_its_group)
 {
     static const struct world_faults faults = { .slow_cgroup = 1 };
     struct world_spec spec = { .during = look_from_outside, .faults = &faults };
     struct world_result *r;
     struct seen s;
+    char script[256];
 
     need_linux_5_5(c);
-    r = lab_run(c, &spec, ARGS("--pids-limit", "50", "--", probe(), "--wait"));
+    snprintf(script, sizeof script, "cat /proc/self/cgroup; exec %s --wait", probe());
+    r = lab_run(c, &spec, ARGS("--pids-limit", "50", "--", "/bin/sh", "-c", script));
     expect_exit(c, r, 0);
     expect_probe_ready(c, r);
     get_seen(r, &s);
     expect_own_group(c, r, &s);
+    expect_root_inside(c, r, &s, " (the parent's move into the group slowed by 300 ms: a cgroup namespace made before "
+                       "the move is rooted at the parent's group)");
 }
 
 CHECK(cgroup_namespace_differs)
@@ -389,8 +450,10 @@ CHECK(cgroup_verbose_narrates)
 CHECK(cgroup_bad_limit_exit_125)
 {
     static char *const bad[][2] = {
-        { "--memory", "12Q" }, { "--memory", "0" }, { "--memory", "-5M" }, { "--memory", " -5" }, { "--cpus", "0" },
-        { "--cpus", "abc" }, { "--cpus", "999" }, { "--pids-limit", "-3" }, { "--pids-limit", "7x" },
+        { "--memory", "M" }, { "--memory", "12Q" }, { "--memory", "1.5G" }, { "--memory", "64MB" },
+        { "--memory", "-5M" }, { "--memory", "+5M" }, { "--memory", " -5" }, { "--memory", "0" },
+        { "--cpus", "0" }, { "--cpus", "abc" }, { "--cpus", "999" }, { "--cpus", "0.5x" },
+        { "--pids-limit", "0" }, { "--pids-limit", "-3" }, { "--pids-limit", "7x" },
     };
     size_t i;
 
@@ -398,6 +461,358 @@ CHECK(cgroup_bad_limit_exit_125)
         struct world_result *r = lab_run(c, NULL, ARGS(bad[i][0], bad[i][1], "--", "true"));
         expect_usage_error(c, r, bad[i][0]);
     }
+}
+
+/* --memory in bytes, and with each suffix in either case: the group's limit
+ * is that many bytes, in powers of 1024. */
+CHECK(cgroup_memory_every_suffix)
+{
+    static const char *const suffixes[] = { "", "K", "k", "M", "m", "G", "g" };
+    static const unsigned shift[] = { 0, 10, 10, 20, 20, 30, 30 };
+    struct world_spec spec = { .during = look_from_outside };
+    size_t i;
+
+    for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        /* 24 MiB to 3 GiB, whole pages: the kernel keeps the number as given. */
+        unsigned long long n = shift[i] == 0 ? 4096ULL * rand_range(6144, 51200)
+                             : shift[i] == 10 ? 4ULL * rand_range(6144, 51200)
+                             : shift[i] == 20 ? rand_range(24, 3072) : rand_range(1, 3);
+        char size[32], want[32];
+        struct world_result *r;
+        struct seen s;
+
+        snprintf(size, sizeof size, "%llu%s", n, suffixes[i]);
+        snprintf(want, sizeof want, "%llu", n << shift[i]);
+        r = lab_run(c, &spec, ARGS("--memory", size, "--", probe(), "--wait"));
+        if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 0)
+            check_fail(c, "--memory with no suffix (bytes), K, M or G, in upper or lower case, to be taken",
+                       "--memory %s: the lab exited with %d; stderr:\n%.3000s", size,
+                       WIFEXITED(r->lab_status) ? WEXITSTATUS(r->lab_status) : -1, r->err);
+        expect_probe_ready(c, r);
+        get_seen(r, &s);
+        if (strcmp(s.memory, want) != 0) {
+            char expected[128];
+            snprintf(expected, sizeof expected, "--memory %s: a limit of %s bytes (K, M, G: 1024, 1024^2, 1024^3)",
+                     size, want);
+            check_fail(c, expected, "the command's group %s holds a memory limit of %s", s.path[0], s.memory);
+        }
+    }
+}
+
+/* In W, in a check's setup: another container's groups, as its own lab made
+ * them, before the lab runs: nslab/NAME for each of names, under the root of
+ * the one tree (v2, the controllers enabled on the way down), or of each v1
+ * hierarchy of memory, pids and cpu the world has (only: that one alone).
+ * With keep, each holds a group of its own, so that it cannot be removed. */
+static void make_others(struct world_result *r, const char *only, const long *names, int n, int keep)
+{
+    static const char *const controllers[] = { "memory", "pids", "cpu" };
+    char dir[128], path[192], have[256] = "", enable[64] = "";
+    int v2 = r->cgroup_version == 2, i, k;
+
+    if (v2) {
+        read_file("/sys/fs/cgroup/cgroup.controllers", have, sizeof have);
+        for (k = 0; k < 3; k++)
+            if (strstr(have, controllers[k]))
+                appendf(enable, sizeof enable, "%s+%s", enable[0] ? " " : "", controllers[k]);
+    }
+    for (k = 0; k < (v2 ? 1 : 3); k++) {
+        if (v2) {
+            snprintf(dir, sizeof dir, "/sys/fs/cgroup/nslab");
+        } else {
+            if (only && strcmp(only, controllers[k]) != 0)
+                continue;
+            snprintf(path, sizeof path, "/sys/fs/cgroup/%s/cgroup.procs", controllers[k]);
+            if (access(path, F_OK) != 0)
+                continue;   /* the machine has no such hierarchy */
+            snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s/nslab", controllers[k]);
+        }
+        if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+            world_setup_failed(r, "mkdir %s: %s", dir, strerror(errno));
+            return;
+        }
+        snprintf(path, sizeof path, "%s/cgroup.subtree_control", dir);
+        if (v2 && enable[0] && (write_file("/sys/fs/cgroup/cgroup.subtree_control", enable) == -1 ||
+                                write_file(path, enable) == -1)) {
+            world_setup_failed(r, "enable %s for the children of /sys/fs/cgroup and %s: %s", enable, dir,
+                               strerror(errno));
+            return;
+        }
+        for (i = 0; i < n; i++) {
+            snprintf(path, sizeof path, "%s/%ld", dir, names[i]);
+            if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+                world_setup_failed(r, "mkdir %s: %s", path, strerror(errno));
+                return;
+            }
+            snprintf(path, sizeof path, "%s/%ld/keep", dir, names[i]);
+            if (keep && mkdir(path, 0755) == -1 && errno != EEXIST) {
+                world_setup_failed(r, "mkdir %s: %s", path, strerror(errno));
+                return;
+            }
+        }
+    }
+}
+
+/* In W, in a check's `after` (the world's last snapshot taken): remove the
+ * groups make_others() made and the lab left, so that the harness finds only
+ * what it expects to remove. */
+static void remove_others(const long *names, int n)
+{
+    static const char *const tops[] = { "", "/memory", "/pids", "/cpu" };
+    char path[192];
+    int i, k;
+
+    for (k = 0; k < 4; k++) {
+        for (i = 0; i < n; i++) {
+            snprintf(path, sizeof path, "/sys/fs/cgroup%s/nslab/%ld/keep", tops[k], names[i]);
+            rmdir(path);
+            snprintf(path, sizeof path, "/sys/fs/cgroup%s/nslab/%ld", tops[k], names[i]);
+            rmdir(path);
+        }
+        snprintf(path, sizeof path, "/sys/fs/cgroup%s/nslab", tops[k]);
+        rmdir(path);
+    }
+}
+
+/* Another container's groups, and (first != 0) the next PIDs of the world
+ * made predictable, so that the lab's own PIDs are among them. */
+struct others {
+    long names[16];
+    int n;
+    long first;                 /* the world's next PID */
+};
+
+static void others_setup(struct world_result *r, void *data)
+{
+    struct others *o = data;
+    char text[32];
+
+    if (o->first) {
+        snprintf(text, sizeof text, "%ld", o->first - 1);
+        if (write_file("/proc/sys/kernel/ns_last_pid", text) == -1) {
+            world_setup_failed(r, "write %s into the world's /proc/sys/kernel/ns_last_pid: %s", text, strerror(errno));
+            return;
+        }
+    }
+    /* (v1: in the cpu hierarchy alone, the last of the lab's three, so
+     * that the groups it made before it stopped must be removed.) */
+    make_others(r, o->first && r->cgroup_version == 1 ? "cpu" : NULL, o->names, o->n, o->first != 0);
+}
+
+static void others_after(struct world_result *r, void *data)
+{
+    struct others *o = data;
+
+    (void)r;
+    remove_others(o->names, o->n);
+}
+
+/* Two other containers' groups are in nslab when the lab starts: it shares
+ * nslab with them, and leaves theirs alone (the world's snapshot compares
+ * every group before and after). */
+CHECK(cgroup_other_containers_left_alone)
+{
+    struct others o = { .n = 2 };
+    struct world_spec spec = { .setup = others_setup, .during = look_from_outside, .after = others_after, .data = &o };
+    struct world_result *r;
+    struct limits l;
+    struct seen s;
+    char want_memory[32];
+
+    draw_limits(&l);
+    o.names[0] = rand_range(20000, 25999);
+    o.names[1] = rand_range(26000, 32000);
+    r = lab_run(c, &spec, ARGS("--memory", l.memory_arg, "--pids-limit", l.pids_arg, "--", probe(), "--wait"));
+    if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 0)
+        check_fail(c, "nslab, made by another container, to be shared: it may exist already, which is no error",
+                   "with nslab/%ld and nslab/%ld there already, the lab exited with %d; stderr:\n%.3000s", o.names[0],
+                   o.names[1], WIFEXITED(r->lab_status) ? WEXITSTATUS(r->lab_status) : -1, r->err);
+    expect_probe_ready(c, r);
+    get_seen(r, &s);
+    expect_own_group(c, r, &s);
+    snprintf(want_memory, sizeof want_memory, "%llu", l.memory);
+    if (strcmp(s.memory, want_memory) != 0 || strcmp(s.pids, l.pids_arg) != 0)
+        check_fail(c, "beside other containers' groups, the container's own group to hold its limits",
+                   "in %s: memory limit %s (want %s), pids.max %s (want %s)", s.path[0], s.memory, want_memory,
+                   s.pids, l.pids_arg);
+}
+
+/* nslab/<PID> is there already when the lab starts (another container's,
+ * one whose PID was the same in another PID namespace, or one left behind):
+ * the lab must not take it over, nor remove it, but stop with 125 and one
+ * line, and remove what it made itself (on v1 the group is there in the cpu
+ * hierarchy alone). The world's next PIDs are set so that the lab's are
+ * among the groups made. */
+CHECK(cgroup_existing_group_not_taken)
+{
+    struct others o = { .n = 16 };
+    struct world_spec spec = { .setup = others_setup, .after = others_after, .data = &o };
+    struct world_result *r;
+    int i;
+
+    o.first = rand_range(2000, 30000);
+    for (i = 0; i < o.n; i++)
+        o.names[i] = o.first + i;
+    r = lab_run(c, &spec, ARGS("--memory", "64M", "--pids-limit", "50", "--cpus", "0.5", "--", probe()));
+    if (r->probe[0] || !WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 125)
+        check_fail(c, "nslab/<PID> already there (another container's, or one left behind) not to be taken over: "
+                   "exit 125 with one line, the command never run",
+                   "the groups nslab/%ld to nslab/%ld were there (the lab's PIDs among them); the lab exited with %d%s"
+                   "; stderr:\n%.3000s", o.names[0], o.names[o.n - 1],
+                   WIFEXITED(r->lab_status) ? WEXITSTATUS(r->lab_status) : -1,
+                   r->probe[0] ? ", and the command ran (in a group that was not its own)" : "", r->err);
+    expect_one_error_line(c, r);
+}
+
+/* What cgroup_container_cannot_raise_its_limits tries, inside, and sees. */
+struct raise {
+    char memory[32], pids[16], quota[16], cpu_max[32];   /* values of the container's own, above the limits */
+    char script[2048];          /* the writes, then (the first container) the probe */
+    char second[2048];          /* ... without it, for a second container */
+};
+
+struct raise_seen {
+    struct seen seen;           /* the first container's group, from outside, after both tried */
+    char second[8192];          /* what the second container said, and its exit status */
+};
+_Static_assert(sizeof(struct raise_seen) <= USER_CAP, "struct raise_seen must fit in world_result.user");
+
+/* `during`: a second container, whose root is the same host ID as the first's
+ * (the default map), tries the same writes, into every group it sees; then
+ * the harness reads the first one's group. */
+static void raise_during(struct world_result *r, void *data)
+{
+    const struct raise *w = data;
+    struct raise_seen *rs;
+    char *argv[16], out[4096];
+    int status;
+
+    lab_argv(argv, sizeof argv / sizeof argv[0], ARGS("--pids-limit", "50", "--", "/bin/sh", "-c", (char *)w->second), 1);
+    status = world_run_second(argv, NULL, lab_timeout + 2, out, sizeof out);
+    look_from_outside(r, NULL);
+    rs = (struct raise_seen *)r->user;
+    snprintf(rs->second, sizeof rs->second, "%s(it exited with %d)\n", out,
+             status == -1 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+/* The writes of the script: into each limit file of any group in nslab (v2
+ * or v1), values of the container's own; then its PID into the cgroup.procs
+ * of the groups above. Each that works is said on stdout. */
+static void raise_script(struct raise *w, char *out, size_t n, const char *then)
+{
+    const char *const writes[][2] = {
+        { "nslab/*/memory.swap.max", w->memory }, { "nslab/*/memory.max", w->memory }, { "nslab/*/pids.max", w->pids },
+        { "nslab/*/cpu.max", w->cpu_max }, { "memory/nslab/*/memory.memsw.limit_in_bytes", w->memory },
+        { "memory/nslab/*/memory.limit_in_bytes", w->memory }, { "pids/nslab/*/pids.max", w->pids },
+        { "cpu/nslab/*/cpu.cfs_quota_us", w->quota },
+    };
+    size_t i;
+
+    snprintf(out, n, "cd /sys/fs/cgroup 2>/dev/null && {");
+    for (i = 0; i < sizeof writes / sizeof writes[0]; i++)
+        appendf(out, n, " for f in %s; do echo '%s' >$f && echo \"wrote %s into $f\"; done;", writes[i][0],
+                writes[i][1], writes[i][1]);
+    appendf(out, n, " for f in cgroup.procs */cgroup.procs nslab/cgroup.procs */nslab/cgroup.procs; do "
+            "echo $$ >$f && echo \"wrote its PID into $f\"; done; } 2>/dev/null; %s", then);
+}
+
+/* The container's root tries to raise its own limits and to leave its group
+ * through the host's /sys/fs/cgroup, which it still sees until lab 10; so
+ * does the root of a second container, whose root is the same host ID (the
+ * default map), into the first one's group. The files must not be theirs to
+ * write: a lab that chowns the group to the container's root hands them
+ * over (on v2 the first container's own cgroup namespace shields its root
+ * group from itself, not from its neighbour). They write values of their
+ * own, drawn above the limits asked for, and say what they managed; the
+ * harness reads the first container's group from outside afterwards. */
+CHECK(cgroup_container_cannot_raise_its_limits)
+{
+    struct raise w;
+    struct world_spec spec = { .during = raise_during, .data = &w, .timeout = lab_timeout + 5 };
+    struct world_result *r;
+    struct raise_seen rs;
+    struct limits l;
+    struct seen *s = &rs.seen;
+    char exec_probe[128], want_memory[32];
+
+    draw_limits(&l);
+    snprintf(w.memory, sizeof w.memory, "%llu", l.memory + 4096ULL * rand_range(1, 100000));
+    snprintf(w.pids, sizeof w.pids, "%ld", l.pids + (long)rand_range(100, 5000));
+    snprintf(w.quota, sizeof w.quota, "%ld", l.cpu_quota + 1000L * rand_range(1, 50));
+    snprintf(w.cpu_max, sizeof w.cpu_max, "%s 100000", w.quota);
+    snprintf(exec_probe, sizeof exec_probe, "exec %s --wait", probe());
+    raise_script(&w, w.script, sizeof w.script, exec_probe);
+    raise_script(&w, w.second, sizeof w.second, "true");
+    r = lab_run(c, &spec, ARGS("--memory", l.memory_arg, "--pids-limit", l.pids_arg, "--cpus", l.cpus_arg, "--",
+                               "/bin/sh", "-c", w.script));
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+    memcpy(&rs, r->user, sizeof rs);
+    snprintf(want_memory, sizeof want_memory, "%llu", l.memory);
+    if (r->out[0] || strstr(rs.second, "wrote ") || strcmp(s->memory, w.memory) == 0 ||
+        strcmp(s->swap, w.memory) == 0 || strcmp(s->memsw, w.memory) == 0 || strcmp(s->pids, w.pids) == 0 ||
+        strcmp(s->cpu, w.cpu_max) == 0 || strcmp(s->cpu, w.quota) == 0)
+        check_fail(c, "the containers' roots unable to raise a container's limits or leave their groups: the "
+                   "group's files are the host's root's, never handed to a container (no chown, no chmod)",
+                   "%s%s%s%sfrom outside, the first container's group %s then held: memory limit %s (asked %s; the "
+                   "containers wrote %s), pids.max %s (asked %s; they wrote %s), CPU %s (asked --cpus %s; they "
+                   "wrote %s)",
+                   r->out[0] ? "inside, the container's root could write files of the host's:\n" : "", r->out,
+                   strstr(rs.second, "wrote ") ? "a second container, its root the same host ID, could too:\n" : "",
+                   strstr(rs.second, "wrote ") ? rs.second : "", s->path[0], s->memory, want_memory, w.memory,
+                   s->pids, l.pids_arg, w.pids, s->cpu, l.cpus_arg, s->v2 ? w.cpu_max : w.quota);
+    expect_own_group(c, r, s);
+}
+
+/* A size whose bytes do not fit in 64 bits: strtoull(3) says so only
+ * through errno, and a multiplication by the unit wraps around (to 0, no
+ * limit, or to a few bytes). Each must be refused. */
+CHECK(cgroup_huge_memory_refused)
+{
+    char sizes[4][40];
+    int i;
+
+    /* 2^64 and up, in bytes; 2^34 G, 2^44 M, 2^54 K and a little more. */
+    snprintf(sizes[0], sizeof sizes[0], "18446744073709551%03u", rand_range(616, 999));
+    snprintf(sizes[1], sizeof sizes[1], "%lluG", (1ULL << 34) + rand_range(0, 4096));
+    snprintf(sizes[2], sizeof sizes[2], "%lluM", (1ULL << 44) + rand_range(0, 4096));
+    snprintf(sizes[3], sizeof sizes[3], "%lluk", (1ULL << 54) + rand_range(0, 4096));
+    for (i = 0; i < 4; i++) {
+        struct world_result *r = lab_run(c, NULL, ARGS("--memory", sizes[i], "--", "true"));
+        if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 125) {
+            char expected[256];
+            snprintf(expected, sizeof expected, "--memory %s, more bytes than 64 bits hold, refused: exit 125 with one "
+                     "line naming --memory", sizes[i]);
+            check_fail(c, expected, "the lab exited with %d (it took a size that wrapped around, or strtoull's "
+                       "ULLONG_MAX, for a limit); stderr:\n%.3000s",
+                       WIFEXITED(r->lab_status) ? WEXITSTATUS(r->lab_status) : -1, r->err);
+        }
+        expect_usage_error(c, r, "--memory");
+    }
+}
+
+/* Run by a user, not root: no cgroup of the host's to write a limit into,
+ * so a limit is refused (125, one line naming it), never silently left out. */
+CHECK(cgroup_limits_need_root)
+{
+    static const char *const options[] = { "--memory", "--pids-limit", "--cpus" };
+    static const char *const values[] = { "64M", "50", "0.5" };
+    struct world_spec spec = { 0 };
+    struct world_result *r;
+    unsigned k = rand_range(0, 2);
+    char expected[256];
+
+    spec.as_user.uid = WORLD_USER_FIRST + rand_range(0, 65535);
+    spec.as_user.gid = WORLD_USER_FIRST + rand_range(0, 65535);
+    r = lab_run(c, &spec, ARGS((char *)options[k], (char *)values[k], "--", probe()));
+    if (!WIFEXITED(r->lab_status) || WEXITSTATUS(r->lab_status) != 125) {
+        snprintf(expected, sizeof expected, "run by uid %u (not root), %s %s refused: exit 125 with one line naming it",
+                 (unsigned)spec.as_user.uid, options[k], values[k]);
+        check_fail(c, expected, "the lab exited with %d%s; stderr:\n%s",
+                   WIFEXITED(r->lab_status) ? WEXITSTATUS(r->lab_status) : -1,
+                   r->probe[0] ? ", and the command ran without the limit" : "", r->err);
+    }
+    expect_usage_error(c, r, options[k]);
 }
 
 static const struct check_info checks[] = {
@@ -419,6 +834,16 @@ static const struct check_info checks[] = {
     CHECK_ENTRY(cgroup_verbose_narrates, "--verbose names CLONE_NEWCGROUP and the group", CGROUPNS),
     CHECK_ENTRY(cgroup_bad_limit_exit_125, "bad --memory, --cpus or --pids-limit: exit 125 with one line naming "
                 "the option", OPTIONS),
+    CHECK_ENTRY(cgroup_memory_every_suffix, "--memory in bytes, K, M and G in either case: that many bytes, powers of "
+                "1024", OPTIONS),
+    CHECK_ENTRY(cgroup_huge_memory_refused, "a --memory whose bytes do not fit in 64 bits: exit 125 with one line "
+                "naming --memory", OPTIONS),
+    CHECK_ENTRY(cgroup_limits_need_root, "run by a user, not root, a limit is refused (125), not left out", OPTIONS),
+    CHECK_ENTRY(cgroup_container_cannot_raise_its_limits, "the container's root can neither raise its limits nor leave "
+                "its group", HANDED),
+    CHECK_ENTRY(cgroup_other_containers_left_alone, "other containers' groups in nslab: shared, left alone", SHARED),
+    CHECK_ENTRY(cgroup_existing_group_not_taken, "nslab/<PID> already there: 125, not taken over, nothing left",
+                SHARED),
     { NULL, NULL, NULL, NULL },
 };
 

@@ -181,7 +181,7 @@ void judge_run(const struct world_spec *spec, const struct world_result *r, int 
     changes = diff_lines(r->before, r->after);
     if (changes) {
         snprintf(j->seen, sizeof j->seen, "the lab changed the host (- before, + after; a \"process\" line is a "
-                 "process left running, a \"cgroup\" line a cgroup left behind):\n%.12000s", changes);
+                 "process left running, a \"cgroup\" line a cgroup left behind (+) or removed (-)):\n%.12000s", changes);
         free(changes);
         verdict(j, "FAIL", "the host (the test world) as it was before the run");
     }
