@@ -81,9 +81,8 @@ static int run_by_hand(struct world_spec *spec, const char *who, const char *wha
         fprintf(stderr, "%s: %s left the test world's host changed (- before, + after); on your machine this "
                 "would stay:\n%s", who, what, changes);
     free(changes);
-    if (r->shmem_grown)
-        fprintf(stderr, "%s: it put %ld MiB in memory-backed files (a tmpfs): this world has no cgroup to hold that, "
-                "so it was ended\n", who, r->shmem_grown);
+    if (r->ended[0])
+        fprintf(stderr, "%s: %s\n", who, r->ended);
     if (r->timed_out) {
         fprintf(stderr, "%s: still running after %.0f s: every process was killed\n", who, spec->timeout);
         return 124;

@@ -121,12 +121,10 @@ void judge_run(const struct world_spec *spec, const struct world_result *r, int 
                  SNAP_CAP);
         describe_output(r, j->seen, sizeof j->seen);
         verdict(j, "FAIL", "the host (the test world) as it was before the run");
-    } else if (r->shmem_grown) {
-        snprintf(j->seen, sizeof j->seen, "the run put %ld MiB into memory-backed files (a tmpfs or shared memory) "
-                 "and was ended: this world has no cgroup to hold it, so the kit stops it at 256 MiB\n",
-                 r->shmem_grown);
+    } else if (r->ended[0]) {
+        snprintf(j->seen, sizeof j->seen, "%s\n", r->ended);
         describe_output(r, j->seen, sizeof j->seen);
-        verdict(j, "FAIL", "the lab to use the machine's memory sparingly");
+        verdict(j, "FAIL", "the lab to use the machine's memory and cgroups sparingly");
     } else if (r->probe_count > 1) {
         snprintf(j->seen, sizeof j->seen, "the probe (the command) ran more than once: %s; the lab must run the "
                  "command once, as the container's process\n", r->note[0] ? r->note : "copies side by side");

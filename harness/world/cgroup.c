@@ -34,8 +34,9 @@
 
 #define WORLD_PIDS_MAX "512"                    /* a fork bomb stops here */
 #define WORLD_MEMORY_MAX "1073741824"           /* and a memory hog here (1 GiB) */
-#define WORLD_CGROUP_DEPTH "16"                 /* v2: a chain of cgroups here */
-#define WORLD_CGROUP_DESCENDANTS "512"          /* and a flood of them here */
+#define WORLD_CGROUP_DEPTH "16"                 /* a chain of cgroups here, */
+#define WORLD_CGROUP_DESCENDANTS "512"          /* and a flood of them here (v2's own limits;
+                                                 * v1 has none: the watch, by cg_count) */
 
 #define CG_MAX 6
 
@@ -454,55 +455,73 @@ void cg_snapshot(FILE *f)
             walk(cg->h[i].root_fd, cg->h[i].name, "", f, 0);
 }
 
+/* A reading of the folder open as fd from its start: a descriptor of its
+ * own (openat "."), never a dup(), which would share fd's offset and find
+ * nothing the second time. */
+static DIR *read_folder(int fd)
+{
+    int own = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = own == -1 ? NULL : fdopendir(own);
+
+    if (!d && own != -1)
+        close(own);
+    return d;
+}
+
+static int is_subfolder(const struct dirent *e)
+{
+    return e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+}
+
 /* The name, in the folder `parent`, of the folder open as `child` (found by
  * its inode); 1, or 0 when it is not there. */
 static int leaf_name(int parent, int child, char *name, size_t n)
 {
     struct stat want, st;
-    int dup_fd = dup(parent), found = 0;
-    DIR *d = dup_fd == -1 ? NULL : fdopendir(dup_fd);
+    DIR *d = read_folder(parent);
     struct dirent *e;
+    int found = 0;
 
     if (d && fstat(child, &want) == 0)
         while (!found && (e = readdir(d)))
-            if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-                fstatat(parent, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_ino == want.st_ino &&
-                st.st_dev == want.st_dev) {
+            if (is_subfolder(e) && fstatat(parent, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                st.st_ino == want.st_ino && st.st_dev == want.st_dev) {
                 snprintf(name, n, "%s", e->d_name);
                 found = 1;
             }
     if (d)
         closedir(d);
-    else if (dup_fd != -1)
-        close(dup_fd);
     return found;
 }
 
-/* The first child folder of the folder open as fd, into name; 1, or 0. */
-static int first_child(int fd, char *name, size_t n)
+/* One pass over the folder open as fd: rmdir every child folder that goes
+ * (an empty cgroup), and name the first that would not (it has children,
+ * or processes not gone yet). 1 when one is left, 0 when none, -1 when the
+ * folder cannot be read. */
+static int remove_children(int fd, char *name, size_t n)
 {
-    int dup_fd = dup(fd), found = 0;
-    DIR *d = dup_fd == -1 ? NULL : fdopendir(dup_fd);
+    DIR *d = read_folder(fd);
     struct dirent *e;
+    int left = 0;
 
-    while (d && !found && (e = readdir(d)))
-        if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+    if (!d)
+        return -1;
+    while ((e = readdir(d)))
+        if (is_subfolder(e) && unlinkat(fd, e->d_name, AT_REMOVEDIR) == -1 && errno != ENOENT && !left) {
             snprintf(name, n, "%s", e->d_name);
-            found = 1;
+            left = 1;
         }
-    if (d)
-        closedir(d);
-    else if (dup_fd != -1)
-        close(dup_fd);
-    return found;
+    closedir(d);
+    return left;
 }
 
-/* rmdir a cgroup and everything below it, however deep: by file
+/* rmdir a cgroup and everything below it, however deep and wide: by file
  * descriptors, never by a path (a lab's chain of cgroups may be longer than
  * PATH_MAX), one folder open at a time (the chain may be deeper than our
- * descriptors): down to a leaf, up one ("..") and rmdir it, again. Its last
- * processes may take a moment to leave (a fork bomb's hundreds of them):
- * wait up to *budget ms in all. */
+ * descriptors). In each folder one pass removes every empty child; into the
+ * first that is left, and again; a folder with none left below it is
+ * removed from its parent (".."). Its last processes may take a moment to
+ * leave (a fork bomb's hundreds of them): wait up to *budget ms in all. */
 static void remove_tree(const char *dir, int *budget)
 {
     struct timespec pause = { 0, 1000 * 1000 };
@@ -511,17 +530,21 @@ static void remove_tree(const char *dir, int *budget)
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), stuck = 0;
 
     while (fd != -1 && !stuck) {
-        int child = first_child(fd, name, sizeof name) ? openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-        int parent;
-        if (child != -1) {
+        int left = remove_children(fd, name, sizeof name), parent;
+        if (left == 1) {
+            int child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (child == -1 && errno == ENOENT)
+                continue;   /* it went meanwhile */
+            if (child == -1)
+                break;
             close(fd);
             fd = child;
             depth++;
             continue;
         }
-        if (depth == 0)
+        if (left == -1 || depth == 0)
             break;
-        /* A leaf: up one, and rmdir it from there. */
+        /* None left below: up one, and rmdir this one from there. */
         parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (parent == -1 || !leaf_name(parent, fd, name, sizeof name)) {
             if (parent != -1)
@@ -543,6 +566,47 @@ static void remove_tree(const char *dir, int *budget)
         nanosleep(&pause, NULL);
         (*budget)--;
     }
+}
+
+/* How many cgroups lie below the folder open as fd (at `depth`), counted
+ * until there are more than `most`; one deeper than WORLD_CGROUP_DEPTH
+ * counts as more. */
+static int count_below(int fd, int depth, int most)
+{
+    const int deepest = atoi(WORLD_CGROUP_DEPTH);
+    DIR *d = read_folder(fd);
+    struct dirent *e;
+    int n = 0;
+
+    while (d && n <= most && (e = readdir(d)))
+        if (is_subfolder(e)) {
+            int child;
+            if (depth >= deepest) {
+                n = most + 1;
+                break;
+            }
+            n++;
+            child = openat(fd, e->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (child != -1) {
+                n += count_below(child, depth + 1, most - n);
+                close(child);
+            }
+        }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+int cg_count(int most)
+{
+    const struct cgroups *cg = &world_cgroups;
+    int i, n = 0;
+
+    /* v2's own limits hold the world (cgroup.max.descendants, .depth). */
+    for (i = 0; cg->version == 1 && i < cg->n && n <= most; i++)
+        if (cg->h[i].root_fd != -1)
+            n += count_below(cg->h[i].root_fd, 0, most - n);
+    return n;
 }
 
 /* Remove the world's cgroups, then let go of their locks. */

@@ -34,10 +34,20 @@
 #define LAB_NPROC 512   /* counted per user namespace: a fork bomb stops here even without a cgroup */
 #define LAB_NICE 10     /* below W and the harness: a fork bomb cannot starve them (checks run side by side) */
 #define STUCK_SECONDS 1.0   /* a process of the lab with no live child this long is stuck */
-/* A world without a cgroup (rootless on cgroup v1) has no memory limit a
- * tmpfs's pages count against: the machine's shared memory (Shmem, what
- * tmpfs holds) is watched instead, and a run that grows it this much ends. */
+/* A world without a cgroup (rootless on cgroup v1) has no memory limit:
+ * the machine's memory is watched instead. A run that grows its shared
+ * memory (Shmem, what tmpfs holds) by SHMEM_LIMIT_MB ends; so does one that
+ * takes from its available memory (MemAvailable: the lab's processes, and
+ * what the kernel holds for them, message queues, pipes...) a quarter of
+ * what was available when it began, at most MEMORY_LIMIT_MB (the cgroup's
+ * limit). Other programs of the machine allocate meanwhile too: the bound
+ * is far above what any lab needs. */
 #define SHMEM_LIMIT_MB 256
+#define MEMORY_LIMIT_MB 1024
+/* Cgroup v1 has no limit on a world's cgroups (v2: cgroup.max.descendants
+ * and .depth, set by cgroup.c): a run with more than this many ends. */
+#define CGROUP_LIMIT 512
+#define WATCH_EVERY 0.01    /* seconds between two looks at the bounds */
 
 static double now(void)
 {
@@ -537,14 +547,66 @@ int world_run_second(char *const *argv, const struct world_run_as *as_user, doub
     return status;
 }
 
-/* The machine's shared memory (tmpfs, shm), in MiB; -1 unknown. */
-static long shmem_mb(void)
+/* The machine's shared memory (tmpfs, shm) and available memory, in MiB
+ * (-1: unknown). */
+static void memory_mb(long *shmem, long *available)
 {
-    char text[4096], *line;
+    char text[8192], *line;
+    ssize_t n = proc_read("meminfo", text, sizeof text - 1);
 
-    if (proc_read("meminfo", text, sizeof text - 1) <= 0 || !(line = strstr(text, "\nShmem:")))
-        return -1;
-    return atol(line + 7) / 1024;
+    *shmem = *available = -1;
+    if (n <= 0)
+        return;
+    text[n] = '\0';
+    if ((line = strstr(text, "\nShmem:")))
+        *shmem = atol(line + 7) / 1024;
+    if ((line = strstr(text, "\nMemAvailable:")))
+        *available = atol(line + 14) / 1024;
+}
+
+/* What the watch holds a run to, besides its time. */
+struct bounds {
+    long shmem_base, available_base, available_most;   /* MiB; -1: not watched (the world has a cgroup) */
+    int (*count_cgroups)(int most);
+    double next_look;
+};
+
+static void watch_bounds(struct bounds *b, const struct world_result *r, int (*count_cgroups)(int most))
+{
+    b->shmem_base = b->available_base = b->available_most = -1;
+    b->count_cgroups = count_cgroups;
+    b->next_look = 0;
+    if (r->cgroup_version)
+        return;
+    memory_mb(&b->shmem_base, &b->available_base);
+    if (b->available_base >= 0)
+        b->available_most = b->available_base / 4 < MEMORY_LIMIT_MB ? b->available_base / 4 : MEMORY_LIMIT_MB;
+}
+
+/* Has the run gone past a bound? r->ended then says which. */
+static int past_bounds(struct bounds *b, struct world_result *r)
+{
+    long shmem, available;
+
+    if (now() < b->next_look)
+        return 0;
+    b->next_look = now() + WATCH_EVERY;
+    if (b->shmem_base >= 0 || b->available_base >= 0)
+        memory_mb(&shmem, &available);
+    if (b->shmem_base >= 0 && shmem - b->shmem_base > SHMEM_LIMIT_MB)
+        snprintf(r->ended, sizeof r->ended, "the run put %ld MiB into memory-backed files (a tmpfs or shared memory) "
+                 "and was ended: this world has no cgroup to hold it, so the kit stops it at %d MiB",
+                 shmem - b->shmem_base, SHMEM_LIMIT_MB);
+    else if (b->available_base >= 0 && available >= 0 && b->available_base - available > b->available_most)
+        snprintf(r->ended, sizeof r->ended, "the run took %ld MiB of the machine's available memory (its processes', "
+                 "and what the kernel holds for it: message queues, pipes...) and was ended: this world has no cgroup "
+                 "to hold it, so the kit stops it at %ld MiB (a quarter of what was available, at most %d MiB)",
+                 b->available_base - available, b->available_most, MEMORY_LIMIT_MB);
+    else if (b->count_cgroups && b->count_cgroups(CGROUP_LIMIT) > CGROUP_LIMIT)
+        snprintf(r->ended, sizeof r->ended, "the run made more than %d cgroups in the world (or nested them deeper "
+                 "than 16) and was ended: cgroup v1 has no limit of its own on them, so the kit stops it there, "
+                 "as cgroup v2's limits would", CGROUP_LIMIT);
+    return r->ended[0] != '\0';
 }
 
 /* Kill every process of the world but W, and reap them all. */
@@ -751,7 +813,8 @@ static int open_pipes(struct pipes *p)
            socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->filter) ? -1 : 0;
 }
 
-void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapshot_fn)(char *buf, size_t n))
+void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapshot_fn)(char *buf, size_t n),
+             int (*count_cgroups)(int most))
 {
     struct pipes p;
     struct capbuf out = { r->out, OUT_CAP, 0, 0 }, err = { r->err, OUT_CAP, 0, 0 };
@@ -761,7 +824,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
     int pidfd, listener, status = 0, open_out = !spec->interactive, open_err = !spec->interactive, open_report = 1;
     double waiting_on_nothing = 0;
     int host_done = 0, looked = 0;
-    long shmem_base = r->cgroup_version ? -1 : shmem_mb();
+    struct bounds bounds;
 
     current_result = r;
     take_snapshot = snapshot_fn;
@@ -807,6 +870,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
     fcntl(p.err[0], F_SETFL, O_NONBLOCK);
     fcntl(p.report[0], F_SETFL, O_NONBLOCK);
     pidfd = (int)syscall(SYS_pidfd_open, lab, 0);
+    watch_bounds(&bounds, r, count_cgroups);
 
     deadline = start + spec->timeout;
     for (;;) {
@@ -827,10 +891,8 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
             r->timed_out = 1;
             break;
         }
-        if (shmem_base >= 0 && shmem_mb() - shmem_base > SHMEM_LIMIT_MB) {
-            r->shmem_grown = shmem_mb() - shmem_base;
+        if (past_bounds(&bounds, r))
             break;
-        }
         if (listener != -1 && slow.held == 1) {
             release_held(listener);
             if (wait_ms > 10)

@@ -329,7 +329,7 @@ static void world_main(const struct world_spec *spec, struct world_result *r, in
         spec->setup(r, spec->data);
     if (world_snapshot(r->before, sizeof r->before) == -1)
         r->before_truncated = 1;   /* the machine's: before the lab ran */
-    run_lab(spec, r, world_snapshot);
+    run_lab(spec, r, world_snapshot, cg_count);
     r->finished = 1;
     _exit(0);
 }

@@ -150,8 +150,8 @@ struct world_result {
     int before_truncated;       /* the snapshot before the lab did not fit (the machine's state) */
     int snap_truncated;         /* a snapshot during or after the run did not fit: what the lab left */
     int probe_count;            /* copies of the probe running side by side when it said READY */
-    long shmem_grown;           /* a world without a cgroup: MiB of the machine's shared memory (tmpfs)
-                                 * the run took, when it went past the limit and was ended; else 0 */
+    char ended[512];            /* the watch ended the run: what the lab took past the kit's bounds
+                                 * (memory without a cgroup, cgroups on v1), a sentence; else "" */
     double clock_gap[2];        /* CLOCK_REALTIME - CLOCK_BOOTTIME, before and after */
     char note[NOTE_CAP];        /* anything the checks should report */
     char user[USER_CAP];        /* the check's own observations, from `during` */

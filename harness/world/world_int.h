@@ -87,13 +87,19 @@ void cg_after_clone(pid_t w);
 int cg_mount_inside(struct world_result *r);
 /* In W: one line per cgroup below the world's root. */
 void cg_snapshot(FILE *f);
+/* In W: how many cgroups the world holds on v1, counted until there are
+ * more than `most` (one nested deeper than 16 counts as more); 0 on v2,
+ * whose own limits hold the world. */
+int cg_count(int most);
 /* In H: remove the world's cgroup and everything a lab left in it. */
 void cg_remove(void);
 
 /* ---- run.c ---- */
 
 /* In W: run the lab, watch it, kill what is left. `snapshot` takes the
- * world's state (world.c's), before the check's `during` and after the run. */
-void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapshot)(char *buf, size_t n));
+ * world's state (world.c's), before the check's `during` and after the run;
+ * `count_cgroups` is cg_count (the watch ends a run past its bound). */
+void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapshot)(char *buf, size_t n),
+             int (*count_cgroups)(int most));
 
 #endif
