@@ -135,7 +135,7 @@ void judge_run(const struct world_spec *spec, const struct world_result *r, int 
                  "On a real machine, as root, this changes the machine itself, not the container.\n", r->forbidden);
         describe_output(r, j->seen, sizeof j->seen);
         verdict(j, "FAIL", "no call that changes the whole machine or reaches out of the test world (the clock, "
-                "modules, swap, kexec, a filesystem's options, keys, typing into a terminal, vsock)");
+                "modules, swap, kexec, a filesystem's options, keys, typing into a terminal, vsock, io_uring)");
     } else if (r->forbidden_probe[0]) {
         snprintf(j->seen, sizeof j->seen, "the container's command (the probe) tried these calls, as the check asked, "
                  "and the lab let them through: the test world refused them (EPERM), not the lab's own filter:\n%s",

@@ -509,6 +509,10 @@ static const struct hostile hostiles[] = {
     /* With a cgroup, its memory limit ends it (CRASH); without one (rootless
      * on cgroup v1), the harness's watch on the machine's shared memory. */
     { "tmpfsfill", NULL, NULL, NULL, 0, { NULL }, 3, A_FEW_CHECKS },
+    /* 32-bit arguments compared as 32-bit; io_uring refused. */
+    { "seccomp_highbits", "FAIL", "socket(AF_VSOCK) (vsock ports are the machine's, not the world's) ioctl(TIOCSTI)",
+      "A VSOCK SOCKET", 0, { NULL }, 0, A_FEW_CHECKS },
+    { "iouring_vsock", "FAIL", "io_uring_setup(2)", "A VSOCK SOCKET", 0, { NULL }, 0, A_FEW_CHECKS },
     /* Past 512 cgroups the run ends; all of them are removed. */
     { "cgroup_fanout", "FAIL", "cgroups in the world", NULL, 1, { NULL }, 0, A_FEW_CHECKS },
     /* Memory the kernel holds for the lab: the cgroup's limit, or without

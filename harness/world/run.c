@@ -65,6 +65,9 @@ static const char *const machine_calls[] = {
     "settimeofday", "clock_settime", "stime", "init_module", "finit_module", "delete_module",
     "kexec_load", "kexec_file_load", "swapon", "swapoff", "fspick",
     "add_key", "request_key",   /* keys are counted per user of the machine, not per world */
+    /* io_uring makes sockets and other calls without their system calls,
+     * where no rule of this filter sees them. */
+    "io_uring_setup", "io_uring_enter", "io_uring_register",
 };
 
 /* ioctl(2)s that type into a terminal, or paste into one (a virtual
@@ -100,12 +103,14 @@ static void name_refused(const struct seccomp_notif *req, const char *name, char
         return;
     }
     for (i = 0; req->data.nr == SCMP_SYS(ioctl) && i < sizeof terminal_ioctls / sizeof terminal_ioctls[0]; i++)
-        if ((unsigned long)req->data.args[1] == terminal_ioctls[i].request) {
+        if ((unsigned int)req->data.args[1] == terminal_ioctls[i].request) {
             snprintf(line, n, "%s (it types into a terminal)", terminal_ioctls[i].name);
             return;
         }
     snprintf(line, n, "%s(2)", name ? name : "a system call");
 }
+
+#define LOW_32 0xffffffffULL   /* an int argument's bits, in a 64-bit register */
 
 /* The calls a slow_parent run looks at: the lab's first clone, then its
  * first of these. */
@@ -145,11 +150,15 @@ static int install_filter(int sock, int slow_parent)
             seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1, SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)sock)) < 0)
             goto out;
     }
+    /* ioctl(2)'s request and socket(2)'s family are ints to the kernel,
+     * which ignores a register's upper half: only the lower 32 bits are
+     * compared (masked), or AF_VSOCK | 1 << 32 would not match and still
+     * be AF_VSOCK. (libseccomp's SCMP_A0_32 only casts the value.) */
     for (i = 0; i < sizeof terminal_ioctls / sizeof terminal_ioctls[0]; i++)
         if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(ioctl), 1,
-                             SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)terminal_ioctls[i].request)) < 0)
+                             SCMP_A1(SCMP_CMP_MASKED_EQ, LOW_32, (scmp_datum_t)terminal_ioctls[i].request)) < 0)
             goto out;
-    if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_VSOCK)) < 0 ||
+    if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_MASKED_EQ, LOW_32, AF_VSOCK)) < 0 ||
         seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(mount), 1,
                          SCMP_A3(SCMP_CMP_MASKED_EQ, MS_REMOUNT | MS_BIND, MS_REMOUNT)) < 0 ||
         seccomp_load(ctx) < 0)
