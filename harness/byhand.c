@@ -97,7 +97,7 @@ static int run_by_hand(struct world_spec *spec, const char *who, const char *wha
     if (WEXITSTATUS(r->lab_status) == 125 && (needs & NEED_IDS) && r->users < 65536)
         fprintf(stderr, "%s: this test world has %u IDs besides root (without root it has your subordinate IDs "
                 "only), so a map such as 0:100000:65536 cannot be written in it: give your user a range (sudo "
-                "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER) or use sudo\n", who, r->users);
+                "usermod --add-subuids 100000-165536 --add-subgids 100000-165536 $USER) or use sudo\n", who, r->users);
     return WEXITSTATUS(r->lab_status);
 }
 

@@ -315,6 +315,20 @@ int cg_setup(struct world_result *r, uid_t uid, gid_t gid, const char *hidden)
 
 static void remove_all(const struct cgroups *cg);
 
+void cg_delegate(uid_t uid, gid_t gid)
+{
+    const struct cgroups *cg = &world_cgroups;
+    char leaf[PATH_MAX + 16];
+    int i;
+
+    for (i = 0; i < cg->n; i++)
+        delegate(cg->h[i].dir, uid, gid);
+    if (cg->version == 2) {
+        snprintf(leaf, sizeof leaf, "%.4000s/init", cg->h[0].dir);
+        delegate(leaf, uid, gid);
+    }
+}
+
 void world_remove_orphans(void)
 {
     struct cgroups cg;

@@ -17,9 +17,12 @@
 
 /* Root of the world, as the machine sees it, when the harness runs as root:
  * an unprivileged range no account uses, wide enough for a lab's own nested
- * maps (lab 06's default 0:100000:65536 needs 165536 IDs). */
+ * maps (lab 06's default 0:100000:65536 needs 165536 IDs), one of
+ * WORLD_ID_SLOTS such ranges, each world its own (world.c's world_ids):
+ * 0x70000000 up to 0xefffffff. */
 #define WORLD_HOST_ID_BASE 1879048192u   /* 0x70000000 */
 #define WORLD_ID_COUNT 262144u
+#define WORLD_ID_SLOTS 8192u
 
 /* Record why the world could not be made (ENV), with errno's reason;
  * returns -1. */
@@ -80,6 +83,10 @@ void cg_enter(pid_t pid);
 void cg_open_for_w0(void);
 /* In H, once W0 has its copies. */
 void cg_close_for_w0(void);
+/* In W0, rootless, before stage A: give the world's cgroup to uid:gid (of
+ * W0's user namespace), as H does as root (the user cannot chown to a
+ * subordinate ID; W0, root of a namespace that maps it, can). */
+void cg_delegate(uid_t uid, gid_t gid);
 /* In W0, once W exists: on v2, move W0 and W to a leaf and enable the
  * controllers for the lab's cgroups (no internal processes). */
 void cg_after_clone(pid_t w);
