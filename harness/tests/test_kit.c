@@ -513,6 +513,9 @@ static const struct hostile hostiles[] = {
      * own changes nothing. */
     { "raise_caps", "FAIL", "inotify instances taken: 8", "PAST THE WORLD'S CAP", 0, { NULL }, 0, A_FEW_CHECKS },
     { "ns_hoard", "FAIL", "UTS namespaces held: 63", "PAST THE WORLD'S CAP", 0, { NULL }, 0, A_FEW_CHECKS },
+    /* The key API is refused: no quota to fill, no keyring of the grader's to link. */
+    { "keyquota", "FAIL", "keyctl(2)", "KEYS MADE", 0, { NULL }, 0, A_FEW_CHECKS },
+    { "keyring_link", "FAIL", "keyctl(2)", "LINKED", 0, { NULL }, 0, A_FEW_CHECKS },
     /* 32-bit arguments compared as 32-bit; io_uring refused. */
     { "seccomp_highbits", "FAIL", "socket(AF_VSOCK) (vsock ports are the machine's, not the world's) ioctl(TIOCSTI)",
       "A VSOCK SOCKET", 0, { NULL }, 0, A_FEW_CHECKS },
@@ -605,7 +608,7 @@ static void plant_secrets(void)
 
     setenv("NSLAB_SECRET_TOKEN", "nslab-secret-token", 1);
     /* A session keyring of this run's own, as a login gives one. */
-    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
+    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "nslab-login");   /* named, as a login's: its user may LINK it */
     if (syscall(SYS_add_key, "user", "nslab-secret", "nslab-secret-payload", 20, KEY_SPEC_SESSION_KEYRING) == -1)
         fprintf(stderr, "kit: cannot add a key: %s\n", strerror(errno));
     fd = open("/var/tmp/nslab-test-secret", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

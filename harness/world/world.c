@@ -374,12 +374,6 @@ static void world_main(const struct world_spec *spec, struct world_result *r, in
      * our descriptors (pidfd_getfd): those need CAP_SYS_PTRACE over the
      * machine now, rootless as much as as root. */
     prctl(PR_SET_DUMPABLE, 0);
-    /* A session keyring of the world's own, empty: the grader's keys (a
-     * login, sudo, ssh or systemd gives it one) are out of the lab's reach. */
-    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) == -1 && errno != ENOSYS) {
-        world_fail(r, "give the world a session keyring of its own");
-        _exit(1);
-    }
     fixed_environment(spec);
     cap_kernel_counts();   /* (what the world's own /proc/sys/user shows; W0's hold it) */
     if (fs_world_mounts(r, &proc) || cg_mount_inside(r) || fs_share_everything(r))
@@ -469,6 +463,15 @@ static void stage_a(const struct world_spec *spec, struct world_result *r, int s
         cg_delegate(1, 1);
     if (fs_prepare_view(r, spec) || pipe2(sync, O_CLOEXEC) == -1)
         _exit(1);
+    /* A session keyring of the world's own, empty: the grader's keys (a
+     * login, sudo, ssh or systemd gives it one) are out of the lab's reach.
+     * Made here, by root (rootless, the user): a keyring is charged to its
+     * maker's key quota, and the lab, which may make no key (run.c's
+     * filter), can fill none. */
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) == -1 && errno != ENOSYS) {
+        world_fail(r, "give the world a session keyring of its own");
+        _exit(1);
+    }
     /* The world's user namespace is made by the world's owner, in a user
      * namespace of the owner's, where the world's caps are set: the kernel
      * charges every namespace and inotify instance of the world to the
