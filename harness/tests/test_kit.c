@@ -526,6 +526,11 @@ static const struct hostile hostiles[] = {
      * one the watch on the machine's available memory. */
     { "msgq_memory", NULL, NULL, "HELD", 0, { NULL }, 10, "exit_status_passthrough" },
     { "anon_memory", NULL, NULL, "HELD", 0, { NULL }, 10, "exit_status_passthrough" },
+    /* A v1 hierarchy the world does not get shows it an empty cgroup of its
+     * own, not the grader's (as root: rootless, no cgroup is the world's). */
+    { "cgroup_v1_other", "FAIL", NULL, "OUTSIDE THE WORLD", 1, { NULL }, 0, A_FEW_CHECKS },
+    /* Its crash goes to no core_pattern's program: a hard limit of 1. */
+    { "coredump", "CRASH", "core limit: 1, hard 1", "A PIPE WOULD GET THE CRASH", 0, { NULL }, 0, A_FEW_CHECKS },
 };
 #define NHOSTILES (sizeof hostiles / sizeof hostiles[0])
 static size_t hostile_index[NHOSTILES], nhostile_index;

@@ -38,7 +38,7 @@
 #define WORLD_CGROUP_DESCENDANTS "512"          /* and a flood of them here (v2's own limits;
                                                  * v1 has none: the watch, by cg_count) */
 
-#define CG_MAX 6
+#define CG_MAX 16
 
 struct cg_hierarchy {
     char name[64];              /* the mount point's last part: "pids", "cpu,cpuacct" */
@@ -46,6 +46,10 @@ struct cg_hierarchy {
     char dir[PATH_MAX];         /* the world's cgroup on the machine */
     int root_fd;                /* in W: the hierarchy's root inside the world */
     int lock_fd;                /* in H: the world's cgroup, open and flock()ed while it lives */
+    int enter_only;             /* v1, as root: a hierarchy the world does not get (no limits, not
+                                 * delegated, not mounted inside), whose cgroup it is put in all the
+                                 * same, so that its cgroup namespace is rooted there: a lab that
+                                 * mounts the hierarchy sees that empty cgroup, not the grader's */
 };
 
 struct cgroups {
@@ -193,30 +197,86 @@ static struct cg_hierarchy *add_hierarchy(struct cgroups *cg, const char *base, 
     snprintf(h->name, sizeof h->name, "%s", name);
     snprintf(h->options, sizeof h->options, "%s", options);
     h->root_fd = -1;
+    h->enter_only = 0;
     cg->n++;
     return h;
 }
 
+/* The first controller (or name=...) a v1 hierarchy's mount options name,
+ * into key: how /proc/self/cgroup names it; 0, or -1 with none. */
+static int hierarchy_key(const char *super, char *key, size_t n)
+{
+    char copy[256], *save = NULL, *w;
+
+    snprintf(copy, sizeof copy, "%s", super);
+    for (w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+        if (strcmp(w, "rw") && strcmp(w, "ro") && strcmp(w, "xattr") && strncmp(w, "release_agent", 13) &&
+            strcmp(w, "clone_children") && strcmp(w, "noprefix") && strcmp(w, "cpuset_v2_mode") &&
+            strcmp(w, "favordynmods") && strcmp(w, "nsdelegate") && strncmp(w, "memory_", 7)) {
+            snprintf(key, n, "%s", w);
+            return 0;
+        }
+    return -1;
+}
+
+/* An enter-only cgroup of a hierarchy the world does not get (as root): a
+ * cpuset must be given CPUs and memory nodes before anything may enter it:
+ * its parent's. */
+static void add_enter_only(struct cgroups *cg, const char *base, const char *world, const char *super)
+{
+    struct cg_hierarchy *h = add_hierarchy(cg, base, "", "", world);
+    char value[4096];
+    int i;
+
+    if (!h)
+        return;
+    h->enter_only = 1;
+    for (i = 0; has_word(super, "cpuset") && i < 2; i++) {
+        const char *file = i ? "cpuset.mems" : "cpuset.cpus";
+        char path[2 * PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", base, file);
+        value[0] = '\0';
+        if (read_file(path, value, sizeof value) > 0)
+            write_text(h->dir, file, value);
+    }
+}
+
 /* v1: each hierarchy mounted under /sys/fs/cgroup that holds pids, memory or
- * cpu gets a world cgroup below our own. */
+ * cpu gets a world cgroup below our own; as root, every other one (and a
+ * hybrid machine's cgroup2) an enter-only one. */
 static void setup_v1(struct cgroups *cg, const char *world, uid_t uid, gid_t gid)
 {
     char *text = read_whole(AT_FDCWD, "/proc/self/mountinfo"), *save = NULL, *line;
+    int limited = 0;
 
     for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
-        char point[PATH_MAX], fstype[32], super[256], options[256] = "", own[PATH_MAX], base[2 * PATH_MAX];
+        char point[PATH_MAX], fstype[32], super[256], options[256] = "", own[PATH_MAX], base[2 * PATH_MAX], key[64];
         const char *dash = strstr(line, " - "), *name;
         struct cg_hierarchy *h;
         size_t i;
         if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
-            sscanf(dash, " - %31s %*s %255s", fstype, super) != 2 || strcmp(fstype, "cgroup") ||
-            strncmp(point, "/sys/fs/cgroup/", 15))
+            sscanf(dash, " - %31s %*s %255s", fstype, super) != 2 || strncmp(point, "/sys/fs/cgroup/", 15))
+            continue;
+        if (!strcmp(fstype, "cgroup2")) {
+            if (getuid() == 0 && own_cgroup(NULL, own, sizeof own) == 0) {
+                snprintf(base, sizeof base, "%s%s", point, own);
+                add_enter_only(cg, base, world, super);
+            }
+            continue;
+        }
+        if (strcmp(fstype, "cgroup") || (cg->hidden[0] && has_word(super, cg->hidden)))
             continue;
         for (i = 0; i < NWANTED; i++)
             if (has_word(super, wanted[i]))
                 break;
-        if (i == NWANTED || own_cgroup(wanted[i], own, sizeof own) ||
-            (cg->hidden[0] && has_word(super, cg->hidden)))
+        if (i == NWANTED) {
+            if (getuid() == 0 && hierarchy_key(super, key, sizeof key) == 0 && own_cgroup(key, own, sizeof own) == 0) {
+                snprintf(base, sizeof base, "%s%s", point, own);
+                add_enter_only(cg, base, world, super);
+            }
+            continue;
+        }
+        if (own_cgroup(wanted[i], own, sizeof own))
             continue;
         /* Mount it inside with the same controllers: "cpu,cpuacct". */
         {
@@ -232,6 +292,7 @@ static void setup_v1(struct cgroups *cg, const char *world, uid_t uid, gid_t gid
         h = add_hierarchy(cg, base, name, options, world);
         if (!h)
             continue;
+        limited++;
         if (has_word(super, "pids"))
             write_text(h->dir, "pids.max", WORLD_PIDS_MAX);
         if (has_word(super, "memory"))
@@ -239,7 +300,8 @@ static void setup_v1(struct cgroups *cg, const char *world, uid_t uid, gid_t gid
         delegate(h->dir, uid, gid);
     }
     free(text);
-    cg->version = cg->n ? 1 : 0;
+    /* Enter-only ones alone are no cgroup of the world's. */
+    cg->version = limited ? 1 : 0;
 }
 
 /* v2: the world's cgroup "w" inside one that holds its limits and enables
@@ -302,7 +364,7 @@ static void setup(struct cgroups *cg, struct world_result *r, uid_t uid, gid_t g
         setup_v2(cg, world, uid, gid);
     else
         setup_v1(cg, world, uid, gid);
-    if (cg->n == 0)
+    if (cg->version == 0)
         appendf(r->note, sizeof r->note, "no cgroup for the test world (%s): processes and memory are limited "
                 "by rlimits only\n", getuid() == 0 ? "none could be made" : "none is delegated to this user");
 }
@@ -322,7 +384,8 @@ void cg_delegate(uid_t uid, gid_t gid)
     int i;
 
     for (i = 0; i < cg->n; i++)
-        delegate(cg->h[i].dir, uid, gid);
+        if (!cg->h[i].enter_only)
+            delegate(cg->h[i].dir, uid, gid);
     if (cg->version == 2) {
         snprintf(leaf, sizeof leaf, "%.4000s/init", cg->h[0].dir);
         delegate(leaf, uid, gid);
@@ -417,6 +480,8 @@ int cg_mount_inside(struct world_result *r)
     if (mount("tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=755,size=64k") == -1)
         return world_fail(r, "mount tmpfs on /sys/fs/cgroup");
     for (i = 0; i < cg->n; i++) {
+        if (cg->h[i].enter_only)
+            continue;
         snprintf(path, sizeof path, "/sys/fs/cgroup/%s", cg->h[i].name);
         if (mkdir(path, 0755) == -1 || mount("cgroup", path, "cgroup", flags, cg->h[i].options) == -1) {
             snprintf(path, sizeof path, "mount the world's %s cgroup", cg->h[i].options);

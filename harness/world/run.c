@@ -394,7 +394,13 @@ static void become_lab(const struct world_spec *spec, char *const *argv, const s
                        int filter_sock, int watch_parent)
 {
     rlim_t space = spec && spec->address_space > 0 ? (rlim_t)spec->address_space : LAB_ADDRESS_SPACE;
-    struct rlimit no_core = { 0, 0 };
+    /* No core dump: a limit of 0 stops a core file, but a core_pattern that
+     * pipes to a program (systemd-coredump, apport) ignores limits but one:
+     * 1, which the kernel takes for "no dump" (its guard against a crashing
+     * helper), and which stops a file as well (smaller than a page). The
+     * lab cannot raise a hard limit. (A socket pattern, "@...", Linux 6.16
+     * on, may not heed it: README.) */
+    struct rlimit no_core = { 1, 1 };
     struct rlimit as = { space, space };
     struct rlimit nproc = { LAB_NPROC, LAB_NPROC };
     sigset_t none;
