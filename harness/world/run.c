@@ -48,7 +48,7 @@
 /* Cgroup v1 has no limit on a world's cgroups (v2: cgroup.max.descendants
  * and .depth, set by cgroup.c): a run with more than this many ends. */
 #define CGROUP_LIMIT 512
-#define WATCH_EVERY 0.01    /* seconds between two looks at the bounds */
+#define WATCH_EVERY 0.025   /* seconds between two looks at the bounds */
 
 static double now(void)
 {
