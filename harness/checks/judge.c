@@ -44,8 +44,8 @@ const char *world_lacks(int needs, const struct world_result *r, char *why, size
         snprintf(why, n, "this test world has %u IDs besides root, and lab 06 on needs 65536 (IDs 100000 "
                  "to 165535, for root's default map 0:100000:65536 and for a user to run the lab as). Without root, "
                  "the world has only your subordinate IDs (/etc/subuid, /etc/subgid): give your user a range, e.g. "
-                 "sudo usermod --add-subuids 100000-165536 --add-subgids 100000-165536 $USER (and install uidmap; the one "
-                 "more is the world's root, no ID of yours), "
+                 "sudo usermod --add-subuids 100000-165536 --add-subgids 100000-165536 $USER (and install uidmap; "
+                 "the one more is the world's root, no ID of yours), "
                  "or grade with sudo", r->users);
         return why;
     }

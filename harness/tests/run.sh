@@ -347,7 +347,8 @@ worlds_side_by_side_have_their_own_ids() {
         sleep 0.1
         # shellcheck disable=SC2009 # ps: the worlds' processes by their arguments, as the machine sees them
         # (ps shows an ID past 2^31 as negative)
-        owners=$(ps -eo uid=,args= | awk -v tag="$$" '$2 == "/bin/sleep" && $3 ~ "^3\\.[123]" tag "$" { printf "%.0f\n", ($1 < 0 ? $1 + 4294967296 : $1) }' | sort -u)
+        owners=$(ps -eo uid=,args= | awk -v tag="$$" '$2 == "/bin/sleep" && $3 ~ "^3\\.[123]" tag "$" {
+            printf "%.0f\n", ($1 < 0 ? $1 + 4294967296 : $1) }' | sort -u)
         tries=$((tries + 1))
     done
     # shellcheck disable=SC2086 # the PIDs, one word each

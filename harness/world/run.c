@@ -173,7 +173,8 @@ static int install_filter(int sock, int slow_parent)
         if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(ioctl), 1,
                              SCMP_A1(SCMP_CMP_MASKED_EQ, LOW_32, (scmp_datum_t)terminal_ioctls[i].request)) < 0)
             goto out;
-    if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_MASKED_EQ, LOW_32, AF_VSOCK)) < 0 ||
+    if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 1,
+                         SCMP_A0(SCMP_CMP_MASKED_EQ, LOW_32, AF_VSOCK)) < 0 ||
         seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(mount), 1,
                          SCMP_A3(SCMP_CMP_MASKED_EQ, MS_REMOUNT | MS_BIND, MS_REMOUNT)) < 0 ||
         seccomp_load(ctx) < 0)

@@ -306,11 +306,11 @@ static void terminal_signals_to_lab_only(void)
 
 /* The kernel's counts a lab could use up, capped by W0 in its user
  * namespace, the one above the world's (user.max_* are a namespace's own,
- * and its root may write them: a lab may raise its own namespace's, which W
- * sets the same, but not these). The kernel charges each namespace and inotify instance made
- * anywhere in the world to every namespace above it, against that one's
- * caps, up to the machine's limit for the world's owner: one world stays
- * well below it. */
+ * and its root may write them: a lab may raise its own namespace's, which
+ * W sets the same, but not these). The kernel charges each namespace and
+ * inotify instance made anywhere in the world to every namespace above it,
+ * against that one's caps, up to the machine's limit for the world's
+ * owner: one world stays well below it. */
 static void cap_kernel_counts(void)
 {
     static const struct { const char *file, *value; } caps[] = {

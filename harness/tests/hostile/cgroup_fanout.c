@@ -27,7 +27,8 @@ int main(void)
             if (mkdir(path, 0755) == -1)
                 break;
         }
-        fprintf(stderr, "%s: left %d cgroups%s%s\n", roots[r], n, n < 600 ? ", then " : "", n < 600 ? strerror(errno) : "");
+        fprintf(stderr, "%s: left %d cgroups%s%s\n", roots[r], n, n < 600 ? ", then " : "",
+                n < 600 ? strerror(errno) : "");
     }
     return 121;
 }

@@ -33,8 +33,8 @@ static void look(const char *type, const char *options)
         subs += e->d_type == DT_DIR && e->d_name[0] != '.';
     if (d)
         closedir(d);
-    fprintf(stderr, "%s %s: %s%d cgroups below%s\n", type, options ? options : "", root ? "the machine's root cgroup, " : "",
-            subs, root || subs ? ": OUTSIDE THE WORLD" : "");
+    fprintf(stderr, "%s %s: %s%d cgroups below%s\n", type, options ? options : "",
+            root ? "the machine's root cgroup, " : "", subs, root || subs ? ": OUTSIDE THE WORLD" : "");
     umount2(dir, MNT_DETACH);
 }
 
