@@ -269,7 +269,9 @@ make_private_kit() {
     grep -q "^$STUDENT:" /etc/subuid 2>/dev/null ||
         usermod --add-subuids 300000-365535 --add-subgids 300000-365535 "$STUDENT" || return 1
     home=$(getent passwd "$STUDENT" | cut -d: -f6)
-    kit=$home/kit
+    # One copy per checkout: two kits tested side by side (make test in
+    # two worktrees) must not remove or replace each other's copy.
+    kit=$home/kit-$(pwd | cksum | cut -d' ' -f1)
     rm -rf "$kit" && mkdir -p "$kit/build" &&
         cp -r Makefile labs solutions harness grading handouts rootfs-builder "$kit/" &&
         cp build/nslab-check build/nslab-probe build/nslab-grade build/test_kit "$kit/build/" &&
