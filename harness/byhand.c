@@ -81,9 +81,8 @@ static int run_by_hand(struct world_spec *spec, const char *who, const char *wha
         fprintf(stderr, "%s: %s left the test world's host changed (- before, + after); on your machine this "
                 "would stay:\n%s", who, what, changes);
     free(changes);
-    if (r->shmem_grown)
-        fprintf(stderr, "%s: it put %ld MiB in memory-backed files (a tmpfs): this world has no cgroup to hold that, "
-                "so it was ended\n", who, r->shmem_grown);
+    if (r->ended[0])
+        fprintf(stderr, "%s: %s\n", who, r->ended);
     if (r->timed_out) {
         fprintf(stderr, "%s: still running after %.0f s: every process was killed\n", who, spec->timeout);
         return 124;
@@ -98,7 +97,7 @@ static int run_by_hand(struct world_spec *spec, const char *who, const char *wha
     if (WEXITSTATUS(r->lab_status) == 125 && (needs & NEED_IDS) && r->users < 65536)
         fprintf(stderr, "%s: this test world has %u IDs besides root (without root it has your subordinate IDs "
                 "only), so a map such as 0:100000:65536 cannot be written in it: give your user a range (sudo "
-                "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER) or use sudo\n", who, r->users);
+                "usermod --add-subuids 100000-165536 --add-subgids 100000-165536 $USER) or use sudo\n", who, r->users);
     return WEXITSTATUS(r->lab_status);
 }
 

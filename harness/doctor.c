@@ -74,6 +74,15 @@ int cmd_doctor(const struct registry *reg, int argc, char **argv)
                r->rootless ? "without root (in a user namespace of your own)" : "as root",
                r->users, r->cgroup_version ? (r->cgroup_version == 2 ? "cgroups v2 of its own" : "cgroups v1 of its own")
                                            : "no cgroups of its own");
+    /* Who the world's root is on the machine: what a lab's processes are
+     * charged to (pipes, keys, locked memory...), and whose they could reach. */
+    if (!porcelain && r && r->ready && r->rootless && r->root_host_uid == geteuid())
+        printf("Its root is your own user ID: a lab's processes run as you (in the world only) and count against your "
+               "own limits. With 65537 subordinate IDs or more it would be one of them: sudo usermod --add-subuids "
+               "100000-165536 --add-subgids 100000-165536 $USER (and install uidmap).\n");
+    else if (!porcelain && r && r->ready)
+        printf("Its root is ID %u of the machine (%s), no ID of yours.\n", (unsigned)r->root_host_uid,
+               r->rootless ? "your first subordinate ID" : "the world's own range");
     for (i = 0; i < reg->n; i++) {
         const char *no;
         if (!reg->labs[i].ready)

@@ -44,7 +44,8 @@ const char *world_lacks(int needs, const struct world_result *r, char *why, size
         snprintf(why, n, "this test world has %u IDs besides root, and lab 06 on needs 65536 (IDs 100000 "
                  "to 165535, for root's default map 0:100000:65536 and for a user to run the lab as). Without root, "
                  "the world has only your subordinate IDs (/etc/subuid, /etc/subgid): give your user a range, e.g. "
-                 "sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER (and install uidmap), "
+                 "sudo usermod --add-subuids 100000-165536 --add-subgids 100000-165536 $USER (and install uidmap; "
+                 "the one more is the world's root, no ID of yours), "
                  "or grade with sudo", r->users);
         return why;
     }
@@ -121,12 +122,10 @@ void judge_run(const struct world_spec *spec, const struct world_result *r, int 
                  SNAP_CAP);
         describe_output(r, j->seen, sizeof j->seen);
         verdict(j, "FAIL", "the host (the test world) as it was before the run");
-    } else if (r->shmem_grown) {
-        snprintf(j->seen, sizeof j->seen, "the run put %ld MiB into memory-backed files (a tmpfs or shared memory) "
-                 "and was ended: this world has no cgroup to hold it, so the kit stops it at 256 MiB\n",
-                 r->shmem_grown);
+    } else if (r->ended[0]) {
+        snprintf(j->seen, sizeof j->seen, "%s\n", r->ended);
         describe_output(r, j->seen, sizeof j->seen);
-        verdict(j, "FAIL", "the lab to use the machine's memory sparingly");
+        verdict(j, "FAIL", "the lab to use the machine's memory and cgroups sparingly");
     } else if (r->probe_count > 1) {
         snprintf(j->seen, sizeof j->seen, "the probe (the command) ran more than once: %s; the lab must run the "
                  "command once, as the container's process\n", r->note[0] ? r->note : "copies side by side");
@@ -147,7 +146,7 @@ void judge_run(const struct world_spec *spec, const struct world_result *r, int 
                  "On a real machine, as root, this changes the machine itself, not the container.\n", r->forbidden);
         describe_output(r, j->seen, sizeof j->seen);
         verdict(j, "FAIL", "no call that changes the whole machine or reaches out of the test world (the clock, "
-                "modules, swap, kexec, a filesystem's options, keys, typing into a terminal, vsock)");
+                "modules, swap, kexec, a filesystem's options, keys, typing into a terminal, vsock, io_uring)");
     } else if (r->forbidden_probe[0]) {
         snprintf(j->seen, sizeof j->seen, "the container's command (the probe) tried these calls, as the check asked, "
                  "and the lab let them through: the test world refused them (EPERM), not the lab's own filter:\n%s",

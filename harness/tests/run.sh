@@ -316,6 +316,50 @@ student_world_has_subordinate_ids() {
     grep -q 'uid_map 0 0 1 100000 100000 65536' "$kit/build/where.jsonl"
 }
 
+# With 65537 subordinate IDs or more, the rootless world's root is the first
+# of them, not the user (its processes, keys and pipes are not the user's),
+# and lab 06 still has its 65536 users. The range is given in a mount
+# namespace of our own, over /etc/subuid and /etc/subgid (where newuidmap
+# reads it): the machine's files stay as they are.
+student_world_root_is_a_subordinate_id() {
+    ensure_private_kit || return 1
+    first=$(grep "^$STUDENT:" /etc/subuid | cut -d: -f2)
+    printf '%s:%s:70000\n' "$STUDENT" "$first" > "$log/subuid.txt" && chmod 644 "$log/subuid.txt" || return 1
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    unshare --mount --propagation private sh -c 'mount --bind "$0" /etc/subuid && mount --bind "$0" /etc/subgid &&
+        exec setpriv --reuid="$1" --regid="$1" --init-groups env HOME="$2" sh -c "cd \"\$0\" &&
+            build/nslab-check --lab 01 --program build/where --only help_exits_0 --records build/where-sub.jsonl;
+            build/nslab-check doctor" "$3"' "$log/subuid.txt" "$STUDENT" "$home" "$kit" > "$log/subroot.txt" 2>&1
+    cat "$log/subroot.txt"
+    grep -q 'uid_map 0 1 1 100000 100000 69999' "$kit/build/where-sub.jsonl" &&
+        grep -q "Its root is ID $first of the machine (your first subordinate ID)" "$log/subroot.txt" &&
+        grep -q '06_userns_map *ok' "$log/subroot.txt"
+}
+
+# As root, each world has a range of the machine's IDs of its own: worlds
+# side by side never share an owner (namespaces, inotify instances and keys
+# are charged to it).
+worlds_side_by_side_have_their_own_ids() {
+    worlds=''
+    for i in 1 2 3; do
+        build/nslab-check world -- /bin/sleep 3.$i$$ &
+        worlds="$worlds $!"
+    done
+    tries=0 owners=''
+    while [ "$(echo "$owners" | wc -w)" -lt 3 ] && [ $tries -lt 25 ]; do
+        sleep 0.1
+        # shellcheck disable=SC2009 # ps: the worlds' processes by their arguments, as the machine sees them
+        # (ps shows an ID past 2^31 as negative)
+        owners=$(ps -eo uid=,args= | awk -v tag="$$" '$2 == "/bin/sleep" && $3 ~ "^3\\.[123]" tag "$" {
+            printf "%.0f\n", ($1 < 0 ? $1 + 4294967296 : $1) }' | sort -u)
+        tries=$((tries + 1))
+    done
+    # shellcheck disable=SC2086 # the PIDs, one word each
+    wait $worlds
+    echo "the three worlds' roots: $owners"
+    [ "$(echo "$owners" | wc -w)" = 3 ] && [ "$(echo "$owners" | awk '$1 < 1879048192' | wc -l)" = 0 ]
+}
+
 # Root grades the same private checkout: the world gets the lab and the probe
 # as copies, so a home it cannot enter does not matter.
 root_grades_private_checkout() {
@@ -835,6 +879,8 @@ check kit_rootless_hostile_labs slow student_kit "hostile labs"
 check kit_rootless_grader slow student_kit grader
 step student_make_grade_without_sudo slow student_make_grade
 step student_world_has_subordinate_ids slow student_world_has_subordinate_ids
+step student_world_root_is_a_subordinate_id slow student_world_root_is_a_subordinate_id
+step worlds_side_by_side_have_their_own_ids slow worlds_side_by_side_have_their_own_ids
 step root_grades_a_private_checkout slow root_grades_private_checkout
 step lab06_without_root_holds_labs_01_04 slow rootless_lab06_holds_labs_01_04
 step lab06_without_subordinate_ids_is_env slow lab06_without_subordinate_ids_is_env

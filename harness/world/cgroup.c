@@ -34,10 +34,11 @@
 
 #define WORLD_PIDS_MAX "512"                    /* a fork bomb stops here */
 #define WORLD_MEMORY_MAX "1073741824"           /* and a memory hog here (1 GiB) */
-#define WORLD_CGROUP_DEPTH "16"                 /* v2: a chain of cgroups here */
-#define WORLD_CGROUP_DESCENDANTS "512"          /* and a flood of them here */
+#define WORLD_CGROUP_DEPTH "16"                 /* a chain of cgroups here, */
+#define WORLD_CGROUP_DESCENDANTS "512"          /* and a flood of them here (v2's own limits;
+                                                 * v1 has none: the watch, by cg_count) */
 
-#define CG_MAX 6
+#define CG_MAX 16
 
 struct cg_hierarchy {
     char name[64];              /* the mount point's last part: "pids", "cpu,cpuacct" */
@@ -45,6 +46,10 @@ struct cg_hierarchy {
     char dir[PATH_MAX];         /* the world's cgroup on the machine */
     int root_fd;                /* in W: the hierarchy's root inside the world */
     int lock_fd;                /* in H: the world's cgroup, open and flock()ed while it lives */
+    int enter_only;             /* v1, as root: a hierarchy the world does not get (no limits, not
+                                 * delegated, not mounted inside), whose cgroup it is put in all the
+                                 * same, so that its cgroup namespace is rooted there: a lab that
+                                 * mounts the hierarchy sees that empty cgroup, not the grader's */
 };
 
 struct cgroups {
@@ -192,30 +197,86 @@ static struct cg_hierarchy *add_hierarchy(struct cgroups *cg, const char *base, 
     snprintf(h->name, sizeof h->name, "%s", name);
     snprintf(h->options, sizeof h->options, "%s", options);
     h->root_fd = -1;
+    h->enter_only = 0;
     cg->n++;
     return h;
 }
 
+/* The first controller (or name=...) a v1 hierarchy's mount options name,
+ * into key: how /proc/self/cgroup names it; 0, or -1 with none. */
+static int hierarchy_key(const char *super, char *key, size_t n)
+{
+    char copy[256], *save = NULL, *w;
+
+    snprintf(copy, sizeof copy, "%s", super);
+    for (w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+        if (strcmp(w, "rw") && strcmp(w, "ro") && strcmp(w, "xattr") && strncmp(w, "release_agent", 13) &&
+            strcmp(w, "clone_children") && strcmp(w, "noprefix") && strcmp(w, "cpuset_v2_mode") &&
+            strcmp(w, "favordynmods") && strcmp(w, "nsdelegate") && strncmp(w, "memory_", 7)) {
+            snprintf(key, n, "%s", w);
+            return 0;
+        }
+    return -1;
+}
+
+/* An enter-only cgroup of a hierarchy the world does not get (as root): a
+ * cpuset must be given CPUs and memory nodes before anything may enter it:
+ * its parent's. */
+static void add_enter_only(struct cgroups *cg, const char *base, const char *world, const char *super)
+{
+    struct cg_hierarchy *h = add_hierarchy(cg, base, "", "", world);
+    char value[4096];
+    int i;
+
+    if (!h)
+        return;
+    h->enter_only = 1;
+    for (i = 0; has_word(super, "cpuset") && i < 2; i++) {
+        const char *file = i ? "cpuset.mems" : "cpuset.cpus";
+        char path[2 * PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", base, file);
+        value[0] = '\0';
+        if (read_file(path, value, sizeof value) > 0)
+            write_text(h->dir, file, value);
+    }
+}
+
 /* v1: each hierarchy mounted under /sys/fs/cgroup that holds pids, memory or
- * cpu gets a world cgroup below our own. */
+ * cpu gets a world cgroup below our own; as root, every other one (and a
+ * hybrid machine's cgroup2) an enter-only one. */
 static void setup_v1(struct cgroups *cg, const char *world, uid_t uid, gid_t gid)
 {
     char *text = read_whole(AT_FDCWD, "/proc/self/mountinfo"), *save = NULL, *line;
+    int limited = 0;
 
     for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
-        char point[PATH_MAX], fstype[32], super[256], options[256] = "", own[PATH_MAX], base[2 * PATH_MAX];
+        char point[PATH_MAX], fstype[32], super[256], options[256] = "", own[PATH_MAX], base[2 * PATH_MAX], key[64];
         const char *dash = strstr(line, " - "), *name;
         struct cg_hierarchy *h;
         size_t i;
         if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
-            sscanf(dash, " - %31s %*s %255s", fstype, super) != 2 || strcmp(fstype, "cgroup") ||
-            strncmp(point, "/sys/fs/cgroup/", 15))
+            sscanf(dash, " - %31s %*s %255s", fstype, super) != 2 || strncmp(point, "/sys/fs/cgroup/", 15))
+            continue;
+        if (!strcmp(fstype, "cgroup2")) {
+            if (getuid() == 0 && own_cgroup(NULL, own, sizeof own) == 0) {
+                snprintf(base, sizeof base, "%s%s", point, own);
+                add_enter_only(cg, base, world, super);
+            }
+            continue;
+        }
+        if (strcmp(fstype, "cgroup") || (cg->hidden[0] && has_word(super, cg->hidden)))
             continue;
         for (i = 0; i < NWANTED; i++)
             if (has_word(super, wanted[i]))
                 break;
-        if (i == NWANTED || own_cgroup(wanted[i], own, sizeof own) ||
-            (cg->hidden[0] && has_word(super, cg->hidden)))
+        if (i == NWANTED) {
+            if (getuid() == 0 && hierarchy_key(super, key, sizeof key) == 0 && own_cgroup(key, own, sizeof own) == 0) {
+                snprintf(base, sizeof base, "%s%s", point, own);
+                add_enter_only(cg, base, world, super);
+            }
+            continue;
+        }
+        if (own_cgroup(wanted[i], own, sizeof own))
             continue;
         /* Mount it inside with the same controllers: "cpu,cpuacct". */
         {
@@ -231,6 +292,7 @@ static void setup_v1(struct cgroups *cg, const char *world, uid_t uid, gid_t gid
         h = add_hierarchy(cg, base, name, options, world);
         if (!h)
             continue;
+        limited++;
         if (has_word(super, "pids"))
             write_text(h->dir, "pids.max", WORLD_PIDS_MAX);
         if (has_word(super, "memory"))
@@ -238,7 +300,8 @@ static void setup_v1(struct cgroups *cg, const char *world, uid_t uid, gid_t gid
         delegate(h->dir, uid, gid);
     }
     free(text);
-    cg->version = cg->n ? 1 : 0;
+    /* Enter-only ones alone are no cgroup of the world's. */
+    cg->version = limited ? 1 : 0;
 }
 
 /* v2: the world's cgroup "w" inside one that holds its limits and enables
@@ -301,7 +364,7 @@ static void setup(struct cgroups *cg, struct world_result *r, uid_t uid, gid_t g
         setup_v2(cg, world, uid, gid);
     else
         setup_v1(cg, world, uid, gid);
-    if (cg->n == 0)
+    if (cg->version == 0)
         appendf(r->note, sizeof r->note, "no cgroup for the test world (%s): processes and memory are limited "
                 "by rlimits only\n", getuid() == 0 ? "none could be made" : "none is delegated to this user");
 }
@@ -313,6 +376,21 @@ int cg_setup(struct world_result *r, uid_t uid, gid_t gid, const char *hidden)
 }
 
 static void remove_all(const struct cgroups *cg);
+
+void cg_delegate(uid_t uid, gid_t gid)
+{
+    const struct cgroups *cg = &world_cgroups;
+    char leaf[PATH_MAX + 16];
+    int i;
+
+    for (i = 0; i < cg->n; i++)
+        if (!cg->h[i].enter_only)
+            delegate(cg->h[i].dir, uid, gid);
+    if (cg->version == 2) {
+        snprintf(leaf, sizeof leaf, "%.4000s/init", cg->h[0].dir);
+        delegate(leaf, uid, gid);
+    }
+}
 
 void world_remove_orphans(void)
 {
@@ -418,6 +496,8 @@ int cg_mount_inside(struct world_result *r)
     if (mount("tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=755,size=64k") == -1)
         return world_fail(r, "mount tmpfs on /sys/fs/cgroup");
     for (i = 0; i < cg->n; i++) {
+        if (cg->h[i].enter_only)
+            continue;
         snprintf(path, sizeof path, "/sys/fs/cgroup/%s", cg->h[i].name);
         if (mkdir(path, 0755) == -1 || mount("cgroup", path, "cgroup", flags, cg->h[i].options) == -1) {
             snprintf(path, sizeof path, "mount the world's %s cgroup", cg->h[i].options);
@@ -472,55 +552,73 @@ void cg_snapshot(FILE *f)
             walk(cg->h[i].root_fd, cg->h[i].name, "", f, 0);
 }
 
+/* A reading of the folder open as fd from its start: a descriptor of its
+ * own (openat "."), never a dup(), which would share fd's offset and find
+ * nothing the second time. */
+static DIR *read_folder(int fd)
+{
+    int own = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = own == -1 ? NULL : fdopendir(own);
+
+    if (!d && own != -1)
+        close(own);
+    return d;
+}
+
+static int is_subfolder(const struct dirent *e)
+{
+    return e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+}
+
 /* The name, in the folder `parent`, of the folder open as `child` (found by
  * its inode); 1, or 0 when it is not there. */
 static int leaf_name(int parent, int child, char *name, size_t n)
 {
     struct stat want, st;
-    int dup_fd = dup(parent), found = 0;
-    DIR *d = dup_fd == -1 ? NULL : fdopendir(dup_fd);
+    DIR *d = read_folder(parent);
     struct dirent *e;
+    int found = 0;
 
     if (d && fstat(child, &want) == 0)
         while (!found && (e = readdir(d)))
-            if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-                fstatat(parent, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_ino == want.st_ino &&
-                st.st_dev == want.st_dev) {
+            if (is_subfolder(e) && fstatat(parent, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                st.st_ino == want.st_ino && st.st_dev == want.st_dev) {
                 snprintf(name, n, "%s", e->d_name);
                 found = 1;
             }
     if (d)
         closedir(d);
-    else if (dup_fd != -1)
-        close(dup_fd);
     return found;
 }
 
-/* The first child folder of the folder open as fd, into name; 1, or 0. */
-static int first_child(int fd, char *name, size_t n)
+/* One pass over the folder open as fd: rmdir every child folder that goes
+ * (an empty cgroup), and name the first that would not (it has children,
+ * or processes not gone yet). 1 when one is left, 0 when none, -1 when the
+ * folder cannot be read. */
+static int remove_children(int fd, char *name, size_t n)
 {
-    int dup_fd = dup(fd), found = 0;
-    DIR *d = dup_fd == -1 ? NULL : fdopendir(dup_fd);
+    DIR *d = read_folder(fd);
     struct dirent *e;
+    int left = 0;
 
-    while (d && !found && (e = readdir(d)))
-        if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+    if (!d)
+        return -1;
+    while ((e = readdir(d)))
+        if (is_subfolder(e) && unlinkat(fd, e->d_name, AT_REMOVEDIR) == -1 && errno != ENOENT && !left) {
             snprintf(name, n, "%s", e->d_name);
-            found = 1;
+            left = 1;
         }
-    if (d)
-        closedir(d);
-    else if (dup_fd != -1)
-        close(dup_fd);
-    return found;
+    closedir(d);
+    return left;
 }
 
-/* rmdir a cgroup and everything below it, however deep: by file
+/* rmdir a cgroup and everything below it, however deep and wide: by file
  * descriptors, never by a path (a lab's chain of cgroups may be longer than
  * PATH_MAX), one folder open at a time (the chain may be deeper than our
- * descriptors): down to a leaf, up one ("..") and rmdir it, again. Its last
- * processes may take a moment to leave (a fork bomb's hundreds of them):
- * wait up to *budget ms in all. */
+ * descriptors). In each folder one pass removes every empty child; into the
+ * first that is left, and again; a folder with none left below it is
+ * removed from its parent (".."). Its last processes may take a moment to
+ * leave (a fork bomb's hundreds of them): wait up to *budget ms in all. */
 static void remove_tree(const char *dir, int *budget)
 {
     struct timespec pause = { 0, 1000 * 1000 };
@@ -529,17 +627,21 @@ static void remove_tree(const char *dir, int *budget)
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), stuck = 0;
 
     while (fd != -1 && !stuck) {
-        int child = first_child(fd, name, sizeof name) ? openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-        int parent;
-        if (child != -1) {
+        int left = remove_children(fd, name, sizeof name), parent;
+        if (left == 1) {
+            int child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (child == -1 && errno == ENOENT)
+                continue;   /* it went meanwhile */
+            if (child == -1)
+                break;
             close(fd);
             fd = child;
             depth++;
             continue;
         }
-        if (depth == 0)
+        if (left == -1 || depth == 0)
             break;
-        /* A leaf: up one, and rmdir it from there. */
+        /* None left below: up one, and rmdir this one from there. */
         parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (parent == -1 || !leaf_name(parent, fd, name, sizeof name)) {
             if (parent != -1)
@@ -561,6 +663,47 @@ static void remove_tree(const char *dir, int *budget)
         nanosleep(&pause, NULL);
         (*budget)--;
     }
+}
+
+/* How many cgroups lie below the folder open as fd (at `depth`), counted
+ * until there are more than `most`; one deeper than WORLD_CGROUP_DEPTH
+ * counts as more. */
+static int count_below(int fd, int depth, int most)
+{
+    const int deepest = atoi(WORLD_CGROUP_DEPTH);
+    DIR *d = read_folder(fd);
+    struct dirent *e;
+    int n = 0;
+
+    while (d && n <= most && (e = readdir(d)))
+        if (is_subfolder(e)) {
+            int child;
+            if (depth >= deepest) {
+                n = most + 1;
+                break;
+            }
+            n++;
+            child = openat(fd, e->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (child != -1) {
+                n += count_below(child, depth + 1, most - n);
+                close(child);
+            }
+        }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+int cg_count(int most)
+{
+    const struct cgroups *cg = &world_cgroups;
+    int i, n = 0;
+
+    /* v2's own limits hold the world (cgroup.max.descendants, .depth). */
+    for (i = 0; cg->version == 1 && i < cg->n && n <= most; i++)
+        if (cg->h[i].root_fd != -1)
+            n += count_below(cg->h[i].root_fd, 0, most - n);
+    return n;
 }
 
 /* Remove the world's cgroups, then let go of their locks. */

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/keyctl.h>
 #include <poll.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -34,10 +35,20 @@
 #define LAB_NPROC 512   /* counted per user namespace: a fork bomb stops here even without a cgroup */
 #define LAB_NICE 10     /* below W and the harness: a fork bomb cannot starve them (checks run side by side) */
 #define STUCK_SECONDS 1.0   /* a process of the lab with no live child this long is stuck */
-/* A world without a cgroup (rootless on cgroup v1) has no memory limit a
- * tmpfs's pages count against: the machine's shared memory (Shmem, what
- * tmpfs holds) is watched instead, and a run that grows it this much ends. */
+/* A world without a cgroup (rootless on cgroup v1) has no memory limit:
+ * the machine's memory is watched instead. A run that grows its shared
+ * memory (Shmem, what tmpfs holds) by SHMEM_LIMIT_MB ends; so does one that
+ * takes from its available memory (MemAvailable: the lab's processes, and
+ * what the kernel holds for them, message queues, pipes...) a quarter of
+ * what was available when it began, at most MEMORY_LIMIT_MB (the cgroup's
+ * limit). Other programs of the machine allocate meanwhile too: the bound
+ * is far above what any lab needs. */
 #define SHMEM_LIMIT_MB 256
+#define MEMORY_LIMIT_MB 1024
+/* Cgroup v1 has no limit on a world's cgroups (v2: cgroup.max.descendants
+ * and .depth, set by cgroup.c): a run with more than this many ends. */
+#define CGROUP_LIMIT 512
+#define WATCH_EVERY 0.025   /* seconds between two looks at the bounds */
 
 static double now(void)
 {
@@ -54,7 +65,14 @@ static double now(void)
 static const char *const machine_calls[] = {
     "settimeofday", "clock_settime", "stime", "init_module", "finit_module", "delete_module",
     "kexec_load", "kexec_file_load", "swapon", "swapoff", "fspick",
-    "add_key", "request_key",   /* keys are counted per user of the machine, not per world */
+    /* Keys are counted per user of the machine, not per world (a lab that
+     * fills its quota leaves the next world none), and rootless the grader's
+     * own keyrings are the user's, who may link them. keyctl(2) but one
+     * harmless question: see harmless_keyctl. */
+    "add_key", "request_key", "keyctl",
+    /* io_uring makes sockets and other calls without their system calls,
+     * where no rule of this filter sees them. */
+    "io_uring_setup", "io_uring_enter", "io_uring_register",
 };
 
 /* ioctl(2)s that type into a terminal, or paste into one (a virtual
@@ -75,6 +93,16 @@ static int is_machine_call(const char *name)
     return strcmp(name, "ioctl") == 0 || strcmp(name, "socket") == 0;
 }
 
+/* keyctl(2)'s one question a lab may ask (lab 10's probe asks it):
+ * KEYCTL_GET_KEYRING_ID of its session keyring, which exists (the world's
+ * own, empty: world.c), without creating anything. Arguments in registers:
+ * nothing the lab could change after the look. */
+static int harmless_keyctl(const struct seccomp_notif *req)
+{
+    return req->data.nr == SCMP_SYS(keyctl) && (int)req->data.args[0] == KEYCTL_GET_KEYRING_ID &&
+           (int)req->data.args[1] == KEY_SPEC_SESSION_KEYRING && req->data.args[2] == 0;
+}
+
 /* The refused call, as the report names it. */
 static void name_refused(const struct seccomp_notif *req, const char *name, char *line, size_t n)
 {
@@ -90,12 +118,14 @@ static void name_refused(const struct seccomp_notif *req, const char *name, char
         return;
     }
     for (i = 0; req->data.nr == SCMP_SYS(ioctl) && i < sizeof terminal_ioctls / sizeof terminal_ioctls[0]; i++)
-        if ((unsigned long)req->data.args[1] == terminal_ioctls[i].request) {
+        if ((unsigned int)req->data.args[1] == terminal_ioctls[i].request) {
             snprintf(line, n, "%s (it types into a terminal)", terminal_ioctls[i].name);
             return;
         }
     snprintf(line, n, "%s(2)", name ? name : "a system call");
 }
+
+#define LOW_32 0xffffffffULL   /* an int argument's bits, in a 64-bit register */
 
 /* The calls a slow_parent run looks at: the lab's first clone, then its
  * first of these. */
@@ -135,11 +165,16 @@ static int install_filter(int sock, int slow_parent)
             seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1, SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)sock)) < 0)
             goto out;
     }
+    /* ioctl(2)'s request and socket(2)'s family are ints to the kernel,
+     * which ignores a register's upper half: only the lower 32 bits are
+     * compared (masked), or AF_VSOCK | 1 << 32 would not match and still
+     * be AF_VSOCK. (libseccomp's SCMP_A0_32 only casts the value.) */
     for (i = 0; i < sizeof terminal_ioctls / sizeof terminal_ioctls[0]; i++)
         if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(ioctl), 1,
-                             SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)terminal_ioctls[i].request)) < 0)
+                             SCMP_A1(SCMP_CMP_MASKED_EQ, LOW_32, (scmp_datum_t)terminal_ioctls[i].request)) < 0)
             goto out;
-    if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_VSOCK)) < 0 ||
+    if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 1,
+                         SCMP_A0(SCMP_CMP_MASKED_EQ, LOW_32, AF_VSOCK)) < 0 ||
         seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(mount), 1,
                          SCMP_A3(SCMP_CMP_MASKED_EQ, MS_REMOUNT | MS_BIND, MS_REMOUNT)) < 0 ||
         seccomp_load(ctx) < 0)
@@ -284,6 +319,12 @@ static int refuse_one(int listener, struct world_result *r)
         return errno == ENOENT || errno == EINTR;   /* the caller died meanwhile */
     }
     name = seccomp_syscall_resolve_num_arch(req->data.arch, req->data.nr);
+    if (harmless_keyctl(req)) {
+        let_through(listener, req->id);
+        free(name);
+        seccomp_notify_free(req, resp);
+        return 1;
+    }
     if (name && strcmp(name, "mount") != 0 && !is_machine_call(name)) {
         /* A slow_parent run's call: let it through, but hold the lab's
          * first open or netlink send after its first clone. */
@@ -354,7 +395,13 @@ static void become_lab(const struct world_spec *spec, char *const *argv, const s
                        int filter_sock, int watch_parent)
 {
     rlim_t space = spec && spec->address_space > 0 ? (rlim_t)spec->address_space : LAB_ADDRESS_SPACE;
-    struct rlimit no_core = { 0, 0 };
+    /* No core dump: a limit of 0 stops a core file, but a core_pattern that
+     * pipes to a program (systemd-coredump, apport) ignores limits but one:
+     * 1, which the kernel takes for "no dump" (its guard against a crashing
+     * helper), and which stops a file as well (smaller than a page). The
+     * lab cannot raise a hard limit. (A socket pattern, "@...", Linux 6.16
+     * on, may not heed it: README.) */
+    struct rlimit no_core = { 1, 1 };
     struct rlimit as = { space, space };
     struct rlimit nproc = { LAB_NPROC, LAB_NPROC };
     sigset_t none;
@@ -537,14 +584,66 @@ int world_run_second(char *const *argv, const struct world_run_as *as_user, doub
     return status;
 }
 
-/* The machine's shared memory (tmpfs, shm), in MiB; -1 unknown. */
-static long shmem_mb(void)
+/* The machine's shared memory (tmpfs, shm) and available memory, in MiB
+ * (-1: unknown). */
+static void memory_mb(long *shmem, long *available)
 {
-    char text[4096], *line;
+    char text[8192], *line;
+    ssize_t n = proc_read("meminfo", text, sizeof text - 1);
 
-    if (proc_read("meminfo", text, sizeof text - 1) <= 0 || !(line = strstr(text, "\nShmem:")))
-        return -1;
-    return atol(line + 7) / 1024;
+    *shmem = *available = -1;
+    if (n <= 0)
+        return;
+    text[n] = '\0';
+    if ((line = strstr(text, "\nShmem:")))
+        *shmem = atol(line + 7) / 1024;
+    if ((line = strstr(text, "\nMemAvailable:")))
+        *available = atol(line + 14) / 1024;
+}
+
+/* What the watch holds a run to, besides its time. */
+struct bounds {
+    long shmem_base, available_base, available_most;   /* MiB; -1: not watched (the world has a cgroup) */
+    int (*count_cgroups)(int most);
+    double next_look;
+};
+
+static void watch_bounds(struct bounds *b, const struct world_result *r, int (*count_cgroups)(int most))
+{
+    b->shmem_base = b->available_base = b->available_most = -1;
+    b->count_cgroups = count_cgroups;
+    b->next_look = 0;
+    if (r->cgroup_version)
+        return;
+    memory_mb(&b->shmem_base, &b->available_base);
+    if (b->available_base >= 0)
+        b->available_most = b->available_base / 4 < MEMORY_LIMIT_MB ? b->available_base / 4 : MEMORY_LIMIT_MB;
+}
+
+/* Has the run gone past a bound? r->ended then says which. */
+static int past_bounds(struct bounds *b, struct world_result *r)
+{
+    long shmem, available;
+
+    if (now() < b->next_look)
+        return 0;
+    b->next_look = now() + WATCH_EVERY;
+    if (b->shmem_base >= 0 || b->available_base >= 0)
+        memory_mb(&shmem, &available);
+    if (b->shmem_base >= 0 && shmem - b->shmem_base > SHMEM_LIMIT_MB)
+        snprintf(r->ended, sizeof r->ended, "the run put %ld MiB into memory-backed files (a tmpfs or shared memory) "
+                 "and was ended: this world has no cgroup to hold it, so the kit stops it at %d MiB",
+                 shmem - b->shmem_base, SHMEM_LIMIT_MB);
+    else if (b->available_base >= 0 && available >= 0 && b->available_base - available > b->available_most)
+        snprintf(r->ended, sizeof r->ended, "the run took %ld MiB of the machine's available memory (its processes', "
+                 "and what the kernel holds for it: message queues, pipes...) and was ended: this world has no cgroup "
+                 "to hold it, so the kit stops it at %ld MiB (a quarter of what was available, at most %d MiB)",
+                 b->available_base - available, b->available_most, MEMORY_LIMIT_MB);
+    else if (b->count_cgroups && b->count_cgroups(CGROUP_LIMIT) > CGROUP_LIMIT)
+        snprintf(r->ended, sizeof r->ended, "the run made more than %d cgroups in the world (or nested them deeper "
+                 "than 16) and was ended: cgroup v1 has no limit of its own on them, so the kit stops it there, "
+                 "as cgroup v2's limits would", CGROUP_LIMIT);
+    return r->ended[0] != '\0';
 }
 
 /* Kill every process of the world but W, and reap them all. */
@@ -806,7 +905,8 @@ static int open_pipes(struct pipes *p)
            socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->filter) ? -1 : 0;
 }
 
-void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapshot_fn)(char *buf, size_t n))
+void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapshot_fn)(char *buf, size_t n),
+             int (*count_cgroups)(int most))
 {
     struct pipes p;
     struct capbuf out = { r->out, OUT_CAP, 0, 0 }, err = { r->err, OUT_CAP, 0, 0 };
@@ -816,7 +916,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
     int pidfd, listener, status = 0, open_out = !spec->interactive, open_err = !spec->interactive, open_report = 1;
     double waiting_on_nothing = 0;
     int host_done = 0, looked = 0;
-    long shmem_base = r->cgroup_version ? -1 : shmem_mb();
+    struct bounds bounds;
 
     current_result = r;
     take_snapshot = snapshot_fn;
@@ -874,6 +974,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
     fcntl(p.err[0], F_SETFL, O_NONBLOCK);
     fcntl(p.report[0], F_SETFL, O_NONBLOCK);
     pidfd = (int)syscall(SYS_pidfd_open, lab, 0);
+    watch_bounds(&bounds, r, count_cgroups);
 
     deadline = start + spec->timeout;
     for (;;) {
@@ -894,10 +995,8 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
             r->timed_out = 1;
             break;
         }
-        if (shmem_base >= 0 && shmem_mb() - shmem_base > SHMEM_LIMIT_MB) {
-            r->shmem_grown = shmem_mb() - shmem_base;
+        if (past_bounds(&bounds, r))
             break;
-        }
         if (listener != -1 && slow.held == 1) {
             release_held(listener);
             if (wait_ms > 10)

@@ -1,11 +1,15 @@
 /* The test world's lifecycle; see world.h for the two stages.
  *
- * H (the harness): makes the world's cgroup, clones W0, maps W0's user
- *     namespace when rootless, releases it, waits with a backstop, removes
- *     the cgroup, and compares the real machine before and after.
- * W0 (stage A):    the world's filesystem view, then clones W and writes W's
- *     ID maps: root of the world is WORLD_HOST_ID_BASE on the machine (root
- *     mode), or the user who runs the harness (rootless).
+ * H (the harness): takes the world's own range of the machine's IDs (as
+ *     root), makes the world's cgroup, clones W0, maps W0's user namespace
+ *     when rootless, releases it, waits with a backstop, removes the cgroup,
+ *     and compares the real machine before and after.
+ * W0 (stage A):    the world's filesystem view; then it becomes root of a
+ *     user namespace that the world's owner owns (as root, one made here,
+ *     rooted at the world's range; rootless, its own first one), sets the
+ *     world's caps there, where the lab is not root, clones W inside it and
+ *     writes W's ID maps: root of the world is the first ID of its range
+ *     (root mode), or a subordinate ID of the user's, or the user (rootless).
  * W (stage B):     becomes root of the world, mounts its own filesystems and
  *     runs the lab (run.c).
  * The snapshots of the world's host state are put together here, from
@@ -27,11 +31,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* H's effective ID, as W0 knows it from before its clone: rootless, the
+ * world's root is the user when it is this. */
+static uid_t harness_euid;
 
 #define WORLD_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | \
                      CLONE_NEWPID | CLONE_NEWCGROUP)
@@ -76,17 +88,46 @@ static int map_ids(pid_t pid, unsigned uid, unsigned gid, unsigned count, int de
 }
 
 /* The rootless world's map inside the first user namespace, whose map is
- * root (the user) and maybe the user's subordinate range as IDs 100000 and
- * up: one line for each, since an extent of a map must lie within one extent
- * of its parent's. */
-static int map_same_ids(pid_t pid, unsigned users)
+ * the user as 0, maybe a subordinate ID as `root` (1), and maybe the user's
+ * subordinate range as IDs 100000 and up: one line for each, since an
+ * extent of a map must lie within one extent of its parent's. */
+static int map_same_ids(pid_t pid, unsigned root, unsigned users)
 {
     char map[64];
 
     if (users == 0)
-        return map_ids(pid, 0, 0, 1, 0);
-    snprintf(map, sizeof map, "0 0 1\n%u %u %u\n", WORLD_USER_FIRST, WORLD_USER_FIRST, users);
+        return map_ids(pid, root, root, 1, 0);
+    snprintf(map, sizeof map, "0 %u 1\n%u %u %u\n", root, WORLD_USER_FIRST, WORLD_USER_FIRST, users);
     return write_proc(pid, "uid_map", map) == -1 || write_proc(pid, "gid_map", map) == -1 ? -1 : 0;
+}
+
+/* As root: the world's own range of the machine's IDs, WORLD_ID_COUNT of
+ * them from WORLD_HOST_ID_BASE + slot * WORLD_ID_COUNT, so that worlds side
+ * by side never share an owner (the kernel charges namespaces, inotify
+ * instances and keys to it). A range is held while its world lives by a
+ * socket bound to its name in the abstract namespace, which the kernel lets
+ * go with the socket: graders of one network namespace never hold the same
+ * one. (Graders in other network namespaces, a container each, start at a
+ * random slot: they rarely meet, and worlds that do still hold no more than
+ * their caps.) The socket into *held (-1: none could be bound). */
+static uid_t world_ids(int *held)
+{
+    unsigned start = 0, i;
+
+    if (getrandom(&start, sizeof start, 0) != (ssize_t)sizeof start)
+        start = (unsigned)getpid();
+    *held = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    for (i = 0; *held != -1 && i < WORLD_ID_SLOTS; i++) {
+        unsigned slot = (start + i) % WORLD_ID_SLOTS;
+        struct sockaddr_un a = { .sun_family = AF_UNIX };
+        int n = snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "nslab-world-ids-%u", slot);
+        if (bind(*held, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) == 0)
+            return WORLD_HOST_ID_BASE + slot * WORLD_ID_COUNT;
+    }
+    if (*held != -1)
+        close(*held);
+    *held = -1;
+    return WORLD_HOST_ID_BASE + start % WORLD_ID_SLOTS * WORLD_ID_COUNT;
 }
 
 /* Why a user namespace could not be made, for the step clone(2) failed in. */
@@ -134,21 +175,27 @@ static unsigned subordinate(const char *file, const char *name, unsigned id, uns
     return count;
 }
 
-/* Run newuidmap or newgidmap PID 0 ID 1 100000 START COUNT; 0 on success. */
-static int new_id_map(const char *tool, pid_t pid, unsigned id, unsigned start, unsigned count)
+/* Run newuidmap or newgidmap PID 0 ID 1 100000 START COUNT, or, when
+ * sub_root is set, PID 0 ID 1 1 START 1 100000 START+1 COUNT (the world's
+ * root the subordinate ID START, as 1); 0 on success. */
+static int new_id_map(const char *tool, pid_t pid, unsigned id, unsigned start, unsigned count, int sub_root)
 {
-    char args[5][16], users_first[16];
-    char *argv[9];
-    int status;
+    char args[6][16], users_first[16];
+    char *argv[12];
+    int status, n = 0;
     pid_t child;
 
     snprintf(args[0], 16, "%d", (int)pid);
     snprintf(args[1], 16, "%u", id);
     snprintf(args[2], 16, "%u", start);
-    snprintf(args[3], 16, "%u", count);
+    snprintf(args[3], 16, "%u", start + (sub_root ? 1 : 0));
+    snprintf(args[4], 16, "%u", count);
     snprintf(users_first, sizeof users_first, "%u", WORLD_USER_FIRST);
-    argv[0] = (char *)tool; argv[1] = args[0]; argv[2] = "0"; argv[3] = args[1]; argv[4] = "1";
-    argv[5] = users_first; argv[6] = args[2]; argv[7] = args[3]; argv[8] = NULL;
+    argv[n++] = (char *)tool; argv[n++] = args[0]; argv[n++] = "0"; argv[n++] = args[1]; argv[n++] = "1";
+    if (sub_root) {
+        argv[n++] = "1"; argv[n++] = args[2]; argv[n++] = "1";
+    }
+    argv[n++] = users_first; argv[n++] = args[3]; argv[n++] = args[4]; argv[n] = NULL;
     child = fork();
     if (child == 0) {
         int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -167,25 +214,40 @@ static int new_id_map(const char *tool, pid_t pid, unsigned id, unsigned start, 
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-/* Map the rootless world's first user namespace: root is the user, and IDs
- * 100000 and up are the user's subordinate range where newuidmap and
- * newgidmap and /etc/subuid and /etc/subgid give one (as rootless podman
- * does); else root alone. Returns how many IDs besides root the namespace
- * has, or -1 on failure. */
-static long map_rootless(pid_t pid)
+/* Subordinate IDs a rootless world needs for its root to be one of them:
+ * one for root, and lab 06's 65536 users (0:100000:65536) besides. */
+#define SUB_ROOT_NEEDS (1u + 65536u)
+
+/* Map the rootless world's first user namespace: 0 is the user; IDs 100000
+ * and up are the user's subordinate range where newuidmap and newgidmap and
+ * /etc/subuid and /etc/subgid give one (as rootless podman does), and when
+ * it holds SUB_ROOT_NEEDS or more, its first ID is 1, the world's root to
+ * be: the lab then runs as no ID of the user's (its processes, pipes and
+ * keys are not charged to the user, who owns nothing it can reach); else
+ * the user is the world's root, as podman's container root. Returns how
+ * many IDs besides root the world has, or -1 on failure; r->root_host_uid
+ * says who its root is. */
+static long map_rootless(pid_t pid, struct world_result *r)
 {
     struct passwd *pw = getpwuid(geteuid());
     unsigned ustart = 0, gstart = 0, ucount, gcount, count;
+    int sub_root;
 
     ucount = pw ? subordinate("/etc/subuid", pw->pw_name, geteuid(), &ustart) : 0;
     gcount = pw ? subordinate("/etc/subgid", pw->pw_name, geteuid(), &gstart) : 0;
     count = ucount < gcount ? ucount : gcount;
+    sub_root = count >= SUB_ROOT_NEEDS;
+    count -= sub_root ? 1 : 0;
     if (count > WORLD_ID_COUNT)
         count = WORLD_ID_COUNT;
-    if (count && new_id_map("newuidmap", pid, geteuid(), ustart, count) == 0) {
+    if (count && new_id_map("newuidmap", pid, geteuid(), ustart, count, sub_root) == 0) {
         /* uid_map is written and cannot be written again: gid_map must
          * follow with the same shape, or the world cannot be made. */
-        return new_id_map("newgidmap", pid, getegid(), gstart, count) == 0 ? (long)count : -1;
+        if (new_id_map("newgidmap", pid, getegid(), gstart, count, sub_root) != 0)
+            return -1;
+        if (sub_root)
+            r->root_host_uid = ustart;
+        return (long)count;
     }
     return map_ids(pid, geteuid(), getegid(), 1, 1) == 0 ? 0 : -1;
 }
@@ -242,10 +304,13 @@ static void terminal_signals_to_lab_only(void)
     signal(SIGQUIT, SIG_IGN);
 }
 
-/* The kernel's counts a lab could use up, capped in the world's user
- * namespace (user.max_* are its own): the world's namespaces and inotify
- * instances are charged to the world's owner, up to the machine's limit for
- * them, so one world must stay well below it. */
+/* The kernel's counts a lab could use up, capped by W0 in its user
+ * namespace, the one above the world's (user.max_* are a namespace's own,
+ * and its root may write them: a lab may raise its own namespace's, which
+ * W sets the same, but not these). The kernel charges each namespace and
+ * inotify instance made anywhere in the world to every namespace above it,
+ * against that one's caps, up to the machine's limit for the world's
+ * owner: one world stays well below it. */
 static void cap_kernel_counts(void)
 {
     static const struct { const char *file, *value; } caps[] = {
@@ -347,14 +412,8 @@ static void world_main(const struct world_spec *spec, struct world_result *r, in
      * our descriptors (pidfd_getfd): those need CAP_SYS_PTRACE over the
      * machine now, rootless as much as as root. */
     prctl(PR_SET_DUMPABLE, 0);
-    /* A session keyring of the world's own, empty: the grader's keys (a
-     * login, sudo, ssh or systemd gives it one) are out of the lab's reach. */
-    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) == -1 && errno != ENOSYS) {
-        world_fail(r, "give the world a session keyring of its own");
-        _exit(1);
-    }
     fixed_environment(spec);
-    cap_kernel_counts();
+    cap_kernel_counts();   /* (what the world's own /proc/sys/user shows; W0's hold it) */
     if (fs_world_mounts(r, &proc) || cg_mount_inside(r) || fs_share_everything(r))
         _exit(1);
     proc_use(proc);
@@ -368,12 +427,64 @@ static void world_main(const struct world_spec *spec, struct world_result *r, in
         spec->setup(r, spec->data);
     if (world_snapshot(r->before, sizeof r->before) == -1)
         r->before_truncated = 1;   /* the machine's: before the lab ran */
-    run_lab(spec, r, world_snapshot);
+    run_lab(spec, r, world_snapshot, cg_count);
     r->finished = 1;
     _exit(0);
 }
 
 /* ---- W0: stage A ------------------------------------------------------- */
+
+/* As root: W0 becomes root of a user namespace of its own, owned by the
+ * world's ID range and rooted at its first ID (r->root_host_uid), inside
+ * which the world's is made: the world's caps are this namespace's, where a
+ * lab, root of the world's namespace only, is not root. A user namespace is
+ * made by a process: a helper is cloned into it, mapped, and joined (root of
+ * the machine may join any), then let go. */
+static int enter_owners_namespace(struct world_result *r)
+{
+    uid_t id = r->root_host_uid;
+    char path[64];
+    pid_t helper;
+    int fd, ok;
+
+    /* Its owner is the ID that makes it. (Our permitted capabilities stay:
+     * root is still our real and saved ID, to write its maps.) */
+    if (setresgid((gid_t)-1, id, (gid_t)-1) == -1 || setresuid((uid_t)-1, id, (uid_t)-1) == -1)
+        return world_fail(r, "take the world's own ID to make its owner's user namespace");
+    helper = clone_fork(CLONE_NEWUSER);
+    if (helper == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        for (;;)
+            pause();
+    }
+    if (setresuid((uid_t)-1, 0, (uid_t)-1) == -1 || setresgid((gid_t)-1, 0, (gid_t)-1) == -1) {
+        if (helper > 0)
+            kill(helper, SIGKILL);
+        return world_fail(r, "become root again to map the world's owner's user namespace");
+    }
+    if (helper == -1)
+        return world_fail(r, userns_refused(errno, "create the world's owner's user namespace"));
+    snprintf(path, sizeof path, "/proc/%d/ns/user", (int)helper);
+    ok = map_ids(helper, id, id, WORLD_ID_COUNT, 0) == 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) != -1;
+    if (ok) {
+        ok = setns(fd, CLONE_NEWUSER) == 0;
+        close(fd);
+    }
+    kill(helper, SIGKILL);
+    while (waitpid(helper, NULL, 0) == -1 && errno == EINTR)
+        ;
+    if (!ok)
+        return world_fail(r, "enter the world's owner's user namespace");
+    if (setgroups(0, NULL) == -1 || setresgid(0, 0, 0) == -1 || setresuid(0, 0, 0) == -1)
+        return world_fail(r, "become root of the world's owner's user namespace");
+    /* Changing our IDs cleared these: the world still dies with us; and,
+     * until W's maps are written, we are dumpable, so that W, a copy of us,
+     * is too, and its /proc files are ours to write (stage_a makes us not
+     * dumpable again before anything of the lab's runs). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_DUMPABLE, 1);
+    return 0;
+}
 
 static void stage_a(const struct world_spec *spec, struct world_result *r, int sync_fd)
 {
@@ -385,25 +496,30 @@ static void stage_a(const struct world_spec *spec, struct world_result *r, int s
     if (spec->interactive)
         terminal_signals_to_lab_only();
     wait_for(sync_fd);   /* H has mapped us (rootless) and put us in the cgroup */
+    /* Rootless, with the world's root a subordinate ID: the world's cgroup
+     * is the user's making, and ours to give it (H may not chown to it). */
+    if (r->rootless && r->root_host_uid != harness_euid)
+        cg_delegate(1, 1);
     if (fs_prepare_view(r, spec) || pipe2(sync, O_CLOEXEC) == -1)
         _exit(1);
-    /* As root, the world's user namespace is made by the world's own
-     * unprivileged ID, not by root: the kernel charges every namespace and
-     * inotify instance of the world to its owner, so a lab that uses them
-     * up uses up that ID's share, not root's. (Our permitted capabilities
-     * stay: root is still our real and saved ID, to write W's maps.) */
-    if (!r->rootless && (setresgid((gid_t)-1, WORLD_HOST_ID_BASE, (gid_t)-1) == -1 ||
-                         setresuid((uid_t)-1, WORLD_HOST_ID_BASE, (uid_t)-1) == -1)) {
-        world_fail(r, "take the world's own ID to make its user namespace");
+    /* A session keyring of the world's own, empty: the grader's keys (a
+     * login, sudo, ssh or systemd gives it one) are out of the lab's reach.
+     * Made here, by root (rootless, the user): a keyring is charged to its
+     * maker's key quota, and the lab, which may make no key (run.c's
+     * filter), can fill none. */
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) == -1 && errno != ENOSYS) {
+        world_fail(r, "give the world a session keyring of its own");
         _exit(1);
     }
+    /* The world's user namespace is made by the world's owner, in a user
+     * namespace of the owner's, where the world's caps are set: the kernel
+     * charges every namespace and inotify instance of the world to the
+     * owner, so a lab that uses them up uses up that ID's share, not root's
+     * (as root, the world's own range; rootless, the user's). */
+    if (!r->rootless && enter_owners_namespace(r) == -1)
+        _exit(1);
+    cap_kernel_counts();
     w = clone_fork(WORLD_FLAGS);
-    if (w != 0 && !r->rootless && (setresuid((uid_t)-1, 0, (uid_t)-1) == -1 || setresgid((gid_t)-1, 0, (gid_t)-1) == -1)) {
-        world_fail(r, "become root again to write the world's maps");
-        if (w > 0)
-            kill(w, SIGKILL);
-        _exit(1);
-    }
     if (w == 0) {
         close(sync[1]);
         world_main(spec, r, sync[0]);
@@ -413,9 +529,11 @@ static void stage_a(const struct world_spec *spec, struct world_result *r, int s
         world_fail(r, userns_refused(errno, "create the world's user namespace and the others"));
         _exit(1);
     }
-    /* Root of the world is an unprivileged range of the machine's IDs; the
-     * rootless world keeps the IDs of our own user namespace. */
-    if (r->rootless ? map_same_ids(w, r->users) : map_ids(w, WORLD_HOST_ID_BASE, WORLD_HOST_ID_BASE, WORLD_ID_COUNT, 0)) {
+    /* Root of the world is root of ours: as root, the first of the world's
+     * range of the machine's IDs; rootless, the user, or their subordinate
+     * ID that we know as 1. */
+    if (r->rootless ? map_same_ids(w, r->root_host_uid != harness_euid, r->users)
+                    : map_ids(w, 0, 0, WORLD_ID_COUNT, 0)) {
         world_fail(r, "write the world's uid_map and gid_map");
         kill(w, SIGKILL);
     }
@@ -508,7 +626,7 @@ const char *world_unavailable(void)
 struct world_result *world_run(const struct world_spec *spec)
 {
     static struct world_result *r;
-    int sync[2], status, pidfd;
+    int sync[2], status, pidfd, ids_held = -1;
     char *before, *after;
     double gap;
     long users;
@@ -525,12 +643,13 @@ struct world_result *world_run(const struct world_spec *spec)
     }
     memset(r, 0, sizeof *r);
     r->rootless = !real_root();
-    r->root_host_uid = r->rootless ? geteuid() : WORLD_HOST_ID_BASE;
+    harness_euid = geteuid();
     if (pipe2(sync, O_CLOEXEC) == -1) {
         world_fail(r, "pipe");
         return r;
     }
-    r->cgroup_version = cg_setup(r, r->root_host_uid, r->rootless ? getegid() : WORLD_HOST_ID_BASE,
+    r->root_host_uid = r->rootless ? geteuid() : world_ids(&ids_held);
+    r->cgroup_version = cg_setup(r, r->root_host_uid, r->rootless ? getegid() : r->root_host_uid,
                                  spec->faults ? spec->faults->no_controller : NULL);
     cg_open_for_w0();
     before = superblocks();
@@ -549,10 +668,12 @@ struct world_result *world_run(const struct world_spec *spec)
                                   : "create the test world's mount namespace");
         close(sync[1]);
         cg_remove();
+        if (ids_held != -1)
+            close(ids_held);
         free(before);
         return r;
     }
-    users = r->rootless ? map_rootless(w0) : (long)(WORLD_ID_COUNT - WORLD_USER_FIRST);
+    users = r->rootless ? map_rootless(w0, r) : (long)(WORLD_ID_COUNT - WORLD_USER_FIRST);
     r->users = users > 0 ? (unsigned)users : 0;
     if (users < 0) {
         world_fail(r, "write the rootless world's uid_map and gid_map (newuidmap worked, newgidmap did not: "
@@ -580,6 +701,8 @@ struct world_result *world_run(const struct world_spec *spec)
     while (waitpid(w0, &status, 0) == -1 && errno == EINTR)
         ;
     cg_remove();
+    if (ids_held != -1)
+        close(ids_held);   /* the world's ID range, for another world */
     after = superblocks();
     compare_machine(r, before, after, gap);
     free(before);

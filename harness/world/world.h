@@ -10,7 +10,11 @@
  *       that maps root to the caller (rootless). It makes the world's view of
  *       the filesystem: mounts private, a /dev of bind-mounted device nodes,
  *       a scratch /tmp holding copies of the lab and the probe, everything
- *       else read-only. (fs.c)
+ *       else read-only (fs.c). Then, as root, it becomes root of a user
+ *       namespace of the world's own range of IDs (rootless, it is root of
+ *       its first one already), and caps the kernel's counts there: the
+ *       world's namespace is made inside it, and its root, the lab, is root
+ *       of nothing above its own.
  *   W   stage B: cloned by W0 into a new user namespace and the other six.
  *       Because its mount namespace is copied into a less privileged user
  *       namespace, the kernel *locks* the read-only flags stage A set: a lab
@@ -119,11 +123,13 @@ struct world_result {
     char machine_changed[1024]; /* the real machine changed during the run */
     int rootless;               /* made without root */
     int cgroup_version;         /* the world's cgroups: 1, 2, or 0 (none could be had) */
-    uid_t root_host_uid;        /* root of the world, as the machine sees it */
+    uid_t root_host_uid;        /* root of the world, as the machine sees it: as root, the world's own
+                                 * range's first ID; rootless, the user or their first subordinate ID */
     unsigned users;             /* the world's IDs besides root: users 100000 up to
                                  * 100000 + users - 1 (world_lacks() in judge.c);
                                  * as root 162144, rootless the size of the user's
-                                 * subordinate range (/etc/subuid, newuidmap), or 0 */
+                                 * subordinate range (/etc/subuid, newuidmap), less
+                                 * one when its first is the world's root, or 0 */
 
     int lab_status;             /* the lab's wait(2) status */
     int lab_exited;             /* the lab ended before the time limit */
@@ -155,8 +161,8 @@ struct world_result {
     int before_truncated;       /* the snapshot before the lab did not fit (the machine's state) */
     int snap_truncated;         /* a snapshot during or after the run did not fit: what the lab left */
     int probe_count;            /* copies of the probe running side by side when it said READY */
-    long shmem_grown;           /* a world without a cgroup: MiB of the machine's shared memory (tmpfs)
-                                 * the run took, when it went past the limit and was ended; else 0 */
+    char ended[512];            /* the watch ended the run: what the lab took past the kit's bounds
+                                 * (memory without a cgroup, cgroups on v1), a sentence; else "" */
     double clock_gap[2];        /* CLOCK_REALTIME - CLOCK_BOOTTIME, before and after */
     char note[NOTE_CAP];        /* anything the checks should report */
     char user[USER_CAP];        /* the check's own observations, from `during` */

@@ -18,9 +18,12 @@
 
 /* Root of the world, as the machine sees it, when the harness runs as root:
  * an unprivileged range no account uses, wide enough for a lab's own nested
- * maps (lab 06's default 0:100000:65536 needs 165536 IDs). */
+ * maps (lab 06's default 0:100000:65536 needs 165536 IDs), one of
+ * WORLD_ID_SLOTS such ranges, each world its own (world.c's world_ids):
+ * 0x70000000 up to 0xefffffff. */
 #define WORLD_HOST_ID_BASE 1879048192u   /* 0x70000000 */
 #define WORLD_ID_COUNT 262144u
+#define WORLD_ID_SLOTS 8192u
 
 /* Record why the world could not be made (ENV), with errno's reason;
  * returns -1. */
@@ -90,6 +93,10 @@ void cg_enter(pid_t pid);
 void cg_open_for_w0(void);
 /* In H, once W0 has its copies. */
 void cg_close_for_w0(void);
+/* In W0, rootless, before stage A: give the world's cgroup to uid:gid (of
+ * W0's user namespace), as H does as root (the user cannot chown to a
+ * subordinate ID; W0, root of a namespace that maps it, can). */
+void cg_delegate(uid_t uid, gid_t gid);
 /* In W0, once W exists: on v2, move W0 and W to a leaf and enable the
  * controllers for the lab's cgroups (no internal processes). */
 void cg_after_clone(pid_t w);
@@ -97,6 +104,10 @@ void cg_after_clone(pid_t w);
 int cg_mount_inside(struct world_result *r);
 /* In W: one line per cgroup below the world's root. */
 void cg_snapshot(FILE *f);
+/* In W: how many cgroups the world holds on v1, counted until there are
+ * more than `most` (one nested deeper than 16 counts as more); 0 on v2,
+ * whose own limits hold the world. */
+int cg_count(int most);
 /* In H: remove the world's cgroup and everything a lab left in it. */
 void cg_remove(void);
 
@@ -118,7 +129,9 @@ void witness_caught_hold(struct world_result *r);
 /* ---- run.c ---- */
 
 /* In W: run the lab, watch it, kill what is left. `snapshot` takes the
- * world's state (world.c's), before the check's `during` and after the run. */
-void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapshot)(char *buf, size_t n));
+ * world's state (world.c's), before the check's `during` and after the run;
+ * `count_cgroups` is cg_count (the watch ends a run past its bound). */
+void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapshot)(char *buf, size_t n),
+             int (*count_cgroups)(int most));
 
 #endif
