@@ -499,6 +499,8 @@ if [ -n "$share" ]; then
 fi
 $bb mkdir -p /run/lock /lib/modules && $bb ln -sfn "$($bb cat $q/moddir)" "/lib/modules/$($bb uname -r)"
 $bb ln -sf busybox $q/modprobe && echo $q/modprobe >/proc/sys/kernel/modprobe
+# veth now rather than on a lab's first pair: loading it is slow emulated.
+$bb modprobe veth 2>/dev/null
 $bb cat $q/hostname >/proc/sys/kernel/hostname
 $bb ip link set lo up
 $bb mount --make-rshared / || say "cannot make / shared"
