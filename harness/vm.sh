@@ -534,7 +534,7 @@ EOF
 chmod 755 "$root/init" || exit 2
 
 # ---- The guest ----------------------------------------------------------------
-append="console=ttyS0 panic=-1 cgroup_no_v1=all"
+append="console=ttyS0 panic=-1 cgroup_no_v1=all ${NSLAB_QEMU_APPEND:-}"
 if [ "$verbose" != 1 ]; then
     append="$append quiet"
 fi
@@ -561,7 +561,7 @@ set -- -virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multi
 note "accel=$accel kernel=$kver ($kernel) memory=$mem cpus=$cpus timeout=${timeout_s}s"
 booting=$(now)
 timeout -k 5 "$timeout_s" qemu-system-x86_64 -nodefaults -no-user-config -no-reboot \
-    -machine "pc,accel=$accel" -cpu max -smp "$cpus" -m "$mem" \
+    -machine "pc,accel=$accel" -cpu "${NSLAB_QEMU_CPU:-max}" -smp "$cpus" -m "$mem" \
     -display none -monitor none -serial stdio \
     -kernel "$kernel" -initrd "$tmp/initramfs.cpio" -append "$append" "$@" \
     >"$tmp/console" 2>"$tmp/qemu.err" </dev/null &
