@@ -69,7 +69,7 @@ sed '/^# >>> kit only/,/^# <<< kit only/d' Makefile >"$out/Makefile"
 cp -r rootfs-builder "$out/"
 # The harness without the kit's tests and the instructor's tools.
 tar -cf - --exclude=harness/tests --exclude=harness/demo.sh --exclude=harness/bench.sh harness | tar -xf - -C "$out"
-for f in main.c grade.c grade.h registry.c registry.h find.c find.h grading.mk; do cp "grading/$f" "$out/grading/"; done
+for f in main.c grade.c grade.h registry.c registry.h find.c find.h vm.c vm.h grading.mk; do cp "grading/$f" "$out/grading/"; done
 # The scripts without their kit-only blocks (as the Makefile).
 for f in start.sh hint.sh; do sed '/^# >>> kit only/,/^# <<< kit only/d' "grading/$f" >"$out/grading/$f"; done
 cp grading/classroom/grade.sh "$out/grading/classroom/"

@@ -4,8 +4,8 @@ CC ?= cc
 CFLAGS ?= -std=gnu11 -Wall -Wextra -Werror -O2
 BUILD ?= build
 PKG_GRADER = json-c libxml-2.0
-GRADER_SRC = grading/main.c grading/grade.c grading/registry.c grading/find.c
-GRADER_HDR = grading/grade.h grading/registry.h grading/find.h
+GRADER_SRC = grading/main.c grading/grade.c grading/registry.c grading/find.c grading/vm.c
+GRADER_HDR = grading/grade.h grading/registry.h grading/find.h grading/vm.h
 
 $(BUILD)/nslab-grade: $(GRADER_SRC) $(GRADER_HDR)
 	@mkdir -p $(@D)

@@ -6,7 +6,11 @@
  * and the grader cannot disagree.
  *
  * --porcelain: one line a lab, "NN_name<TAB>ok|ENV<TAB>why", for scripts.
- * Exit 0 when every ready lab can be graded here, 1 otherwise. */
+ * Exit 0 when every ready lab can be graded here, 1 otherwise.
+ *
+ * --world: only whether a test world can be made here at all: "ok", exit 0;
+ * or why not, exit 1. The grader asks it before grading (grading/vm.c):
+ * where no world can be made, it grades in a VM instead. */
 #define _GNU_SOURCE
 #include "commands.h"
 #include "checks.h"
@@ -62,13 +66,18 @@ int cmd_doctor(const struct registry *reg, int argc, char **argv)
 {
     const struct world_result *r;
     int porcelain = argc == 2 && strcmp(argv[1], "--porcelain") == 0, i, ready = 0, ok = 0;
+    int world_only = argc == 2 && strcmp(argv[1], "--world") == 0;
     static char why[2048];
 
-    if (argc > 2 || (argc == 2 && !porcelain)) {
-        fprintf(stderr, "usage: nslab-check doctor [--porcelain]\n");
+    if (argc > 2 || (argc == 2 && !porcelain && !world_only)) {
+        fprintf(stderr, "usage: nslab-check doctor [--porcelain|--world]\n");
         return 2;
     }
     r = make_one_world();
+    if (world_only) {
+        printf("%s\n", !r ? "no memory for a test world" : r->ready ? "ok" : r->env_error);
+        return r && r->ready ? 0 : 1;
+    }
     if (!porcelain && r && r->ready)
         printf("The test world here: made %s; %u IDs besides its root; %s.\n",
                r->rootless ? "without root (in a user namespace of your own)" : "as root",

@@ -12,7 +12,11 @@
 # the kernel's settings that decide whether a user may make namespaces at all.
 # It only looks: nothing is installed, and the one world it makes goes.
 #
-# Exit status: 0 when every ready lab can be graded here, 1 otherwise.
+# Where no test world can be made, it says that the grader will grade in a
+# VM (harness/vm.sh), and whether the VM is ready (make vm).
+#
+# Exit status: 0 when every ready lab can be graded here (or, where no world
+# can be made, in the VM, once it is ready), 1 otherwise.
 set -u
 export LC_ALL=C
 cd "$(dirname "$0")/.." || exit 2
@@ -138,6 +142,36 @@ report_labs() {
     CAN=$(printf '%s\n' "$out" | grep -c '^  [0-9][0-9]_[a-z_0-9]* *ok ')
 }
 
+# Where no test world can be made (Docker's default seccomp profile, as on
+# Gradescope; user namespaces off), the grader grades in a small VM instead
+# (harness/vm.sh, grading/vm.c): whether it will, and whether it can.
+VM_USED=0 VM_READY=0 VM_ACCEL=''
+report_vm() {
+    local world status accel kernel qemu minutes
+    [ -x build/nslab-check ] || return 0
+    section "Grading in a VM (where no test world can be made)"
+    world=$(build/nslab-check doctor --world 2>/dev/null)
+    status=$(sh harness/vm.sh --status 2>/dev/null) && VM_READY=1
+    accel=$(printf '%s\n' "$status" | sed -n 's/^accel=//p')
+    kernel=$(printf '%s\n' "$status" | sed -n 's/^kernel=//p')
+    qemu=$(printf '%s\n' "$status" | sed -n 's/^qemu=//p')
+    if [ "$accel" = kvm ]; then VM_ACCEL=KVM minutes="under a minute"; else VM_ACCEL=TCG minutes="about 1-2 min"; fi
+    if [ "$world" = ok ] && [ "${NSLAB_VM:-}" != always ]; then
+        row "used" "no: test worlds can be made here"
+    elif [ "${NSLAB_VM:-}" = no ]; then
+        row "used" "${YELLOW}no${OFF} (NSLAB_VM=no): no test world here (${world:-?}), every check will be ENV"
+    else
+        VM_USED=1
+        row "used" "${YELLOW}yes${OFF}: no test world can be made here (${world:-?}): grading will boot a VM (QEMU, $VM_ACCEL: $minutes a lab)"
+    fi
+    row "QEMU" "$([ "$qemu" = missing ] && echo "${RED}missing${OFF} (make vm)" || echo "$qemu ($VM_ACCEL)")"
+    row "kernel" "$([ "$kernel" = missing ] && echo "${RED}missing${OFF} (make vm)" ||
+        echo "installed: $kernel ($(printf '%s\n' "$status" | sed -n 's/^cache=//p'))")"
+    if [ "$VM_USED" = 1 ] && [ "$VM_READY" = 0 ]; then
+        fix "${SUDO}make vm (QEMU and a kernel for grading in a VM; needs the network once)"
+    fi
+}
+
 # The fixes first; the last lines are the verdict and the one install line,
 # so that `make doctor | tail -n 2` says it all.
 report_summary() {
@@ -145,8 +179,14 @@ report_summary() {
     [ "$IS_ROOT" = 1 ] && install="apt-get install -y"
     [ "${#FIXES[@]}" -gt 0 ] && echo
     for f in "${FIXES[@]}"; do echo "fix: $f"; done
-    printf '\n%sdoctor: %d of %d labs can be graded here%s%s\n' "$BOLD" "$CAN" "$READY" \
-        "$([ "$IS_ROOT" = 1 ] && echo " (as root)" || echo " (without root; sudo make labNN grades as root)")" "$OFF"
+    if [ "$VM_USED" = 1 ]; then
+        printf '\n%sdoctor: no test world here: %s%s\n' "$BOLD" \
+            "$([ "$VM_READY" = 1 ] && echo "every lab will be graded in a VM (QEMU, $VM_ACCEL)" ||
+                echo "grading needs a VM, which is not ready (make vm)")" "$OFF"
+    else
+        printf '\n%sdoctor: %d of %d labs can be graded here%s%s\n' "$BOLD" "$CAN" "$READY" \
+            "$([ "$IS_ROOT" = 1 ] && echo " (as root)" || echo " (without root; sudo make labNN grades as root)")" "$OFF"
+    fi
     [ -z "$MISSING" ] || echo "$install $MISSING"
 }
 
@@ -154,5 +194,6 @@ report_machine
 report_kernel
 report_packages
 report_labs
+report_vm
 report_summary
-[ "$READY" -gt 0 ] && [ "$CAN" -eq "$READY" ]
+[ "$READY" -gt 0 ] && { [ "$CAN" -eq "$READY" ] || [ "$VM_USED$VM_READY" = 11 ]; }

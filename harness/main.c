@@ -6,7 +6,7 @@
  *   nslab-check --lab NN_name --program PATH --try [--] [LAB ARGUMENTS...]     (byhand.c)
  *   nslab-check list | registry | info | needs | compile ...                 (ask.c)
  *   nslab-check world [--lab LAB] [--file PATH]... [--] COMMAND...            (byhand.c)
- *   nslab-check doctor [--porcelain]                                          (doctor.c)
+ *   nslab-check doctor [--porcelain|--world]                                  (doctor.c)
  *
  * The list of labs is grading/labs.tsv beside the build folder, or the file
  * NSLAB_REGISTRY or --registry names.

@@ -375,7 +375,7 @@ root_grades_private_checkout() {
 no_user_namespaces_is_env() {
     # shellcheck disable=SC2016 # expanded by the inner shell
     unshare --user --map-root-user --mount sh -c 'echo 0 > /proc/sys/user/max_user_namespaces &&
-        build/nslab-grade --labs 01 --submission solutions --out build/grade-nouserns --color never \
+        NSLAB_VM=no build/nslab-grade --labs 01 --submission solutions --out build/grade-nouserns --color never \
             > build/test-logs/nouserns.report 2>&1; echo $? > build/test-logs/nouserns.status'
     cat build/test-logs/nouserns.report
     n=$(grep -c '^01	' grading/rubric.tsv)
@@ -676,6 +676,38 @@ gradescope_autograder_runs() {
         grep -q '^No lab file found' "$ag/run.log" && jq -e '.score == 0 and (.output | startswith("No lab file"))' "$ag/out/results.json" >/dev/null
 }
 
+# Gradescope where namespaces are forbidden, as its Docker containers forbid
+# them (build/forbid_userns: Docker's default seccomp profile's refusals, as
+# root): setup.sh fetches the VM (make vm; the kit's cache here), and
+# run_autograder grades in a VM (grading/vm.c, harness/vm.sh; TCG here, so
+# in the background): the solution of lab 03 full marks, lab 03 without its
+# PID namespace fewer, and results.json says it was graded in a VM.
+gradescope_grades_in_a_vm_without_namespaces() {
+    need build/forbid_userns || return 1
+    NSLAB_QEMU_CACHE=${NSLAB_QEMU_CACHE:-$PWD/build/qemu}
+    export NSLAB_QEMU_CACHE
+    sh harness/vm.sh --fetch || return $?   # 77: no QEMU or kernel here (SKIP)
+    ! build/forbid_userns build/nslab-check doctor --world || { echo "forbid_userns forbids nothing"; return 1; }
+    ag=$PWD/build/test-gradescope-vm
+    rm -rf "$ag" && mkdir -p "$ag/source" "$ag/submission/repo" "$ag/results" || return 1
+    make -s gradescope LABS="03" && unzip -q build/autograder.zip -d "$ag/source" || return 1
+    sh "$ag/source/setup.sh" >"$ag/setup.log" 2>&1 || { tail -n 20 "$ag/setup.log"; return 1; }
+    max=$(awk -F'\t' '$1 ~ /^0[1-3]$/ { s += $3 } END { print s }' grading/rubric.tsv)
+    cp solutions/03_pid.c "$ag/submission/repo/" || return 1
+    NSLAB_AUTOGRADER=$ag build/forbid_userns sh "$ag/source/run_autograder" >"$ag/run.log" 2>&1 || { cat "$ag/run.log"; return 1; }
+    tail -n 3 "$ag/run.log"
+    jq -e --argjson max "$max" '.score == $max and ([.tests[].score] | add) == $max and all(.tests[]; .status == "passed") and
+        (.output | contains("graded in a VM (QEMU, "))' "$ag/results/results.json" >/dev/null ||
+        { cat "$ag/results/results.json"; return 1; }
+    sed 's/flags |= CLONE_NEWPID;//' solutions/03_pid.c >"$ag/submission/repo/03_pid.c" && rm "$ag/results/results.json" &&
+        NSLAB_AUTOGRADER=$ag build/forbid_userns sh "$ag/source/run_autograder" >"$ag/run.log" 2>&1 || return 1
+    tail -n 3 "$ag/run.log"
+    jq -e --argjson max "$max" '.score < $max and .score > 0 and any(.tests[]; .status == "failed") and
+        (.output | contains("graded in a VM (QEMU, "))' "$ag/results/results.json" >/dev/null ||
+        { cat "$ag/results/results.json"; return 1; }
+    rm -rf "$ag"
+}
+
 # GitHub Classroom: the nslab step of grading/classroom/classroom.yml, run as
 # it stands there (its `run:` line), over the solutions of labs 01 and 02:
 # the step output that Classroom's reporter reads decodes to full points,
@@ -906,6 +938,7 @@ step graders_side_by_side slow graders_side_by_side
 step world_has_room_for_lab06 slow world_has_room_for_lab06
 # The course around the labs
 step gradescope_autograder_in_a_simulated_tree slow gradescope_autograder_runs
+background gradescope_grades_in_a_vm_without_namespaces slow gradescope_grades_in_a_vm_without_namespaces
 step classroom_workflow_step_reports_points slow classroom_step_reports_points
 step regrade_grades_a_class_and_skips_the_unchanged slow regrade_grades_a_class
 step dist_release_has_no_answer_and_starts_from_your_code slow dist_release

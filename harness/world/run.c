@@ -698,7 +698,10 @@ static void snapshot(struct world_result *r, char *buf)
 
 /* Is a process of the lab waiting on nothing (an init whose command has
  * ended but which does not exit, a parent that never returns)? Looked at
- * every 50 ms; after STUCK_SECONDS the run ends, and r->stuck says why. */
+ * every 50 ms; after STUCK_SECONDS the run ends, and r->stuck says why.
+ * Where runs get more time (NSLAB_TIMEOUT: an emulated VM, many times
+ * slower), a third of the run's limit if that is longer: a child waiting
+ * for a parent that is slow, not stuck, must not look stuck there. */
 static int stuck(const struct world_spec *spec, struct world_result *r, double *since)
 {
     const char *base = strrchr(spec->argv[0], '/') ? strrchr(spec->argv[0], '/') + 1 : spec->argv[0];
@@ -711,7 +714,7 @@ static int stuck(const struct world_spec *spec, struct world_result *r, double *
     }
     if (!*since)
         *since = now();
-    if (now() - *since < STUCK_SECONDS)
+    if (now() - *since < (spec->timeout / 3 > STUCK_SECONDS ? spec->timeout / 3 : STUCK_SECONDS))
         return 0;
     snprintf(rel, sizeof rel, "%d/status", (int)pid);
     proc_read(rel, status, sizeof status);
