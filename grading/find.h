@@ -1,7 +1,7 @@
 /* Finding a student's lab files in a submission as a course receives it:
  * files uploaded one by one, a zip, nested folders, or a whole repository
  * (the release plus their work). nslab-grade --find uses it (Gradescope,
- * Classroom, make grade, make regrade).
+ * Classroom, make grade, a class regraded).
  *
  * The rules, for lab NN_name:
  *   - only regular files named exactly NN_name.c count; symbolic links,

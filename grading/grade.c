@@ -552,7 +552,7 @@ static int commit_file(const char *tmp, const char *path)
     return 0;
 }
 
-/* For instructors' tools (make regrade's gradebook): one lab in numbers. */
+/* For a class's gradebook: one lab in numbers. */
 static struct json_object *lab_summary(const struct lab_result *l)
 {
     static const char *const verdicts[] = { "PASS", "FAIL", "TIMEOUT", "CRASH", "BUILD", "ENV" };

@@ -1,7 +1,7 @@
 /* Grading in a VM where this machine cannot make a test world.
  *
- * Every check runs in a test world, a user namespace (CONTRACT.md section
- * 4). Some machines forbid them: Docker's default seccomp profile refuses
+ * Every check runs in a test world, a user namespace. Some machines
+ * forbid them: Docker's default seccomp profile refuses
  * clone(CLONE_NEWUSER) and unshare(2), and Gradescope runs autograders so;
  * a locked-down lab machine may set user.max_user_namespaces = 0. There,
  * before grading, the grader asks the harness (nslab-check doctor --world),

@@ -12,6 +12,7 @@
 #   runs the English ones, so the Chinese ones do what they say too.
 # - The same figures (../figures/zh/NAME.svg: the drawing with Chinese words),
 #   and as many graded hints (<details>).
+# - The test world called 测试世界 alone, in the handout and its hints.
 # Prints one line per difference; exit 0 when there is none.
 set -u
 if [ $# -ne 2 ] || [ ! -r "$1" ]; then echo "usage: handout_zh.sh EN.md ZH.md" >&2; exit 2; fi
@@ -53,6 +54,11 @@ rules() { grep -o '<!-- rule: [a-z0-9-]* -->' "$1"; }
 enh=$(dirname "$en")/hints/$(basename "$en") zhh=$(dirname "$zh")/hints/$(basename "$zh")
 [ "$(grep -c '^## ' "$enh" 2>/dev/null)" = "$(grep -c '^## ' "$zhh" 2>/dev/null)" ] ||
     echo "hints: $(grep -c '^## ' "$enh" 2>/dev/null) in $enh, $(grep -c '^## ' "$zhh" 2>/dev/null) in $zhh" >> "$tmp/out"
+
+# One word for one thing: the test world is 测试世界 (一次性的 when it is
+# called disposable), never another name a reader could take for another thing.
+grep -nE '测试环境|用完即弃|可丢弃' "$zh" "$zhh" 2>/dev/null | cut -c1-160 |
+    sed 's/^/the test world is 测试世界 (disposable: 一次性的), not another word: /' >> "$tmp/out"
 
 sed "s|^|$zh: |" "$tmp/out"
 [ ! -s "$tmp/out" ]

@@ -247,6 +247,38 @@ rubric_matches_checks() {
     [ -z "$dup" ] || { echo "check names used twice: $dup"; return 1; }
 }
 
+# handout_zh.sh catches a Chinese handout that drifted: a command changed,
+# a heading gone, the test world called by another name.
+handout_zh_catches_a_difference() {
+    copy=build/test-logs/handout-zh
+    rm -rf "$copy" && mkdir -p "$copy/hints" && cp handouts/zh/03_pid.md "$copy/" &&
+        cp handouts/zh/hints/03_pid.md "$copy/hints/" || return 1
+    sed -i '0,/^    $ make try03/s//    $ make try04/; s/一次性的测试世界/用完即弃的测试世界/' "$copy/03_pid.md" &&
+        sed -i '0,/^<a id="goal"><\/a>$/{/^<a id="goal"><\/a>$/d}' "$copy/03_pid.md" || return 1
+    sh harness/tests/handout_zh.sh handouts/03_pid.md "$copy/03_pid.md" >"$copy.txt" 2>&1
+    rc=$?
+    cat "$copy.txt"
+    rm -rf "$copy"
+    [ $rc = 1 ] && grep -q 'code blocks differ' "$copy.txt" && grep -q '测试世界 (disposable' "$copy.txt" &&
+        grep -q 'heading (level, anchor)' "$copy.txt"
+}
+
+# Every number of checks and points a handout states is the grader's; and a
+# wrong one, English or Chinese, is caught (on a copy of the handouts).
+handout_counts_are_the_graders() {
+    LC_ALL=C.UTF-8 sh harness/tests/handout_counts.sh || return 1
+    copy=build/test-logs/handout-counts
+    rm -rf "$copy" && mkdir -p "$copy/zh" && cp handouts/*.md "$copy/" && cp handouts/zh/*.md "$copy/zh/" || return 1
+    sed -i 's/these 13 of lab 10, worth 29/these 13 of lab 10, worth 28/' "$copy/10_full_container.md" &&
+        sed -i 's/实验 01-04 的 41 个检查项/实验 01-04 的 40 个检查项/' "$copy/zh/05_net_veth.md" || return 1
+    LC_ALL=C.UTF-8 sh harness/tests/handout_counts.sh "$copy" >"$copy.txt" 2>&1
+    rc=$?
+    cat "$copy.txt"
+    rm -rf "$copy"
+    [ $rc = 1 ] && grep -q '10_full_container.md:.*28 points of labs 10-10, the grader has 29' "$copy.txt" &&
+        grep -q 'zh/05_net_veth.md:.*40 checks of labs 01-04, the grader has 41' "$copy.txt"
+}
+
 # Nothing is left on the machine: no world cgroup that no living grader
 # holds (its flock: other graders' live worlds are theirs), no process of ours.
 leaves_nothing_behind() {
@@ -879,12 +911,14 @@ step every_lab_compiles_with_Werror fast all_compile_werror
 step cppcheck_clean fast cppcheck_clean
 step shellcheck_clean fast shellcheck_clean
 step rubric_matches_the_checks fast rubric_matches_checks
+step handout_counts_are_the_graders fast handout_counts_are_the_graders
 step the_world_is_a_tree fast sh harness/tests/world_tree.sh
 step world_tree_catches_a_circle fast world_tree_catches_a_circle
 for lab in $(ready_labs); do
     step "handout_${lab%%_*}_in_chinese_matches_the_english" fast sh harness/tests/handout_zh.sh "handouts/$lab.md" "handouts/zh/$lab.md"
     step "handout_${lab%%_*}_rules_have_checks_and_variants" fast sh harness/tests/rules.sh "$lab"
 done
+step handout_zh_catches_a_difference fast handout_zh_catches_a_difference
 # Unit tests: the harness's helpers, the verdict ladder with made-up results, the grader
 check unit_util fast build/test_util
 check unit_judge fast build/test_judge

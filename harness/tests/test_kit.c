@@ -335,7 +335,7 @@ START_TEST(starter_fails_exactly_its_own_layer)
 }
 END_TEST
 
-/* ---- broken variants of the 02 solution ------------------------------- */
+/* ---- broken variants of the solutions ---------------------------------- */
 
 /* A broken variant of a solution. Run as an unprivileged user (make test's
  * rootless pass), the cases that need root on the real machine are left
