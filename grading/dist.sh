@@ -105,8 +105,8 @@ Read lab 01's handout, in your browser (\`handouts/index.html\`, then lab 01;
 (\`handouts/01_clone_uts.md\`, \`handouts/zh/01_clone_uts.md\`), fill in the \`TODO(01)\` blocks of
 \`labs/01_clone_uts.c\`, and run \`make lab01\` until it says full marks. Each
 failed check shows what was run, what was expected, what was seen, and the
-handout section to read. \`make lab01 CHECK=name\` shows everything about one
-check; \`make try01 ARGS='--hostname box -- hostname'\` runs your lab once, by
+handout section to read, and its last line, \`again: make lab01
+CHECK=name\`, runs that check alone and shows everything the grader saw; \`make try01 ARGS='--hostname box -- hostname'\` runs your lab once, by
 hand, in a throwaway test world (nothing reaches your machine). With
 \`NSLAB_LANG=zh\` (\`make lab01 NSLAB_LANG=zh\`) the hints point to the Chinese
 handouts (评分提示指向中文讲义).
@@ -115,7 +115,7 @@ handouts (评分提示指向中文讲义).
 
     make hint01      # the next hint of lab 01, one at a time
 
-Each lab has a few hints, from a nudge to more: \`make hintNN\` opens the next
+Each lab has hints (one to seven), from a nudge to more: \`make hintNN\` opens the next
 one (\`N=2\` shows hint 2 again). Try without them first: the report tells
 your instructor how many you opened (it costs no points).
 

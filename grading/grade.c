@@ -389,8 +389,10 @@ static void print_field(FILE *f, const char *label, const char *text)
     free(value);
 }
 
-/* The details of a result that did not pass, for the report and the files. */
-static void describe(FILE *f, const struct result *res, int details)
+/* The details of a result that did not pass, for the report and the files;
+ * lab: the graded lab's name ("05_net_veth"), for the line that says how to
+ * see all of one check. */
+static void describe(FILE *f, const struct result *res, int details, const char *lab)
 {
     print_field(f, "ran:", res->command);
     print_field(f, "expected:", res->expected);
@@ -403,6 +405,9 @@ static void describe(FILE *f, const struct result *res, int details)
     if (strcmp(res->verdict, "ENV") == 0)
         fprintf(f, "    %-9s this machine cannot run this check: not your lab's fault; run `make doctor`\n",
                 "note:");
+    else if (!details && !res->whole_lab && res->check[0] && strcmp(res->verdict, "PASS") != 0)
+        fprintf(f, "    %-9s make lab%.2s CHECK=%s (this check alone, with all the grader saw)\n", "again:", lab,
+                res->check);
 }
 
 /* When every check of a lab ended in ENV for the same reason (no test world
@@ -486,7 +491,7 @@ void report_lab(FILE *f, const struct lab_result *l, int colour)
         fprintf(f, " %s%s%s (%.1fs) %d/%d\n", colour ? colour_of(res->verdict) : "", res->verdict,
                 colour ? "\033[0m" : "", res->seconds, res->score, res->max);
         if ((strcmp(res->verdict, "PASS") != 0 || l->show_details) && l->state == LAB_GRADED)
-            describe(f, res, l->show_details);
+            describe(f, res, l->show_details, name);
     }
     {
         char hints[64];
@@ -535,7 +540,7 @@ static char *output_text(const struct lab_result *l, const struct result *res)
     else if (l->state == LAB_HARNESS_FAILED)
         fprintf(f, "the harness could not run:\n%s\n", l->build_log ? l->build_log : "");
     else if (strcmp(res->verdict, "PASS") != 0)
-        describe(f, res, 0);
+        describe(f, res, 0, lab_names(l->lab));
     fclose(f);
     sanitize(text);
     return text;

@@ -32,20 +32,18 @@ if [ -e "$target" ] && [ -z "${FORCE:-}" ]; then
     exit 2
 fi
 
-# The two scaffoldings: the release's (or, in the kit, made here from the
-# one source).
+# The two scaffoldings: the release's labs/.base.
 base=labs/.base
-if [ ! -f "$base/$prev.c" ] || [ ! -f "$base/$new.c" ]; then
 # >>> kit only
-    if [ -f solutions/container.c ]; then
-        base=build/skeletons
-        sh solutions/generate.sh --skeletons solutions/container.c build "$prev" "$new" || exit 2
-    fi
+# (In the kit, which has no labs/.base, made here from the one source.)
+if { [ ! -f "$base/$prev.c" ] || [ ! -f "$base/$new.c" ]; } && [ -f solutions/container.c ]; then
+    base=build/skeletons
+    sh solutions/generate.sh --skeletons solutions/container.c build "$prev" "$new" || exit 2
+fi
 # <<< kit only
-    if [ ! -f "$base/$prev.c" ] || [ ! -f "$base/$new.c" ]; then
-        echo "make start$1: no $base/$new.c: this release stops before lab $new" >&2
-        exit 2
-    fi
+if [ ! -f "$base/$prev.c" ] || [ ! -f "$base/$new.c" ]; then
+    echo "make start$1: no $base/$new.c: this release stops before lab $new" >&2
+    exit 2
 fi
 
 tmp=$target.merging

@@ -137,7 +137,7 @@ report_labs() {
     fi
     out=$(build/nslab-check doctor)
     printf '%s\n' "$out" | sed -e "s/ ok   / ${GREEN}ok${OFF}   /" -e "s/ NO   / ${RED}NO${OFF}   /" \
-        -e '/^doctor:/d' -e 's/^The test world/  The test world/'
+        -e '/^doctor:/d' -e 's/^The test world/  The test world/' -e 's/^Its root is/  Its root is/'
     READY=$(build/nslab-check list | wc -l)
     CAN=$(printf '%s\n' "$out" | grep -c '^  [0-9][0-9]_[a-z_0-9]* *ok ')
 }

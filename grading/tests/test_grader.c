@@ -578,6 +578,8 @@ START_TEST(grader_report_shows_failures)
     ck_assert_ptr_nonnull(strstr(report, "FAIL (0.0s) 0/2"));
     ck_assert_ptr_nonnull(strstr(report, "expected: E"));
     ck_assert_ptr_nonnull(strstr(report, "hint:     read handouts/x.md#y"));
+    /* The check's name, which CHECK= takes, and the command that shows it alone. */
+    ck_assert_ptr_nonnull(strstr(report, "again:    make lab01 CHECK=uts_hostname_from_option (this check alone"));
     ck_assert_ptr_nonnull(strstr(report, "Total: 0/"));
     ck_assert_ptr_null(strstr(report, "\033["));   /* --color never */
     free(report);

@@ -514,7 +514,17 @@ struct taken_data {
     unsigned first;     /* the first PID the world gives out after setup */
     char names[160];    /* the links it made, "nsvN " each */
     char name[TAKEN_PIDS][IF_NAMESIZE], peer[TAKEN_PIDS][IF_NAMESIZE];
+    char host_addr[16];                 /* --host-ip's address */
+    char host_end[IF_NAMESIZE + 1];     /* the link that held it while the command ran, if any */
 };
+
+/* In during: the lab's host end, found by its address. */
+static void taken_during(struct world_result *r, void *data)
+{
+    struct taken_data *d = data;
+
+    link_with_address(r->during_snap, d->host_addr, d->host_end, sizeof d->host_end);
+}
 
 static void taken_setup(struct world_result *r, void *data)
 {
@@ -568,7 +578,7 @@ static void taken_after(struct world_result *r, void *data)
 CHECK(net_taken_name_left_alone)
 {
     struct taken_data d;
-    struct world_spec spec = { .setup = taken_setup, .after = taken_after, .data = &d };
+    struct world_spec spec = { .setup = taken_setup, .during = taken_during, .after = taken_after, .data = &d };
     struct net_plan p = { 0 };
     struct world_result *r;
     int status;
@@ -576,7 +586,8 @@ CHECK(net_taken_name_left_alone)
     memset(&d, 0, sizeof d);
     d.first = rand_range(2000, 30000);
     plan(&p, 0);
-    r = lab_run(c, &spec, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", "true"));
+    snprintf(d.host_addr, sizeof d.host_addr, "%s", p.host_addr);
+    r = lab_run(c, &spec, ARGS("--ip", p.ip, "--host-ip", p.host_ip, "--", probe(), "--wait"));
     if (r->user[0])
         check_fail(c, "the host's own links left alone: the lab removes only the link it made",
                    "the lab removed %s(the host's own link, whose name its host end wanted: the pair was never "
@@ -589,6 +600,10 @@ CHECK(net_taken_name_left_alone)
         check_fail(c, "the host end's name taken by a link of the host's: exit 125 with one line (or 0, when the "
                    "lab's host end has another name)", "exit status %d, with the host's links %sin place; stderr:\n%s",
                    status, d.names, r->err[0] ? r->err : "(empty)\n");
+    else if (!d.host_end[0])
+        check_fail(c, "the host end's name taken by a link of the host's: exit 125 with one line, or, when the lab's "
+                   "host end has another name, its pair made as usual", "exit status 0, and while the command ran no "
+                   "link of the host's had --host-ip %s: the pair was never made", p.host_ip);
 }
 
 /* In during: the host end, found by its address, is removed from outside,

@@ -954,7 +954,11 @@ CHECK(full_verbose_narrates)
     r = lab_run(c, &spec, ROOTED("-v", "--", "true"));
     expect_exit(c, r, 0);
     if (!strstr(r->err, "pivot_root") || !strstr(r->err, "seccomp"))
-        check_fail(c, "--verbose to name pivot_root and seccomp", "stderr:\n%s", r->err);
+        check_fail(c, "--verbose to name pivot_root and seccomp", "no line of stderr names %s%s%s; stderr:\n%s",
+                   strstr(r->err, "pivot_root") ? "" : "pivot_root",
+                   !strstr(r->err, "pivot_root") && !strstr(r->err, "seccomp") ? " nor " : "",
+                   strstr(r->err, "seccomp") ? "" : "seccomp (the filter loaded, or none with --seccomp unconfined)",
+                   r->err);
 }
 
 static const struct check_info checks[] = {
