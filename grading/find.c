@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,13 +19,19 @@
 #define MAX_ZIPS 4              /* zip files unpacked */
 #define ZIP_MAX_BYTES (64L << 20)
 #define ZIP_MAX_FILES 10000L
+/* What unzip may write, whatever the zip's headers claim (they may lie):
+ * only C-ish files ("*.c*"), at most ZIP_MAX_SOURCES of them, each cut at
+ * ZIP_FILE_BYTES, in ZIP_SECONDS: 64 MiB a zip at most. */
+#define ZIP_MAX_SOURCES 128L
+#define ZIP_FILE_BYTES (512L << 10)
+#define ZIP_SECONDS 30
 
 struct entry {
     char *rel;                  /* inside the submission ("labs/03_pid.c", "work.zip/03_pid.c") */
     char *abs;                  /* where to open it */
     int depth;                  /* folders above it inside the submission */
     int in_labs;                /* its folder is named labs */
-    int odd;                    /* its path holds a control character */
+    int odd;                    /* its path holds a control character, or is not UTF-8 */
     int link;                   /* a symbolic link (never graded) */
 };
 
@@ -46,11 +53,41 @@ static char *join(const char *a, const char *b)
     return s;
 }
 
+/* The length of the valid UTF-8 character at s (1 to 4), or 0. */
+static int utf8_length(const unsigned char *s)
+{
+    int n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
+          : (s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4 ? 4 : 0, i;
+    unsigned cp;
+
+    for (i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if (n == 3) {
+        cp = ((s[0] & 0x0fu) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
+        if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+    }
+    if (n == 4) {
+        cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3fu) << 12) | ((s[2] & 0x3fu) << 6) | (s[3] & 0x3fu);
+        if (cp < 0x10000 || cp > 0x10ffff)
+            return 0;
+    }
+    return n;
+}
+
+/* A control character, or bytes that are not UTF-8: a name no report can
+ * show as it is. */
 static int has_control(const char *s)
 {
-    for (; *s; s++)
+    int n;
+
+    for (; *s; s += n) {
         if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
             return 1;
+        if (!(n = utf8_length((const unsigned char *)s)))
+            return 1;
+    }
     return 0;
 }
 
@@ -81,9 +118,11 @@ static void add(struct submission *s, const char *rel, const char *abs, int dept
     s->n++;
 }
 
-/* Run argv (stdin /dev/null), its stdout into buf (NUL-terminated, cut at
- * n - 1 bytes); its exit status, or -1. */
-static int run_out(char *const argv[], char *buf, size_t n)
+/* Run argv (stdin /dev/null, in a session of its own: no terminal to ask
+ * a password on), its stdout into buf (NUL-terminated, cut at n - 1 bytes),
+ * each file it writes cut at file_bytes, killed after `seconds`; its exit
+ * status, or -1 (killed too). */
+static int run_out(char *const argv[], char *buf, size_t n, long file_bytes, unsigned seconds)
 {
     int p[2], status;
     size_t len = 0;
@@ -100,11 +139,16 @@ static int run_out(char *const argv[], char *buf, size_t n)
     }
     if (pid == 0) {
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        struct rlimit size = { (rlim_t)file_bytes, (rlim_t)file_bytes }, core = { 0, 0 };
         if (null != -1) {
             dup2(null, 0);
             dup2(null, 2);
         }
         dup2(p[1], 1);
+        if (setsid() == -1 || setrlimit(RLIMIT_CORE, &core) == -1 ||
+            (file_bytes > 0 && setrlimit(RLIMIT_FSIZE, &size) == -1))
+            _exit(127);
+        alarm(seconds);   /* kept across exec: SIGALRM ends it */
         execvp(argv[0], argv);
         _exit(127);
     }
@@ -124,23 +168,38 @@ static int run_out(char *const argv[], char *buf, size_t n)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* Unpack ZIP into DIR, if it is small enough: 0, or -1. unzip keeps every
- * file inside DIR (it drops "../" from names). */
+static const char *base(const char *rel);
+
+/* Unpack the C-ish files of ZIP into DIR, if it is small enough: 0, or -1.
+ * unzip keeps every file inside DIR (it drops "../" from names). */
 static int unzip_into(const char *zip, const char *dir)
 {
     char *list[] = { "unzip", "-Zt", (char *)zip, NULL };
-    char *unpack[] = { "unzip", "-qq", "-o", (char *)zip, "-d", (char *)dir, NULL };
-    char out[512];
-    long files = 0, bytes = 0;
+    char *names[] = { "unzip", "-Z1", (char *)zip, NULL };
+    char *unpack[] = { "unzip", "-qq", "-o", "-C", (char *)zip, "*.c*", "-d", (char *)dir, NULL };
+    char out[512], *all = malloc(1 << 20), *line, *save = NULL;
+    const char *comma;
+    long files = 0, bytes = 0, sources = 0;
 
-    /* "3 files, 1234 bytes uncompressed, 567 bytes compressed:  54.1%" */
-    if (run_out(list, out, sizeof out) != 0 || sscanf(out, "%ld files, %ld bytes", &files, &bytes) != 2)
+    /* "3 files, 1234 bytes uncompressed, 567 bytes compressed:  54.1%" ("1 file, ...") */
+    if (!all || run_out(list, out, sizeof out, 0, ZIP_SECONDS) != 0 || sscanf(out, "%ld file", &files) != 1 ||
+        !(comma = strchr(out, ',')) || sscanf(comma + 1, "%ld bytes", &bytes) != 1 || files > ZIP_MAX_FILES ||
+        bytes > ZIP_MAX_BYTES || run_out(names, all, 1 << 20, 0, ZIP_SECONDS) != 0) {
+        free(all);
         return -1;
-    if (files > ZIP_MAX_FILES || bytes > ZIP_MAX_BYTES)
+    }
+    for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        sources += strcasestr(base(line), ".c") != NULL;
+    free(all);
+    if (sources > ZIP_MAX_SOURCES || (mkdir(dir, 0700) == -1 && errno != EEXIST))
         return -1;
-    if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+    /* 1: warnings only; 11: no C-ish file in it */
+    switch (run_out(unpack, out, sizeof out, ZIP_FILE_BYTES, ZIP_SECONDS)) {
+    case 0: case 1: case 11:
+        return 0;
+    default:
         return -1;
-    return run_out(unpack, out, sizeof out) <= 1 ? 0 : -1;   /* 1: warnings only */
+    }
 }
 
 static int ends_with_zip(const char *name)
@@ -259,16 +318,22 @@ static char *shown(const char *s)
         return NULL;
     if (has_control(s))
         *p++ = '"';
-    for (; *s; s++) {
+    while (*s) {
         unsigned char c = (unsigned char)*s;
+        int len = utf8_length((const unsigned char *)s);
         if (c == '\n')
             p += sprintf(p, "\\n");
         else if (c == '\t')
             p += sprintf(p, "\\t");
-        else if (c < 0x20 || c == 0x7f)
+        else if (c < 0x20 || c == 0x7f || !len)
             p += sprintf(p, "\\x%02x", c);
-        else
-            *p++ = (char)c;
+        else {
+            memcpy(p, s, (size_t)len);
+            p += len;
+            s += len;
+            continue;
+        }
+        s++;
     }
     if (p > out && *out == '"')
         *p++ = '"';
@@ -384,8 +449,8 @@ int submission_find(const struct submission *s, const char *name, struct found *
         return 1;
     }
     if (odd) {
-        say_path(&f->problem, "%s is in a folder whose name holds a control character (a line break, a tab): "
-                              "rename the folder",
+        say_path(&f->problem, "%s is in a folder whose name holds a control character (a line break, a tab) "
+                              "or bytes that are not UTF-8: rename the folder",
                  odd->rel);
         return 1;
     }

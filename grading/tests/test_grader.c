@@ -495,6 +495,9 @@ START_TEST(labs_are_found_as_a_course_receives_them)
     REFUSES("a/03_pid.c|b/03_pid.c", "03_pid", "b/03_pid.c");
     /* An odd name: told, never graded. */
     REFUSES("a\nb/03_pid.c", "03_pid", "\"a\\nb/03_pid.c\" is in a folder whose name holds a control character");
+    /* Bytes that are not UTF-8: shown escaped, never as they are (results.json must stay UTF-8). */
+    REFUSES("a\xff\xfe/03_pid.c", "03_pid", "\"a\\xff\\xfe/03_pid.c\" is in a folder whose name holds a control character "
+            "(a line break, a tab) or bytes that are not UTF-8");
     REFUSES("03_pid.c -> /etc/passwd", "03_pid", "03_pid.c is a symbolic link");
     /* Near misses are named. */
     REFUSES("03_PID.c|notes.txt", "03_pid", "it holds 03_PID.c: name your lab exactly 03_pid.c");
@@ -533,6 +536,57 @@ START_TEST(a_zip_is_unpacked_and_searched)
         found_free(&f);
         submission_free(s);
     }
+}
+END_TEST
+
+/* Scan SCRATCH/find/sub after the shell command cmd (run in SCRATCH/zip) put
+ * zips there: 1 and the path shown, or 0 and the problem. */
+static int zip_find(const char *cmd, char *out, size_t n)
+{
+    char err[256];
+    struct submission *s;
+    struct found f;
+    int found;
+
+    ck_assert_int_eq(sh("rm -rf " SCRATCH "/zip " SCRATCH "/find && mkdir -p " SCRATCH "/zip " SCRATCH "/find/sub"), 0);
+    {
+        char line[2048];
+        snprintf(line, sizeof line, "cd " SCRATCH "/zip && %s", cmd);
+        ck_assert_int_eq(sh(line), 0);
+    }
+    s = submission_scan(SCRATCH "/find/sub", SCRATCH "/find/unpacked", err, sizeof err);
+    ck_assert_ptr_nonnull(s);
+    found = submission_find(s, "03_pid", &f);
+    snprintf(out, n, "%s", found == 1 ? f.shown : f.problem ? f.problem : "");
+    if (found == 1)
+        found_free(&f);
+    submission_free(s);
+    return found == 1;
+}
+
+/* What unzip may do, whatever the zip says: a zip of one file is searched
+ * ("1 file", not "files"); a zip whose headers lie about its size writes no
+ * file past 512 KiB; a zip with a password never waits for one. */
+START_TEST(a_zip_cannot_flood_or_hang)
+{
+    char got[512];
+
+    if (sh("command -v zip >/dev/null && command -v unzip >/dev/null") != 0)
+        ck_abort_msg("zip and unzip are needed (make setup-test installs them)");
+    ck_assert_msg(zip_find("echo 'int main(void){return 0;}' > 03_pid.c && zip -q one.zip 03_pid.c && "
+                           "cp one.zip ../find/sub/", got, sizeof got), "%s", got);
+    ck_assert_str_eq(got, "one.zip/03_pid.c");
+    /* 8 MiB of zeros, the headers saying 1000 bytes: the local header's
+     * uncompressed size at 22, the central directory's at 24 past its mark. */
+    ck_assert_int_eq(zip_find("head -c 8388608 /dev/zero > 03_pid.c && zip -q lie.zip 03_pid.c && "
+                              "printf '\\350\\003\\000\\000' | dd of=lie.zip bs=1 seek=22 conv=notrunc 2>/dev/null && "
+                              "at=$(grep -obUaP 'PK\\x01\\x02' lie.zip | head -n 1 | cut -d: -f1) && "
+                              "printf '\\350\\003\\000\\000' | dd of=lie.zip bs=1 seek=$((at + 24)) conv=notrunc 2>/dev/null && "
+                              "unzip -Zt lie.zip | grep -q '1000 bytes uncompressed' && cp lie.zip ../find/sub/",
+                              got, sizeof got), 0);
+    ck_assert_int_eq(sh("test -z \"$(find " SCRATCH "/find/unpacked -type f -size +512k)\""), 0);
+    ck_assert_int_eq(zip_find("echo 'int main(void){return 0;}' > 03_pid.c && zip -q -P secret locked.zip 03_pid.c && "
+                              "cp locked.zip ../find/sub/", got, sizeof got), 0);
 }
 END_TEST
 
@@ -652,6 +706,7 @@ int main(void)
     tcase_add_test(unit, one_test_for_a_lab_that_does_not_build);
     tcase_add_test(unit, labs_are_found_as_a_course_receives_them);
     tcase_add_test(unit, a_zip_is_unpacked_and_searched);
+    tcase_add_test(unit, a_zip_cannot_flood_or_hang);
     tcase_add_test(e2e, grader_exit_statuses);
     tcase_add_test(e2e, grader_report_shows_failures);
     tcase_add_test(e2e, missing_lab_file_is_build_zero);
