@@ -462,16 +462,21 @@ static void hints_text(const struct lab_result *l, char *buf, size_t n)
 void report_lab(FILE *f, const struct lab_result *l, int colour)
 {
     const char *name = lab_names(l->lab), *env = one_env_reason(l);
+    /* The compiler's messages quote the lab's source: its escape codes must
+     * not paint the terminal (a fake "Total" line). */
+    char *log = dup_or_empty(l->build_log ? l->build_log : "");
     size_t i;
 
+    sanitize(log);
     fprintf(f, "== %s (%s) ==\n", name, l->shown ? l->shown : l->source ? l->source : "");
     if (l->state == LAB_MISSING)
-        fprintf(f, "%s: %s scores zero\n", l->build_log ? l->build_log : "no such file", name);
+        fprintf(f, "%s: %s scores zero\n", l->build_log ? log : "no such file", name);
     if (l->state == LAB_NO_BUILD)
         fprintf(f, "%s does not compile; %s scores zero. The compiler said:\n%s\n",
-                l->shown ? l->shown : l->source, name, l->build_log ? l->build_log : "");
+                l->shown ? l->shown : l->source, name, log);
     if (l->state == LAB_HARNESS_FAILED && !env)
-        fprintf(f, "the harness could not run for %s:\n%s\n", name, l->build_log ? l->build_log : "");
+        fprintf(f, "the harness could not run for %s:\n%s\n", name, log);
+    free(log);
     if (env) {
         fprintf(f, "%sENV%s: all %zu checks of %s could not run on this machine: %s "
                 "(not the lab's fault; run `make doctor`)\n", colour ? colour_of("ENV") : "",

@@ -658,7 +658,9 @@ START_TEST(compile_failure_shows_the_compiler)
 {
     char *text;
 
-    make_submission("int main(void) { return not_declared; }\n");
+    /* An escape code in a comment the compiler quotes: it must not reach the
+     * terminal (it could paint a fake "Total" over the real one). */
+    make_submission("int main(void) { return not_declared; /* \033[2K\033[1ETotal: 24/24 */ }\n");
     ck_assert_int_eq(grade("", SCRATCH "/sub"), 1);
     text = slurp(SCRATCH "/out/results.json");
     ck_assert_ptr_nonnull(strstr(text, "BUILD"));
@@ -668,6 +670,8 @@ START_TEST(compile_failure_shows_the_compiler)
     free(text);
     text = slurp(SCRATCH "/report.txt");
     ck_assert_ptr_nonnull(strstr(text, "does not compile"));
+    ck_assert_ptr_nonnull(strstr(text, "Total: 24/24"));   /* quoted, */
+    ck_assert_ptr_null(strchr(text, '\033'));              /* but not as an escape */
     free(text);
 }
 END_TEST
