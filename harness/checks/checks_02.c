@@ -38,14 +38,24 @@ CHECK(ipc_host_objects_not_listed)
     char hex[16];
     struct world_spec spec = { .setup = make_host_objects, .data = &key };
     struct world_result *r;
+    char script[256];
 
-    r = lab_run(c, &spec, ARGS("--", "/bin/sh", "-c", "ipcs -q; ipcs -m; ipcs -s"));
+    /* ipcs's output comes through the lab; the command's IPC namespace,
+     * seen from outside, says whether the host's objects were in its view
+     * (a lab without one that covers /proc/sysvipc lists none either). */
+    snprintf(script, sizeof script, "ipcs -q; ipcs -m; ipcs -s; exec %s --wait", probe());
+    r = lab_run(c, &spec, ARGS("--", "/bin/sh", "-c", script));
     expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
     snprintf(hex, sizeof hex, "0x%08x", (unsigned)key);
     if (!strstr(r->out, "Message Queues"))
         check_fail(c, "ipcs to list the container's message queues", "stdout: %s\nstderr: %s", r->out, r->err);
     if (strstr(r->out, hex))
         check_fail(c, "ipcs inside not to list the host's objects", "the host's key %s in:\n%s", hex, r->out);
+    if (r->probe_ns[NS_IPC] && r->probe_ns[NS_IPC] == r->world_ns[NS_IPC])
+        check_fail(c, "ipcs inside not to list the host's objects: the command in an IPC namespace of its own",
+                   "the command is in the host's IPC namespace (ipc:[%lu]), where the host's key %s is: what ipcs "
+                   "printed was not the namespace's own view", r->probe_ns[NS_IPC], hex);
 }
 
 CHECK(ipc_host_objects_unreachable)

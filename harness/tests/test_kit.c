@@ -520,6 +520,10 @@ static const struct hostile hostiles[] = {
       { "uts_host_hostname_unchanged", "args_pass_through", "ipc_host_objects_unreachable", "ipc_inside_objects_stay_inside" },
       0, NULL },
     { "hide_leftovers", "FAIL", NULL, NULL, 0, { NULL }, 0, NULL },
+    /* The probe run with other arguments than the check's, their lines forged. */
+    { "probe_args", "FAIL", NULL, NULL, 0,
+      { "ipc_host_objects_not_listed", "ipc_host_objects_unreachable", "ipc_inside_objects_stay_inside",
+        "ipc_namespace_differs" }, 0, NULL },
     { "probe_swap", "FAIL", NULL, NULL, 0, { "uts_namespace_differs", "ipc_namespace_differs", NULL }, 2, NULL },
     /* The world's PID 1 (W, forked from the grader) shows a name of its own. */
     { "grader_cmdline", "FAIL", "PID 1's command line: nslab-world", "--records", 0, { NULL }, 0, NULL },

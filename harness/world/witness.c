@@ -92,6 +92,89 @@ static void read_asked(char *cmdline, ssize_t n, struct asked *a)
     }
 }
 
+/* ---- The arguments the check gave the probe ----------------------------- */
+
+/* The lab's command lines of this run (world_run's, world_run_second's):
+ * the probe must run with arguments one of them gives it, or the lab chose
+ * what the probe reports (left out --catch, whose lines it then forges; or
+ * dropped --ipc-probe and wrote those lines itself). */
+static char *const *given[4];
+static int ngiven;
+
+void witness_expect(char *const *argv, int first)
+{
+    if (first)
+        ngiven = 0;
+    if (argv && ngiven < (int)(sizeof given / sizeof given[0]))
+        given[ngiven++] = argv;
+}
+
+static const char *base_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash ? slash + 1 : path;
+}
+
+/* Do args[0..n) equal the words of `words` from its start up to a shell
+ * separator (; & | < >)? Quotes around a word are dropped. */
+static int script_words_match(const char *words, char *const *args, int n)
+{
+    char copy[1024], *save = NULL, *w;
+    int k = 0;
+
+    snprintf(copy, sizeof copy, "%s", words);
+    for (w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+        size_t len;
+        int last = 0;
+        if (strpbrk(w, "&|<>"))
+            break;
+        while (*w == '\'' || *w == '"')
+            w++;
+        len = strlen(w);
+        while (len && (w[len - 1] == '\'' || w[len - 1] == '"' || w[len - 1] == ';')) {
+            last |= w[len - 1] == ';';
+            w[--len] = '\0';
+        }
+        if (len && (k >= n || strcmp(w, args[k]) != 0))
+            return 0;
+        k += len > 0;
+        if (last)
+            break;
+    }
+    return k == n;
+}
+
+/* The probe's arguments (args[0..n): its command line less its name), as a
+ * check gave them: after the probe's path in a command line, or after a
+ * path or a variable in a shell script of one (a copy of the probe under
+ * another name; "$0", the probe passed to sh -c). */
+static int args_were_given(char *const *args, int n)
+{
+    int g, i, k;
+
+    if (!ngiven)
+        return 1;
+    for (g = 0; g < ngiven; g++)
+        for (i = 0; given[g][i]; i++) {
+            const char *word = given[g][i];
+            if (strcmp(base_of(word), "nslab-probe") == 0) {
+                for (k = 0; k < n && given[g][i + 1 + k] && strcmp(given[g][i + 1 + k], args[k]) == 0; k++)
+                    ;
+                if (k == n && !given[g][i + 1 + k])
+                    return 1;
+            }
+            if (strpbrk(word, " \t\n")) {
+                const char *at;
+                /* After a path, or a variable holding one ("$0") */
+                for (at = word; (at = strpbrk(at, "/$")); at++)
+                    if ((at == word || strchr(" \t'\"", at[-1])) && script_words_match(at + strcspn(at, " \t\n"), args, n))
+                        return 1;
+            }
+        }
+    return 0;
+}
+
 /* One fact seen: "key\tvalue\n" into the seen text. */
 static void saw(char *seen, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void saw(char *seen, const char *key, const char *fmt, ...)
@@ -706,6 +789,14 @@ int witness_probe(struct world_result *r, pid_t pid, int run, size_t *len, const
     }
     cmdline[n] = '\0';
     read_asked(cmdline, n, &a);
+    if (!args_were_given(a.argv + 1, a.argc - 1)) {
+        char shown[256] = "";
+        int k;
+        for (k = 1; k < a.argc; k++)
+            appendf(shown, sizeof shown, " %s", a.argv[k]);
+        appendf(r->altered, sizeof r->altered, "the probe ran with arguments the check did not give it:%s (the lab "
+                "chose what it would report)\n", shown[0] ? shown : " none");
+    }
     if (run == 1) {
         caught.armed = a.catch;
         caught.mask = 0;
