@@ -194,7 +194,9 @@ int cmd_compile(const struct registry *reg, int argc, char **argv)
     show_messages(r);
     if (r->timed_out || !r->lab_exited || WIFSIGNALED(r->lab_status) || WEXITSTATUS(r->lab_status) ||
         strcmp(r->user, "copied")) {
-        if (r->timed_out)
+        if (r->ended[0])
+            fprintf(stderr, "the compiler was stopped: %s\n", r->ended);
+        else if (r->timed_out)
             fprintf(stderr, "the compiler was still running after %.0f s (its time limit), and was stopped\n",
                     spec.timeout);
         else if (WIFSIGNALED(r->lab_status))

@@ -609,7 +609,12 @@ struct bounds {
     double next_look;
 };
 
-static void watch_bounds(struct bounds *b, const struct world_result *r, int (*count_cgroups)(int most))
+/* own_memory_limit: the run's processes have an address-space limit of the
+ * caller's (the compiler's: the source drives its memory only so far), and
+ * the machine's available memory, which neighbours move too, is not
+ * watched. */
+static void watch_bounds(struct bounds *b, const struct world_result *r, int (*count_cgroups)(int most),
+                         int own_memory_limit)
 {
     b->shmem_base = b->available_base = b->available_most = -1;
     b->count_cgroups = count_cgroups;
@@ -617,6 +622,8 @@ static void watch_bounds(struct bounds *b, const struct world_result *r, int (*c
     if (r->cgroup_version)
         return;
     memory_mb(&b->shmem_base, &b->available_base);
+    if (own_memory_limit)
+        b->available_base = -1;
     if (b->available_base >= 0)
         b->available_most = b->available_base / 4 < MEMORY_LIMIT_MB ? b->available_base / 4 : MEMORY_LIMIT_MB;
 }
@@ -979,7 +986,7 @@ void run_lab(const struct world_spec *spec, struct world_result *r, int (*snapsh
     fcntl(p.err[0], F_SETFL, O_NONBLOCK);
     fcntl(p.report[0], F_SETFL, O_NONBLOCK);
     pidfd = (int)syscall(SYS_pidfd_open, lab, 0);
-    watch_bounds(&bounds, r, count_cgroups);
+    watch_bounds(&bounds, r, count_cgroups, spec->address_space > 0);
 
     deadline = start + spec->timeout;
     for (;;) {
