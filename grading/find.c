@@ -57,7 +57,7 @@ static char *join(const char *a, const char *b)
 static int utf8_length(const unsigned char *s)
 {
     int n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
-          : (s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4 ? 4 : 0, i;
+          : (s[0] & 0xf8) == 0xf0 ? 4 : 0, i;
     unsigned cp;
 
     for (i = 1; i < n; i++)
