@@ -1,6 +1,7 @@
 /* Finding a student's lab files in a submission; see find.h. */
 #define _GNU_SOURCE
 #include "find.h"
+#include "capture.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -9,9 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_DEPTH 16            /* folders deep */
@@ -118,56 +117,6 @@ static void add(struct submission *s, const char *rel, const char *abs, int dept
     s->n++;
 }
 
-/* Run argv (stdin /dev/null, in a session of its own: no terminal to ask
- * a password on), its stdout into buf (NUL-terminated, cut at n - 1 bytes),
- * each file it writes cut at file_bytes, killed after `seconds`; its exit
- * status, or -1 (killed too). */
-static int run_out(char *const argv[], char *buf, size_t n, long file_bytes, unsigned seconds)
-{
-    int p[2], status;
-    size_t len = 0;
-    ssize_t got;
-    pid_t pid;
-
-    if (pipe2(p, O_CLOEXEC) == -1)
-        return -1;
-    pid = fork();
-    if (pid == -1) {
-        close(p[0]);
-        close(p[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        struct rlimit size = { (rlim_t)file_bytes, (rlim_t)file_bytes }, core = { 0, 0 };
-        if (null != -1) {
-            dup2(null, 0);
-            dup2(null, 2);
-        }
-        dup2(p[1], 1);
-        if (setsid() == -1 || setrlimit(RLIMIT_CORE, &core) == -1 ||
-            (file_bytes > 0 && setrlimit(RLIMIT_FSIZE, &size) == -1))
-            _exit(127);
-        alarm(seconds);   /* kept across exec: SIGALRM ends it */
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(p[1]);
-    while ((got = read(p[0], buf + len, n - 1 - len)) > 0 || (got == -1 && errno == EINTR))
-        if (got > 0 && (len += (size_t)got) == n - 1) {
-            char drain[512];
-            while (read(p[0], drain, sizeof drain) > 0)
-                ;
-            break;
-        }
-    buf[len] = '\0';
-    close(p[0]);
-    while (waitpid(pid, &status, 0) == -1)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static const char *base(const char *rel);
 
 /* Unpack the C-ish files of ZIP into DIR, if it is small enough: 0, or -1.
@@ -182,9 +131,9 @@ static int unzip_into(const char *zip, const char *dir)
     long files = 0, bytes = 0, sources = 0;
 
     /* "3 files, 1234 bytes uncompressed, 567 bytes compressed:  54.1%" ("1 file, ...") */
-    if (!all || run_out(list, out, sizeof out, 0, ZIP_SECONDS) != 0 || sscanf(out, "%ld file", &files) != 1 ||
+    if (!all || run_capture(list, out, sizeof out, 0, ZIP_SECONDS) != 0 || sscanf(out, "%ld file", &files) != 1 ||
         !(comma = strchr(out, ',')) || sscanf(comma + 1, "%ld bytes", &bytes) != 1 || files > ZIP_MAX_FILES ||
-        bytes > ZIP_MAX_BYTES || run_out(names, all, 1 << 20, 0, ZIP_SECONDS) != 0) {
+        bytes > ZIP_MAX_BYTES || run_capture(names, all, 1 << 20, 0, ZIP_SECONDS) != 0) {
         free(all);
         return -1;
     }
@@ -194,7 +143,7 @@ static int unzip_into(const char *zip, const char *dir)
     if (sources > ZIP_MAX_SOURCES || (mkdir(dir, 0700) == -1 && errno != EEXIST))
         return -1;
     /* 1: warnings only; 11: no C-ish file in it */
-    switch (run_out(unpack, out, sizeof out, ZIP_FILE_BYTES, ZIP_SECONDS)) {
+    switch (run_capture(unpack, out, sizeof out, ZIP_FILE_BYTES, ZIP_SECONDS)) {
     case 0: case 1: case 11:
         return 0;
     default:

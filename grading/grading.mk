@@ -4,8 +4,8 @@ CC ?= cc
 CFLAGS ?= -std=gnu11 -Wall -Wextra -Werror -O2
 BUILD ?= build
 PKG_GRADER = json-c libxml-2.0
-GRADER_SRC = grading/main.c grading/grade.c grading/registry.c grading/find.c grading/vm.c
-GRADER_HDR = grading/grade.h grading/registry.h grading/find.h grading/vm.h
+GRADER_SRC = grading/main.c grading/grade.c grading/registry.c grading/find.c grading/capture.c grading/vm.c
+GRADER_HDR = grading/grade.h grading/registry.h grading/find.h grading/capture.h grading/vm.h
 
 $(BUILD)/nslab-grade: $(GRADER_SRC) $(GRADER_HDR)
 	@mkdir -p $(@D)
@@ -16,10 +16,10 @@ $(BUILD)/asan/nslab-grade: $(GRADER_SRC) $(GRADER_HDR)
 	$(CC) $(CFLAGS) -g -fsanitize=address,undefined -fno-omit-frame-pointer $$(pkg-config --cflags $(PKG_GRADER)) \
 	    -o $@ $(GRADER_SRC) $$(pkg-config --libs $(PKG_GRADER))
 
-$(BUILD)/test_grader: grading/tests/test_grader.c grading/grade.c grading/registry.c grading/find.c $(GRADER_HDR)
+$(BUILD)/test_grader: grading/tests/test_grader.c grading/grade.c grading/registry.c grading/find.c grading/capture.c $(GRADER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Igrading $$(pkg-config --cflags check $(PKG_GRADER)) -o $@ \
-	    grading/tests/test_grader.c grading/grade.c grading/registry.c grading/find.c $$(pkg-config --libs check $(PKG_GRADER))
+	    grading/tests/test_grader.c grading/grade.c grading/registry.c grading/find.c grading/capture.c $$(pkg-config --libs check $(PKG_GRADER))
 
 .PHONY: grader-unit-tests
 grader-unit-tests: $(BUILD)/test_grader $(BUILD)/nslab-grade

@@ -23,6 +23,7 @@
  * Inside the guest NSLAB_IN_VM is set: the grader there never looks again. */
 #define _GNU_SOURCE
 #include "vm.h"
+#include "capture.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,46 +53,6 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Run argv, its stdout into buf (n bytes at most, NUL-terminated; stderr
- * to /dev/null); return its exit status, or -1. */
-static int run_text(char *const argv[], char *buf, size_t n)
-{
-    int p[2], status, null;
-    size_t len = 0;
-    ssize_t got;
-    pid_t pid;
-
-    buf[0] = '\0';
-    if (pipe2(p, O_CLOEXEC) == -1)
-        return -1;
-    pid = fork();
-    if (pid == -1) {
-        close(p[0]);
-        close(p[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        null = open("/dev/null", O_RDWR);
-        dup2(p[1], 1);
-        if (null != -1) {
-            dup2(null, 0);
-            dup2(null, 2);
-        }
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(p[1]);
-    while ((got = read(p[0], buf + len, n - 1 - len)) > 0 || (got == -1 && errno == EINTR))
-        if (got > 0 && (len += (size_t)got) >= n - 1)
-            break;
-    buf[len] = '\0';
-    close(p[0]);
-    while (waitpid(pid, &status, 0) == -1)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 int vm_instead(const char *harness)
 {
     const char *mode = getenv("NSLAB_VM");
@@ -109,7 +70,7 @@ int vm_instead(const char *harness)
     }
     /* 1 and a reason: no world here. Anything else (a harness too old to
      * know the question, or one that failed) is not a reason to boot. */
-    status = run_text(argv, text, sizeof text);
+    status = run_capture(argv, text, sizeof text, 0, 120);
     if (status != 1 || !text[0] || strncmp(text, "ok", 2) == 0)
         return 0;
     text[strcspn(text, "\n")] = '\0';
@@ -292,7 +253,7 @@ int vm_grade(int argc, char **argv, const struct vm_grading *g)
         return grade_here(argv, g, "harness/vm.sh is missing", start);
     {
         char *status_argv[] = { "sh", script, "--status", NULL };
-        int ready = run_text(status_argv, status_text, sizeof status_text) == 0;
+        int ready = run_capture(status_argv, status_text, sizeof status_text, 0, 60) == 0;
         status_value(status_text, "accel", accel, sizeof accel);
         status_value(status_text, "kernel", kernel, sizeof kernel);
         status_value(status_text, "qemu", qemu, sizeof qemu);
