@@ -352,6 +352,25 @@ CHECK(cgroup_busy_loop_gets_its_share)
 
 /* Inside, every line of /proc/self/cgroup says "/", while from outside the
  * command is in a group of its own. */
+/* Run the lab with --pids-limit 50 and `command` (the probe, waiting, at its
+ * end): it exits 0 with the probe in its own group, seen from outside. */
+static struct world_result *run_in_own_group(struct check *c, struct world_spec *spec, char *const *command,
+                                             struct seen *s)
+{
+    char *args[8] = { "--pids-limit", "50", "--" };
+    struct world_result *r;
+    int i;
+
+    for (i = 0; command[i] && i < 4; i++)
+        args[3 + i] = command[i];
+    r = lab_run(c, spec, args);
+    expect_exit(c, r, 0);
+    expect_probe_ready(c, r);
+    get_seen(r, s);
+    expect_own_group(c, r, s);
+    return r;
+}
+
 CHECK(cgroup_inside_shows_the_root)
 {
     struct world_spec spec = { .during = look_from_outside };
@@ -360,11 +379,7 @@ CHECK(cgroup_inside_shows_the_root)
     char script[256];
 
     snprintf(script, sizeof script, "cat /proc/self/cgroup; exec %s --wait", probe());
-    r = lab_run(c, &spec, ARGS("--pids-limit", "50", "--", "/bin/sh", "-c", script));
-    expect_exit(c, r, 0);
-    expect_probe_ready(c, r);
-    get_seen(r, &s);
-    expect_own_group(c, r, &s);
+    r = run_in_own_group(c, &spec, ARGS("/bin/sh", "-c", script), &s);
     expect_root_inside(c, r, &s, "");
 }
 
@@ -384,18 +399,10 @@ CHECK(cgroup_command_starts_in_its_group)
     need_linux_5_5(c);
     /* The probe first thing: caught outside its group while the move waits
      * (a shell before it could take longer than the wait on a slow machine). */
-    r = lab_run(c, &spec, ARGS("--pids-limit", "50", "--", probe(), "--wait"));
-    expect_exit(c, r, 0);
-    expect_probe_ready(c, r);
-    get_seen(r, &s);
-    expect_own_group(c, r, &s);
+    run_in_own_group(c, &spec, ARGS(probe(), "--wait"), &s);
     /* And what the command sees of its group, however long it takes. */
     snprintf(script, sizeof script, "cat /proc/self/cgroup; exec %s --wait", probe());
-    r = lab_run(c, &spec, ARGS("--pids-limit", "50", "--", "/bin/sh", "-c", script));
-    expect_exit(c, r, 0);
-    expect_probe_ready(c, r);
-    get_seen(r, &s);
-    expect_own_group(c, r, &s);
+    r = run_in_own_group(c, &spec, ARGS("/bin/sh", "-c", script), &s);
     expect_root_inside(c, r, &s, " (the parent's move into the group slowed by 300 ms: a cgroup namespace made before "
                        "the move is rooted at the parent's group)");
 }
