@@ -346,7 +346,11 @@ void expect_exit(struct check *c, const struct world_result *r, int code)
     if (WIFEXITED(r->lab_status) && WEXITSTATUS(r->lab_status) == code)
         return;
     snprintf(expected, sizeof expected, "exit status %d", code);
-    snprintf(seen, sizeof seen, "exit status %d\n", WEXITSTATUS(r->lab_status));
+    snprintf(seen, sizeof seen, "exit status %d%s\n", WEXITSTATUS(r->lab_status),
+             WIFEXITED(r->lab_status) && WEXITSTATUS(r->lab_status) == 128 + SIGSYS
+                 ? " (128 + SIGSYS: the command was killed by a seccomp filter's KILL action for a call it made; "
+                   "Docker's filter answers EPERM, which a program can handle)"
+                 : "");
     describe_output(r, seen, sizeof seen);
     check_end(c, "FAIL", expected, seen);
 }
