@@ -361,7 +361,7 @@ static struct world_result *run_in_own_group(struct check *c, struct world_spec 
     struct world_result *r;
     int i;
 
-    for (i = 0; command[i] && i < 4; i++)
+    for (i = 0; i < 4 && command[i]; i++)
         args[3 + i] = command[i];
     r = lab_run(c, spec, args);
     expect_exit(c, r, 0);
