@@ -69,7 +69,11 @@ sed '/^# >>> kit only/,/^# <<< kit only/d' Makefile >"$out/Makefile"
 cp -r rootfs-builder "$out/"
 # The harness without the kit's tests and the instructor's tools.
 tar -cf - --exclude=harness/tests --exclude=harness/demo.sh --exclude=harness/bench.sh harness | tar -xf - -C "$out"
-for f in main.c grade.c grade.h registry.c registry.h find.c find.h vm.c vm.h grading.mk; do cp "grading/$f" "$out/grading/"; done
+# The grader's sources and headers, as grading.mk lists them (one list: a new
+# file there is in the release too).
+for f in $(awk -F' = ' '/^GRADER_(SRC|HDR) = / { print $2 }' grading/grading.mk) grading/grading.mk; do
+    cp "$f" "$out/grading/" || exit 2
+done
 # The scripts without their kit-only blocks (as the Makefile).
 for f in start.sh hint.sh; do sed '/^# >>> kit only/,/^# <<< kit only/d' "grading/$f" >"$out/grading/$f"; done
 cp grading/classroom/grade.sh "$out/grading/classroom/"
