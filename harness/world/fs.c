@@ -333,7 +333,21 @@ static const char *const system_dirs[] = { "bin", "sbin", "lib", "lib32", "lib64
 static const char *const empty_dirs[] = { "proc", "sys", "dev", "tmp", "run", "mnt", "media", "home", "root",
                                           "var", "srv", "opt" };
 
-static int bind_system_dirs(struct world_result *r)
+/* world_fail with "STEP WHERE" as the step (errno kept). */
+static int fail_in(struct world_result *r, const char *step, const char *where)
+{
+    int e = errno;
+    char what[256];
+
+    snprintf(what, sizeof what, "%s %s", step, where);
+    errno = e;
+    return world_fail(r, what);
+}
+
+/* The system's programs and libraries (system_dirs) in root: each folder
+ * bound, with what is mounted under it; each link of a merged /usr made
+ * again. where: the root, as messages name it. */
+static int bind_system_dirs_into(struct world_result *r, const char *root, const char *where)
 {
     char to[PATH_MAX], from[64];
     size_t i;
@@ -341,7 +355,7 @@ static int bind_system_dirs(struct world_result *r)
     for (i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++) {
         struct stat st;
         snprintf(from, sizeof from, "/%s", system_dirs[i]);
-        snprintf(to, sizeof to, NEW_ROOT "/%s", system_dirs[i]);
+        snprintf(to, sizeof to, "%s/%s", root, system_dirs[i]);
         if (lstat(from, &st) == -1)
             continue;
         if (S_ISLNK(st.st_mode)) {   /* merged /usr: bin -> usr/bin */
@@ -351,12 +365,22 @@ static int bind_system_dirs(struct world_result *r)
                 return world_fail(r, "read a symbolic link of /");
             target[n] = '\0';
             if (symlink(target, to) == -1)
-                return world_fail(r, "link in the world's root");
+                return fail_in(r, "link in", where);
         } else if (S_ISDIR(st.st_mode) &&
                    (mkdir(to, 0755) == -1 || mount(from, to, NULL, MS_BIND | MS_REC, NULL) == -1)) {
-            return world_fail(r, "bind the system's programs into the world's root");
+            return fail_in(r, "bind the system's programs into", where);
         }
     }
+    return 0;
+}
+
+static int bind_system_dirs(struct world_result *r)
+{
+    char to[PATH_MAX];
+    size_t i;
+
+    if (bind_system_dirs_into(r, NEW_ROOT, "the world's root") == -1)
+        return -1;
     for (i = 0; i < sizeof empty_dirs / sizeof empty_dirs[0]; i++) {
         snprintf(to, sizeof to, NEW_ROOT "/%s", empty_dirs[i]);
         if (mkdir(to, strcmp(empty_dirs[i], "tmp") ? 0755 : 01777) == -1)
@@ -562,30 +586,12 @@ static int copy_tree(int from, int to, uid_t uid, gid_t gid)
  * so already), and the world's /tmp, where checks put their scripts. */
 static int host_like_root(struct world_result *r)
 {
-    static const char *const bound[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc" };
     static const char *const empty[] = { "proc", "sys", "dev", "root", "run", "tmp" };
-    char from[64], to[PATH_MAX];
+    char to[PATH_MAX];
     size_t i;
 
-    for (i = 0; i < sizeof bound / sizeof bound[0]; i++) {
-        struct stat st;
-        snprintf(from, sizeof from, "/%s", bound[i]);
-        snprintf(to, sizeof to, "%s/%s", WORLD_ROOT_DIR, bound[i]);
-        if (lstat(from, &st) == -1)
-            continue;
-        if (S_ISLNK(st.st_mode)) {   /* merged /usr: bin -> usr/bin */
-            char target[PATH_MAX];
-            ssize_t n = readlink(from, target, sizeof target - 1);
-            if (n < 0)
-                return world_fail(r, "read a symbolic link of /");
-            target[n] = '\0';
-            if (symlink(target, to) == -1)
-                return world_fail(r, "link in lab 10's root");
-        } else if (S_ISDIR(st.st_mode) &&
-                   (mkdir(to, 0755) == -1 || mount(from, to, NULL, MS_BIND | MS_REC, NULL) == -1)) {
-            return world_fail(r, "bind the host's programs into lab 10's root");
-        }
-    }
+    if (bind_system_dirs_into(r, WORLD_ROOT_DIR, "lab 10's root") == -1)
+        return -1;
     for (i = 0; i < sizeof empty / sizeof empty[0]; i++) {
         snprintf(to, sizeof to, "%s/%s", WORLD_ROOT_DIR, empty[i]);
         if (mkdir(to, 0755) == -1)
