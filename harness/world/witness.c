@@ -94,19 +94,15 @@ static void read_asked(char *cmdline, ssize_t n, struct asked *a)
 
 /* ---- The arguments the check gave the probe ----------------------------- */
 
-/* The lab's command lines of this run (world_run's, world_run_second's):
- * the probe must run with arguments one of them gives it, or the lab chose
- * what the probe reports (left out --catch, whose lines it then forges; or
- * dropped --ipc-probe and wrote those lines itself). */
-static char *const *given[4];
-static int ngiven;
+/* The lab's command line of this run: the probe must run with arguments it
+ * gives, or the lab chose what the probe reports (left out --catch, whose
+ * lines it then forges; or dropped --ipc-probe and wrote those lines
+ * itself). */
+static char *const *given;
 
-void witness_expect(char *const *argv, int first)
+void witness_expect(char *const *argv)
 {
-    if (first)
-        ngiven = 0;
-    if (argv && ngiven < (int)(sizeof given / sizeof given[0]))
-        given[ngiven++] = argv;
+    given = argv;
 }
 
 static const char *base_of(const char *path)
@@ -151,27 +147,26 @@ static int script_words_match(const char *words, char *const *args, int n)
  * another name; "$0", the probe passed to sh -c). */
 static int args_were_given(char *const *args, int n)
 {
-    int g, i, k;
+    int i, k;
 
-    if (!ngiven)
+    if (!given)
         return 1;
-    for (g = 0; g < ngiven; g++)
-        for (i = 0; given[g][i]; i++) {
-            const char *word = given[g][i];
-            if (strcmp(base_of(word), "nslab-probe") == 0) {
-                for (k = 0; k < n && given[g][i + 1 + k] && strcmp(given[g][i + 1 + k], args[k]) == 0; k++)
-                    ;
-                if (k == n && !given[g][i + 1 + k])
-                    return 1;
-            }
-            if (strpbrk(word, " \t\n")) {
-                const char *at;
-                /* After a path, or a variable holding one ("$0") */
-                for (at = word; (at = strpbrk(at, "/$")); at++)
-                    if ((at == word || strchr(" \t'\"", at[-1])) && script_words_match(at + strcspn(at, " \t\n"), args, n))
-                        return 1;
-            }
+    for (i = 0; given[i]; i++) {
+        const char *word = given[i];
+        if (strcmp(base_of(word), "nslab-probe") == 0) {
+            for (k = 0; k < n && given[i + 1 + k] && strcmp(given[i + 1 + k], args[k]) == 0; k++)
+                ;
+            if (k == n && !given[i + 1 + k])
+                return 1;
         }
+        if (strpbrk(word, " \t\n")) {
+            const char *at;
+            /* After a path, or a variable holding one ("$0") */
+            for (at = word; (at = strpbrk(at, "/$")); at++)
+                if ((at == word || strchr(" \t'\"", at[-1])) && script_words_match(at + strcspn(at, " \t\n"), args, n))
+                    return 1;
+        }
+    }
     return 0;
 }
 

@@ -120,10 +120,9 @@ void cg_remove(void);
  * REALTIME at the run's start. 0, or -1 when the probe could not be looked
  * at (gone). */
 int witness_probe(struct world_result *r, pid_t pid, int run, size_t *len, const double since[3]);
-/* In W: the command lines a run gives its labs (first: the run's own, which
- * starts the list; then a second lab's): the probe's arguments must be ones
- * of theirs. */
-void witness_expect(char *const *argv, int first);
+/* In W: the command line the run gives its lab, which lives as long as the
+ * run: the probe's arguments must be ones it gives. */
+void witness_expect(char *const *argv);
 /* A probe asked to --catch, still waiting after the check's `during`: the
  * signals it has caught so far, seen from outside. */
 void witness_caught_now(pid_t pid);
