@@ -119,6 +119,13 @@ static void add(struct submission *s, const char *rel, const char *abs, int dept
 
 static const char *base(const char *rel);
 
+/* A C-ish file: ".c" in its name ("03_pid.c", "03_PID.C", "03_pid.c.txt"),
+ * what a zip gives out and what a near miss may be. */
+static int c_ish(const char *rel)
+{
+    return strcasestr(base(rel), ".c") != NULL;
+}
+
 /* Unpack the C-ish files of ZIP into DIR, if it is small enough: 0, or -1.
  * unzip keeps every file inside DIR (it drops "../" from names). */
 static int unzip_into(const char *zip, const char *dir)
@@ -138,7 +145,7 @@ static int unzip_into(const char *zip, const char *dir)
         return -1;
     }
     for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-        sources += strcasestr(base(line), ".c") != NULL;
+        sources += c_ish(line);
     free(all);
     if (sources > ZIP_MAX_SOURCES || (mkdir(dir, 0700) == -1 && errno != EEXIST))
         return -1;
@@ -315,7 +322,7 @@ static int similar(const char *rel, const char *want)
     char have[256];
 
     squeeze(base(rel), have, sizeof have);
-    return strcasestr(base(rel), ".c") != NULL && strstr(have, want) != NULL;
+    return c_ish(rel) && strstr(have, want) != NULL;
 }
 
 /* Append to a malloc'd message. */
