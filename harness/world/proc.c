@@ -479,6 +479,28 @@ static void snap_one_process(pid_t pid, const char *comm, void *arg)
     fprintf((FILE *)arg, "process %d %s\n", (int)pid, comm);
 }
 
+/* One process's private memory, in pages: statm's resident less its
+ * shared (file-backed and shmem) pages. */
+static void add_private_pages(pid_t pid, const char *comm, void *arg)
+{
+    char rel[64], text[128];
+    long size, resident, shared;
+
+    (void)comm;
+    snprintf(rel, sizeof rel, "%d/statm", (int)pid);
+    if (proc_read(rel, text, sizeof text) > 0 && sscanf(text, "%ld %ld %ld", &size, &resident, &shared) == 3 &&
+        resident > shared)
+        *(long *)arg += resident - shared;
+}
+
+long proc_private_mb(void)
+{
+    long pages = 0, page_kb = sysconf(_SC_PAGESIZE) / 1024;
+
+    for_each_process(add_private_pages, &pages);
+    return pages * page_kb / 1024;
+}
+
 void proc_snapshot(FILE *f)
 {
     for_each_process(snap_one_process, f);

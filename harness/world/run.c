@@ -41,7 +41,8 @@
  * takes from its available memory (MemAvailable: the lab's processes, and
  * what the kernel holds for them, message queues, pipes...) a quarter of
  * what was available when it began, at most MEMORY_LIMIT_MB (the cgroup's
- * limit). Other programs of the machine allocate meanwhile too: the bound
+ * limit), or whose own processes hold that much (MemAvailable lags by what
+ * the kernel's per-CPU free lists give out). Other programs of the machine allocate meanwhile too: the bound
  * is far above what any lab needs. */
 #define SHMEM_LIMIT_MB 256
 #define MEMORY_LIMIT_MB 1024
@@ -637,6 +638,14 @@ static int past_bounds(struct bounds *b, struct world_result *r)
     b->next_look = now() + WATCH_EVERY;
     if (b->shmem_base >= 0 || b->available_base >= 0)
         memory_mb(&shmem, &available);
+    /* MemAvailable misses what the kernel's per-CPU free lists hand out
+     * (up to half a GiB a CPU, measured): the world's own processes' memory
+     * is counted too. */
+    if (b->available_base >= 0 && available >= 0 && b->available_base - available <= b->available_most) {
+        long own = proc_private_mb();
+        if (own > b->available_base - available)
+            available = b->available_base - own;
+    }
     if (b->shmem_base >= 0 && shmem - b->shmem_base > SHMEM_LIMIT_MB)
         snprintf(r->ended, sizeof r->ended, "the run put %ld MiB into memory-backed files (a tmpfs or shared memory) "
                  "and was ended: this world has no cgroup to hold it, so the kit stops it at %d MiB",

@@ -62,6 +62,9 @@ int detached_mount(const char *fstype, const char *options, int read_only);
  * detached proc of the world's: fs_world_mounts) from now on. */
 void proc_use(int fd);
 double clock_gap_now(void);
+/* The private memory (anonymous, resident) of the world's processes but
+ * PID 1, in MiB. */
+long proc_private_mb(void);
 /* The world's processes but PID 1, one "process PID COMM" line each. */
 void proc_snapshot(FILE *f);
 /* IPC objects, mounts, links, addresses and routes of the world's host. */
